@@ -1,0 +1,105 @@
+/**
+ * The compiler pipeline's entry point: rule files → verified bundle + source-map sidecar + budget.
+ *   loadRules (load.ts) → lower (lower.ts) → emit (emit.ts) → verify (runtime/verify.ts, the device's own checks)
+ */
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import { loadRules } from './load.ts';
+import { lower } from './lower.ts';
+import { emit, type Emitted } from './emit.ts';
+import { verify } from '../runtime/verify.ts';
+import { LIMITS } from './isa.ts';
+import { CompileError, type Diagnostic } from './diagnostics.ts';
+import { describeFault } from './faults.ts';
+import type { Profile, Rule } from './dsl/rule.ts';
+import { FULL_PROFILE } from './profiles.ts';
+
+export interface RuleBudget { rule: string; id: number; codeBytes: number; stateBytes: number; worstOps: number }
+
+export interface SidecarMap {
+  version: 1;
+  bundleSha256: string;
+  profile: string;
+  rules: Array<{ id: number; name: string; description: string; severity: number; attach: string[]; outputs: string[]; file?: string; line?: number; col?: number }>;
+  units: Array<{ index: number; kind: 'derived' | 'rule'; id: number; name: string; codeStart: number; codeEnd: number; deps: number[] }>;
+  /** Code-section offset → source location (file relative to the map's directory's cwd at compile time). */
+  lines: Array<{ at: number; file: string; line: number; col: number }>;
+}
+
+export interface Compiled {
+  bytes: Uint8Array;
+  map: SidecarMap;
+  budget: RuleBudget[];
+  diagnostics: Diagnostic[];
+  emitted: Emitted;
+}
+
+export interface CompileOptions { profile?: string; cwd?: string }
+
+export function selectProfile(profiles: Profile[], name: string | undefined): Profile | Diagnostic {
+  if (!name || name === FULL_PROFILE.name) return FULL_PROFILE;
+  const found = profiles.find((p) => p.name === name);
+  if (found) return found;
+  return { code: 'ER107', severity: 'error', message: `unknown profile '${name}'; known: ${[FULL_PROFILE.name, ...profiles.map((p) => p.name)].join(', ')}` };
+}
+
+/** Compiles already-loaded rules (tests and the simulator use this directly). */
+export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd()): Compiled {
+  if (!rules.length) throw new CompileError([{ code: 'ER002', severity: 'error', message: 'no rules found: a rule file exports rule({...}) values' }]);
+  const lowered = lower(rules, profile);
+  if (lowered.diagnostics.some((d) => d.severity === 'error')) throw new CompileError(lowered.diagnostics);
+  let emitted: Emitted;
+  try {
+    emitted = emit(lowered);
+  } catch (e) {
+    throw new CompileError([{ code: 'ER201', severity: 'error', message: (e as Error).message }]);
+  }
+  const program = verify(emitted.bytes);
+  if (program.fault) {
+    throw new CompileError([{ code: program.fault === 5 ? 'ER201' : 'ER202', severity: 'error', message: describeFault(program.fault, program.faultAt) }]);
+  }
+  checkLimits(emitted);
+  const derivedUnits = new Map(emitted.units.filter((u) => u.kind === 'derived').map((u) => [u.id, u]));
+  const budget: RuleBudget[] = lowered.rules.map((r) => {
+    const unit = emitted.units.find((u) => u.kind === 'rule' && u.id === r.id)!;
+    // A rule's budget includes the derived units it reads, transitively.
+    const seen = new Set<number>([unit.index]);
+    const todo = [...unit.deps];
+    while (todo.length) {
+      const d = derivedUnits.get(todo.pop()!);
+      if (d && !seen.has(d.index)) { seen.add(d.index); todo.push(...d.deps); }
+    }
+    const idx = [...seen];
+    return {
+      rule: r.name, id: r.id,
+      codeBytes: idx.reduce((s, i) => s + emitted.units[i].codeEnd - emitted.units[i].codeStart, 0),
+      stateBytes: idx.reduce((s, i) => s + program.unitState[i] * 8, 0),
+      worstOps: idx.reduce((s, i) => s + program.unitCost[i], 0),
+    };
+  });
+  const map: SidecarMap = {
+    version: 1,
+    bundleSha256: createHash('sha256').update(emitted.bytes).digest('hex'),
+    profile: profile.name,
+    rules: lowered.rules.map((r) => ({
+      id: r.id, name: r.name, description: r.description, severity: r.severity, attach: r.attach.map((a) => a.name), outputs: r.outputs.map((o) => o.name),
+      ...(r.loc ? { file: relative(cwd, r.loc.file), line: r.loc.line, col: r.loc.col } : {}),
+    })),
+    units: emitted.units,
+    lines: emitted.sourceMap.filter((m) => m.loc).map((m) => ({ at: m.at, file: relative(cwd, m.loc!.file), line: m.loc!.line, col: m.loc!.col })),
+  };
+  return { bytes: emitted.bytes, map, budget, diagnostics: lowered.diagnostics, emitted };
+}
+
+function checkLimits(e: Emitted): void {
+  if (e.constants.length > LIMITS.maxConsts) throw new CompileError([{ code: 'ER201', severity: 'error', message: `${e.constants.length} constants exceed the runtime limit of ${LIMITS.maxConsts}` }]);
+}
+
+/** Loads rule files/folders and compiles them for a profile. */
+export async function compileFiles(paths: string[], options: CompileOptions = {}): Promise<Compiled> {
+  const loaded = await loadRules(paths);
+  if (loaded.diagnostics.length) throw new CompileError(loaded.diagnostics);
+  const profile = selectProfile(loaded.profiles, options.profile);
+  if ('code' in profile) throw new CompileError([profile]);
+  return compileRules(loaded.rules, profile, options.cwd);
+}

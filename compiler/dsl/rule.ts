@@ -1,0 +1,54 @@
+/**
+ * Rules and device profiles.
+ *
+ * A rule fires on the rising edge of its condition (one incident, one alert) unless it fired less than
+ * `cooldown` ago; then it emits an event with its severity and attached values, sets outputs, and may
+ * change the reporting interval. A profile lists the signals and outputs a device really has.
+ */
+import type { SignalName, Unit } from './catalogue.ts';
+import type { Bool, Duration, Num } from './expr.ts';
+import type { SourceLoc } from '../ir.ts';
+import { callerLoc } from './location.ts';
+
+export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITY_CODE: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export interface RuleSpec {
+  /** Unique, kebab-case; events name their rule by id, the bundle's source map maps ids back to names. */
+  readonly name: string;
+  /** The threat this rule answers, for people reading the event. */
+  readonly description: string;
+  readonly when: Bool;
+  readonly severity: Severity;
+  /** Values attached to the event, in this order (at most 8). */
+  readonly attach?: Readonly<Record<string, Num<Unit>>>;
+  /** Minimum time between two events of this rule. */
+  readonly cooldown?: Duration;
+  /** Outputs to set when the rule fires: output name (from the profile) → value. */
+  readonly setOutputs?: Readonly<Record<string, number>>;
+  /** Reporting interval to switch to when the rule fires. */
+  readonly reportEvery?: Duration;
+}
+
+export class Rule {
+  constructor(readonly spec: RuleSpec, readonly loc: SourceLoc | undefined) {}
+}
+
+export function rule(spec: RuleSpec): Rule {
+  return new Rule(spec, callerLoc());
+}
+
+export type SigningMode = 'per-event' | 'checkpoint';
+
+export interface Profile {
+  readonly name: string;
+  readonly description: string;
+  readonly signals: readonly SignalName[];
+  readonly outputs: readonly string[];
+  /** How the device signs its events (see docs/EVENTS.md). */
+  readonly signing: SigningMode;
+}
+
+export function profile(p: Profile): Profile {
+  return p;
+}

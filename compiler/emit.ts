@@ -1,0 +1,237 @@
+/**
+ * Emission: lowered IR → bundle bytes (layout in runtime/format.ts) plus the source-map sidecar.
+ * Units: derived values first (dependency order), then one unit per rule in id order.
+ * Output is a pure function of the input: same rules, same bytes.
+ */
+import { OP, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
+import type { GeometryDef, Node, SourceLoc } from './ir.ts';
+import type { Lowered, LoweredRule } from './lower.ts';
+import { signalMeta, SIGNAL_COUNT } from './dsl/catalogue.ts';
+import { catalogueHash } from './catalogue-hash.ts';
+import * as F from '../runtime/format.ts';
+
+/** Metres per degree on the IUGG mean Earth radius (6,371,008.8 m). Geometry is projected on the host. */
+const M_PER_DEG = 6371008.8 * Math.PI / 180;
+
+export interface SourceMapEntry { at: number; unit: number; loc?: SourceLoc }
+export interface UnitInfo { index: number; kind: 'derived' | 'rule'; id: number; name: string; codeStart: number; codeEnd: number; deps: number[] }
+
+export interface Emitted {
+  bytes: Uint8Array;
+  units: UnitInfo[];
+  /** Bytecode offset (within the code section) → source location of the node that produced the instruction. */
+  sourceMap: SourceMapEntry[];
+  geometries: GeometryDef[];
+  constants: number[];
+}
+
+class Pools {
+  readonly consts: number[] = [];
+  private readonly constIndex = new Map<string, number>();
+  readonly geoms: GeometryDef[] = [];
+  private readonly geomIndex = new Map<GeometryDef, number>();
+  private readonly geomKeys = new Map<string, number>();
+  nState = 0;
+
+  constant(v: number): number {
+    const bits = Buffer.from(new Float64Array([v]).buffer).toString('hex');
+    let i = this.constIndex.get(bits);
+    if (i === undefined) {
+      i = this.consts.length;
+      this.consts.push(v);
+      this.constIndex.set(bits, i);
+    }
+    return i;
+  }
+
+  geometry(g: GeometryDef): number {
+    const known = this.geomIndex.get(g);
+    if (known !== undefined) return known;
+    const key = JSON.stringify([g.kind, g.radiusM, g.coords]);
+    let i = this.geomKeys.get(key);
+    if (i === undefined) {
+      i = this.geoms.length;
+      this.geoms.push(g);
+      this.geomKeys.set(key, i);
+    }
+    this.geomIndex.set(g, i);
+    return i;
+  }
+
+  slots(width: number): number {
+    const s = this.nState;
+    this.nState += width;
+    return s;
+  }
+}
+
+class UnitWriter {
+  readonly code: number[] = [];
+  readonly deps = new Set<number>();
+  readonly map: Array<{ at: number; loc?: SourceLoc }> = [];
+
+  constructor(private readonly pools: Pools, private readonly derivedIds: Map<Node, number>, readonly base: number) {}
+
+  op(spec: OpSpec, operands: number[], loc?: SourceLoc): number {
+    const at = this.code.length;
+    this.map.push({ at: this.base + at, loc });
+    this.code.push(spec.code);
+    spec.operands.forEach((fmt, i) => {
+      const v = operands[i];
+      if (OPERAND_BYTES[fmt] === 1) this.code.push(v & 0xff);
+      else this.code.push(v & 0xff, (v >> 8) & 0xff);
+    });
+    if (this.code.length - at !== instructionLength(spec)) throw new Error(`internal: ${spec.name} encoded wrongly`);
+    return at;
+  }
+
+  /** Emits a tree in post-order; derived nodes (other than `self`) are read, not recomputed. */
+  expr(root: Node, self?: Node): void {
+    const stack: Array<[Node, boolean]> = [[root, false]];
+    while (stack.length) {
+      const [n, expanded] = stack.pop()!;
+      const derived = n !== self ? this.derivedIds.get(n) : undefined;
+      if (derived !== undefined) {
+        this.deps.add(derived);
+        this.op(OP.LOAD, [derived], n.loc);
+        continue;
+      }
+      if (!expanded) {
+        stack.push([n, true]);
+        for (let i = n.args.length - 1; i >= 0; i--) stack.push([n.args[i], false]);
+        continue;
+      }
+      this.node(n);
+    }
+  }
+
+  private node(n: Node): void {
+    const spec = OP[n.op];
+    if (!spec) throw new Error(`internal: unknown IR op ${n.op}`);
+    const operands: number[] = [];
+    for (const fmt of spec.operands) {
+      if (fmt === 'k') operands.push(this.pools.constant(n.value!));
+      else if (fmt === 'v') {
+        const id = signalMeta(n.signal!).id;
+        this.deps.add(id);
+        operands.push(id);
+      } else if (fmt === 'g') operands.push(this.pools.geometry(n.geometry!));
+      else if (fmt === 'n') operands.push(n.n!);
+      else if (fmt === 's') operands.push(this.pools.slots((spec.state ?? 0) + (spec.statePerN ?? 0) * (n.n ?? 0)));
+    }
+    if (n.op === 'JUMP2') { this.deps.add(signalMeta('gnss.lat').id); this.deps.add(signalMeta('gnss.lon').id); }
+    this.op(spec, operands, n.loc);
+  }
+}
+
+function ruleCode(w: UnitWriter, r: LoweredRule, pools: Pools): void {
+  w.expr(r.when);
+  w.expr(r.cooldown);
+  w.op(OP.FIRE, [pools.slots(OP.FIRE.state!)], r.loc);
+  const jz = w.op(OP.JZ, [0], r.loc);
+  for (const a of r.attach) w.expr(a.node);
+  w.op(OP.EMIT, [r.severity, r.attach.length], r.loc);
+  for (const o of r.outputs) {
+    w.expr(o.value);
+    w.op(OP.OUT, [o.id], r.loc);
+  }
+  if (r.reportEvery) {
+    w.expr(r.reportEvery);
+    w.op(OP.RATE, [], r.loc);
+  }
+  const end = w.op(OP.END, [], r.loc);
+  // Patch the forward jump to the END (absolute offset in the code section).
+  const target = w.base + end;
+  w.code[jz + 1] = target & 0xff;
+  w.code[jz + 2] = (target >> 8) & 0xff;
+}
+
+function projectGeometry(g: GeometryDef): { lat0: number; lon0: number; kx: number; ky: number; points: Array<[number, number]> } {
+  const lon0 = g.coords.reduce((s, c) => s + c[0], 0) / g.coords.length;
+  const lat0 = g.coords.reduce((s, c) => s + c[1], 0) / g.coords.length;
+  const ky = M_PER_DEG;
+  const kx = Math.cos(lat0 * Math.PI / 180) * M_PER_DEG;
+  if (g.kind === 'circle') return { lat0, lon0, kx, ky, points: [[g.radiusM!, 0]] };
+  if (g.kind === 'point') return { lat0, lon0, kx, ky, points: [[0, 0]] };
+  return { lat0, lon0, kx, ky, points: g.coords.map(([lon, lat]) => [(lon - lon0) * kx, (lat - lat0) * ky]) };
+}
+
+const GEOM_KIND = { polygon: F.GEOM_POLYGON, circle: F.GEOM_CIRCLE, polyline: F.GEOM_POLYLINE, point: F.GEOM_POINT } as const;
+
+export function emit(lowered: Lowered): Emitted {
+  const pools = new Pools();
+  const derivedIds = new Map<Node, number>();
+  lowered.derived.forEach((n, i) => derivedIds.set(n, SIGNAL_COUNT + i));
+  const units: Array<{ info: UnitInfo; writer: UnitWriter }> = [];
+  let codeSize = 0;
+  const addUnit = (kind: 'derived' | 'rule', id: number, name: string, write: (w: UnitWriter) => void) => {
+    const w = new UnitWriter(pools, derivedIds, codeSize);
+    write(w);
+    const info: UnitInfo = { index: units.length, kind, id, name, codeStart: codeSize, codeEnd: codeSize + w.code.length, deps: [...w.deps].sort((a, b) => a - b) };
+    codeSize += w.code.length;
+    units.push({ info, writer: w });
+  };
+  lowered.derived.forEach((n, i) => addUnit('derived', SIGNAL_COUNT + i, `derived#${i} ${n.op}`, (w) => {
+    w.expr(n, n);
+    w.op(OP.STORE, [SIGNAL_COUNT + i], n.loc);
+    w.op(OP.END, [], n.loc);
+  }));
+  for (const r of lowered.rules) addUnit('rule', r.id, r.name, (w) => ruleCode(w, r, pools));
+
+  const projected = pools.geoms.map(projectGeometry);
+  const nPoints = projected.reduce((s, g) => s + g.points.length, 0);
+  const depBytes = units.reduce((s, u) => s + u.info.deps.length, 0);
+  const total = F.HEADER_SIZE + pools.consts.length * 8 + pools.geoms.length * F.GEOM_SIZE + nPoints * 8 + units.length * F.UNIT_SIZE + depBytes + codeSize;
+  const bytes = new Uint8Array(total);
+  const dv = new DataView(bytes.buffer);
+  dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
+  dv.setUint16(F.HDR_VERSION, F.FORMAT_VERSION, true);
+  dv.setUint16(F.HDR_FLAGS, 0, true);
+  dv.setUint32(F.HDR_CATALOGUE, catalogueHash(), true);
+  dv.setUint16(F.HDR_SIGNALS, SIGNAL_COUNT, true);
+  dv.setUint16(F.HDR_DERIVED, lowered.derived.length, true);
+  dv.setUint16(F.HDR_UNITS, units.length, true);
+  dv.setUint16(F.HDR_STATE, pools.nState, true);
+  dv.setUint16(F.HDR_CONSTS, pools.consts.length, true);
+  dv.setUint16(F.HDR_GEOMS, pools.geoms.length, true);
+  dv.setUint32(F.HDR_POINTS, nPoints, true);
+  dv.setUint32(F.HDR_DEPBYTES, depBytes, true);
+  dv.setUint32(F.HDR_CODEBYTES, codeSize, true);
+  dv.setUint32(F.HDR_TOTAL, total, true);
+  let at = F.HEADER_SIZE;
+  for (const k of pools.consts) { dv.setFloat64(at, k, true); at += 8; }
+  let first = 0;
+  projected.forEach((g, i) => {
+    bytes[at] = GEOM_KIND[pools.geoms[i].kind];
+    dv.setUint16(at + 2, g.points.length, true);
+    dv.setUint32(at + 4, first, true);
+    dv.setFloat64(at + 8, g.lat0, true);
+    dv.setFloat64(at + 16, g.lon0, true);
+    dv.setFloat64(at + 24, g.kx, true);
+    dv.setFloat64(at + 32, g.ky, true);
+    first += g.points.length;
+    at += F.GEOM_SIZE;
+  });
+  for (const g of projected) for (const [x, y] of g.points) { dv.setFloat32(at, x, true); dv.setFloat32(at + 4, y, true); at += 8; }
+  let depAt = 0;
+  for (const { info } of units) {
+    bytes[at] = info.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED;
+    bytes[at + 1] = info.deps.length;
+    dv.setUint16(at + 2, info.id, true);
+    dv.setUint16(at + 4, depAt, true);
+    dv.setUint16(at + 6, info.codeStart, true);
+    dv.setUint16(at + 8, info.codeEnd - info.codeStart, true);
+    depAt += info.deps.length;
+    at += F.UNIT_SIZE;
+  }
+  for (const { info } of units) for (const d of info.deps) bytes[at++] = d;
+  for (const { writer } of units) for (const b of writer.code) bytes[at++] = b;
+  if (at !== total) throw new Error(`internal: wrote ${at} of ${total} bundle bytes`);
+  return {
+    bytes,
+    units: units.map((u) => u.info),
+    sourceMap: units.flatMap((u) => u.writer.map.map((m) => ({ at: m.at, unit: u.info.index, loc: m.loc }))),
+    geometries: pools.geoms,
+    constants: pools.consts,
+  };
+}

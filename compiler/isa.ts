@@ -1,0 +1,119 @@
+/**
+ * The instruction set: the single source of truth.
+ *
+ * One row per opcode (like QuickJS's quickjs-opcode.h). Everything else is derived from this table:
+ *   - runtime/isa.generated.ts  (opcode numbers, operand formats, stack effects, state widths, costs) — `npm run gen`
+ *   - the emitter (compiler/emit.ts) looks opcodes up by name here
+ *   - the verifier (runtime/verify.ts) reads the generated tables
+ *   - the disassembler (compiler/disasm.ts) prints operands by format
+ *   - the opcode table in docs/BYTECODE.md                                  — `npm run gen`
+ * A test (test/generated.test.ts) fails when a generated file is out of date.
+ *
+ * Operand formats, each little-endian, in order:
+ *   v  u8  value id: a catalogue signal (< signal count) or a derived value (signal count + n)
+ *   s  u16 first state slot
+ *   g  u8  geometry index
+ *   n  u8  count (operands popped, ring size, attached values)
+ *   k  u16 constant index
+ *   j  u16 absolute jump target inside the unit's code (forward only)
+ *   o  u8  output id / severity
+ *
+ * Stack effect: pops = pops + popsPerN × n, pushes.  State slots used: state + statePerN × n (from operand `s`).
+ * Cost: abstract operations per evaluation (budget); + costPerPoint × points of the geometry for spatial ops.
+ */
+
+export type OperandFormat = 'v' | 's' | 'g' | 'n' | 'k' | 'j' | 'o';
+
+export interface OpSpec {
+  readonly name: string;
+  readonly code: number;
+  readonly operands: readonly OperandFormat[];
+  readonly pops: number;
+  readonly popsPerN?: number;
+  readonly pushes: number;
+  readonly state?: number;
+  readonly statePerN?: number;
+  readonly cost: number;
+  readonly costPerPoint?: number;
+  /** Where the op may appear: 'any', 'rule' (rule units only), 'derived' (derived-value units only). */
+  readonly scope?: 'any' | 'rule' | 'derived';
+  readonly doc: string;
+}
+
+export const OPERAND_BYTES: Record<OperandFormat, number> = { v: 1, s: 2, g: 1, n: 1, k: 2, j: 2, o: 1 };
+
+export const ISA: readonly OpSpec[] = [
+  // ── values ────────────────────────────────────────────────────────────────────────────────────────
+  { name: 'END', code: 0x00, operands: [], pops: 0, pushes: 0, cost: 0, doc: 'End of the unit; the stack must be empty.' },
+  { name: 'CONST', code: 0x01, operands: ['k'], pops: 0, pushes: 1, cost: 1, doc: 'Push constant K[k].' },
+  { name: 'LOAD', code: 0x02, operands: ['v'], pops: 0, pushes: 1, cost: 1, doc: 'Push the current value of signal or derived value v (NaN until first set).' },
+  { name: 'KNOWN', code: 0x03, operands: ['v'], pops: 0, pushes: 1, cost: 1, doc: 'Push 1 if value v has been set (is not NaN), else 0.' },
+  // ── arithmetic (IEEE doubles; only + − × ÷ so every engine gives the same bits) ──────────────────
+  { name: 'ADD', code: 0x10, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a + b' },
+  { name: 'SUB', code: 0x11, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a − b' },
+  { name: 'MUL', code: 0x12, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a × b' },
+  { name: 'DIV', code: 0x13, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a ÷ b' },
+  { name: 'NEG', code: 0x14, operands: [], pops: 1, pushes: 1, cost: 1, doc: '−a' },
+  { name: 'ABS', code: 0x15, operands: [], pops: 1, pushes: 1, cost: 1, doc: '|a|' },
+  { name: 'MIN', code: 0x16, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'smaller of a, b' },
+  { name: 'MAX', code: 0x17, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'larger of a, b' },
+  // ── comparison and logic (results are 0/1; any comparison with NaN is 0) ─────────────────────────
+  { name: 'LT', code: 0x20, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a < b' },
+  { name: 'LE', code: 0x21, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a ≤ b' },
+  { name: 'GT', code: 0x22, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a > b' },
+  { name: 'GE', code: 0x23, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a ≥ b' },
+  { name: 'EQ', code: 0x24, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a = b' },
+  { name: 'NE', code: 0x25, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a ≠ b (NaN ≠ anything)' },
+  { name: 'AND', code: 0x26, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a and b (both operands are always evaluated)' },
+  { name: 'OR', code: 0x27, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a or b (both operands are always evaluated)' },
+  { name: 'NOT', code: 0x28, operands: [], pops: 1, pushes: 1, cost: 1, doc: 'not a' },
+  { name: 'SEL', code: 0x29, operands: [], pops: 3, pushes: 1, cost: 1, doc: 'c ? a : b (pops c, a, b in push order)' },
+  // ── temporal (state lives in slots S[s…]; durations in ms come from the stack) ───────────────────
+  { name: 'HELD', code: 0x30, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 4, doc: 'Pops c, d. 1 once c has been true continuously for ≥ d ms. Wakes the unit when d elapses.' },
+  { name: 'RISE', code: 0x31, operands: ['s'], pops: 1, pushes: 1, state: 1, cost: 2, doc: 'Pops c. 1 on the evaluation where c goes from false to true.' },
+  { name: 'FALL', code: 0x32, operands: ['s'], pops: 1, pushes: 1, state: 1, cost: 2, doc: 'Pops c. 1 on the evaluation where c goes from true to false.' },
+  { name: 'SINCE', code: 0x33, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 3, doc: 'Pops c, d. 1 when ≥ d ms have passed since c was last true (c never true counts from start). Wakes the unit at that moment.' },
+  { name: 'DEBOUNCE', code: 0x34, operands: ['s'], pops: 2, pushes: 1, state: 3, cost: 5, doc: 'Pops c, d. Follows c, but only after c has kept its new value for ≥ d ms.' },
+  { name: 'HYST', code: 0x35, operands: ['s'], pops: 3, pushes: 1, state: 1, cost: 3, doc: 'Pops x, lo, hi. Becomes 1 when x > hi, 0 when x < lo, else keeps its value.' },
+  { name: 'LATCH', code: 0x36, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 2, doc: 'Pops set, reset. Becomes 1 on set and stays 1 until reset (reset wins).' },
+  { name: 'SEQ', code: 0x37, operands: ['s', 'n'], pops: 1, popsPerN: 1, pushes: 1, state: 2, cost: 4, doc: 'Pops n steps then a deadline d. 1 when step 1, …, step n became true in order, all within d ms of step 1.' },
+  { name: 'COUNT', code: 0x38, operands: ['s', 'n'], pops: 2, pushes: 1, state: 2, statePerN: 1, cost: 3, doc: 'Pops c, w. Number of rising edges of c in the last w ms (saturates at n). Wakes the unit when the oldest edge leaves the window.' },
+  { name: 'ABSENT', code: 0x39, operands: ['s'], pops: 3, pushes: 1, state: 2, cost: 4, doc: 'Pops y, x, d. 1 once, when y rose and x did not become true within d ms after it.' },
+  { name: 'STALE', code: 0x3a, operands: ['v'], pops: 1, pushes: 1, cost: 2, doc: 'Pops d. 1 when signal v has had no update for ≥ d ms (counting from start). Wakes the unit at that moment.' },
+  // ── spatial (positions in degrees; geometry stored as float32 metres around a reference point) ───
+  { name: 'INSIDE', code: 0x40, operands: ['g'], pops: 2, pushes: 1, cost: 4, costPerPoint: 1, doc: 'Pops lat, lon. 1 if the position is inside polygon or circle g (0 for NaN).' },
+  { name: 'DIST2', code: 0x41, operands: ['g'], pops: 2, pushes: 1, cost: 4, costPerPoint: 1, doc: 'Pops lat, lon. Squared distance in m² to point, circle edge, polyline or polygon edge g.' },
+  { name: 'JUMP2', code: 0x42, operands: ['s'], pops: 0, pushes: 1, state: 7, cost: 8, doc: 'Squared implied speed (m²/s²) between the two latest fixes (gnss.lat/lon and their update times).' },
+  { name: 'HOLD', code: 0x43, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 2, doc: 'Pops x, c. Sample and hold: the value of x when c was last true (NaN before).' },
+  // ── unit results and actions ─────────────────────────────────────────────────────────────────────
+  { name: 'STORE', code: 0x50, operands: ['v'], pops: 1, pushes: 0, cost: 2, scope: 'derived', doc: 'Pops x into derived value v; if it changed, the units that read v are marked for evaluation.' },
+  { name: 'FIRE', code: 0x51, operands: ['s'], pops: 2, pushes: 1, state: 2, cost: 3, scope: 'rule', doc: 'Pops c, cooldown. 1 when c rises and the last firing is ≥ cooldown ms ago: one incident, one alert.' },
+  { name: 'JZ', code: 0x52, operands: ['j'], pops: 1, pushes: 0, cost: 1, scope: 'rule', doc: 'Pops x; if 0, continue at j. The stack must be empty after the pop; j must be a later instruction of the unit.' },
+  { name: 'EMIT', code: 0x53, operands: ['o', 'n'], pops: 0, popsPerN: 1, pushes: 0, cost: 4, scope: 'rule', doc: 'Pops n attached values and raises an event of severity o (0 info, 1 warning, 2 critical).' },
+  { name: 'OUT', code: 0x54, operands: ['o'], pops: 1, pushes: 0, cost: 2, scope: 'rule', doc: 'Pops x and sets host output o to it.' },
+  { name: 'RATE', code: 0x55, operands: [], pops: 1, pushes: 0, cost: 2, scope: 'rule', doc: 'Pops ms and asks the host to report every ms milliseconds.' },
+];
+
+export const OP: Readonly<Record<string, OpSpec>> = Object.fromEntries(ISA.map((op) => [op.name, op]));
+
+export function opByCode(code: number): OpSpec | undefined {
+  return ISA.find((op) => op.code === code);
+}
+
+export function instructionLength(op: OpSpec): number {
+  return 1 + op.operands.reduce((n, f) => n + OPERAND_BYTES[f], 0);
+}
+
+/** Limits shared by emitter and verifier (generated into the runtime too). */
+export const LIMITS = {
+  maxStack: 16,
+  maxValues: 255,
+  maxUnits: 255,
+  maxState: 8192,
+  maxConsts: 4096,
+  maxGeometries: 255,
+  maxPoints: 65535,
+  maxCode: 65535,
+  maxAttach: 8,
+  maxDeps: 255,
+} as const;

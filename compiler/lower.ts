@@ -1,0 +1,221 @@
+/**
+ * Lowering: rules → canonical IR ready to emit.
+ *   1. check rules against the device profile (names, signals, outputs, attachment count)
+ *   2. hash-cons every node (same op, operands and immediates → one node) and fold constant arithmetic
+ *   3. find shared sub-expressions: a non-leaf node reached from two places (in one rule or across rules)
+ *      becomes a *derived value*, computed once by its own unit and read by the rules with LOAD. A stateful
+ *      node inside an attachment is also derived, because attachments are only evaluated when a rule fires.
+ */
+import { OP } from './isa.ts';
+import type { Node, SourceLoc } from './ir.ts';
+import type { Rule, Profile } from './dsl/rule.ts';
+import { SEVERITY_CODE } from './dsl/rule.ts';
+import { Bool } from './dsl/expr.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { LIMITS } from './isa.ts';
+
+export interface LoweredRule {
+  id: number;
+  name: string;
+  description: string;
+  severity: number;
+  loc?: SourceLoc;
+  when: Node;
+  cooldown: Node;
+  attach: Array<{ name: string; node: Node }>;
+  outputs: Array<{ id: number; name: string; value: Node }>;
+  reportEvery?: Node;
+}
+
+export interface Lowered {
+  rules: LoweredRule[];
+  /** Shared nodes in dependency order: each one's operands are leaves, earlier derived nodes, or unshared nodes. */
+  derived: Node[];
+  diagnostics: Diagnostic[];
+}
+
+const FOLD_BINARY: Record<string, (a: number, b: number) => number> = {
+  ADD: (a, b) => a + b, SUB: (a, b) => a - b, MUL: (a, b) => a * b, DIV: (a, b) => a / b,
+  MIN: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b), MAX: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
+  LT: (a, b) => +(a < b), LE: (a, b) => +(a <= b), GT: (a, b) => +(a > b), GE: (a, b) => +(a >= b),
+  EQ: (a, b) => +(a === b), NE: (a, b) => +(a !== b), AND: (a, b) => +(!!a && !!b), OR: (a, b) => +(!!a || !!b),
+};
+const FOLD_UNARY: Record<string, (a: number) => number> = { NEG: (a) => -a, ABS: (a) => (a < 0 ? -a : a), NOT: (a) => +!a };
+
+export function isStateful(n: Node): boolean {
+  return (OP[n.op].state ?? 0) > 0;
+}
+
+function isLeaf(n: Node): boolean {
+  return n.op === 'CONST' || n.op === 'LOAD' || n.op === 'KNOWN';
+}
+
+function geometryKey(n: Node): string {
+  const g = n.geometry;
+  return g ? `${g.kind}:${g.radiusM ?? ''}:${g.coords.map((c) => c.join(',')).join(';')}` : '';
+}
+
+/** Interns nodes by structure and folds constant pure arithmetic. */
+class Canonicalizer {
+  private readonly table = new Map<string, Node>();
+  private readonly keys = new Map<Node, string>();
+  private readonly memo = new Map<Node, Node>();
+
+  key(n: Node): string {
+    return this.keys.get(n)!;
+  }
+
+  canon(n: Node): Node {
+    const hit = this.memo.get(n);
+    if (hit) return hit;
+    let args = n.args.map((a) => this.canon(a));
+    let out: Node = { ...n, args };
+    if (args.length && args.every((a) => a.op === 'CONST')) {
+      const v = args.map((a) => a.value!);
+      if (FOLD_BINARY[n.op] && v.length === 2) out = { op: 'CONST', args: [], value: FOLD_BINARY[n.op](v[0], v[1]), loc: n.loc };
+      else if (FOLD_UNARY[n.op] && v.length === 1) out = { op: 'CONST', args: [], value: FOLD_UNARY[n.op](v[0]), loc: n.loc };
+      else if (n.op === 'SEL') out = { op: 'CONST', args: [], value: v[0] ? v[1] : v[2], loc: n.loc };
+      args = out.args as Node[];
+    }
+    const valueKey = out.op === 'CONST' ? Object.is(out.value, -0) ? '-0' : String(out.value) : '';
+    const key = `${out.op}(${valueKey}|${out.signal ?? ''}|${geometryKey(out)}|${out.n ?? ''}|${args.map((a) => this.key(a)).join(',')})`;
+    let interned = this.table.get(key);
+    if (!interned) {
+      interned = out;
+      this.table.set(key, interned);
+      this.keys.set(interned, key);
+    }
+    this.memo.set(n, interned);
+    return interned;
+  }
+}
+
+function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  const seen = new Map<string, Rule>();
+  for (const r of rules) {
+    const { name } = r.spec;
+    if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name ?? '')) {
+      diags.push({ code: 'ER102', severity: 'error', loc: r.loc, message: `rule name '${name}' must be kebab-case (lower-case words joined by '-'), e.g. 'door-open-at-rest'` });
+    }
+    if (seen.has(name)) {
+      diags.push({ code: 'ER101', severity: 'error', loc: r.loc, message: `rule name '${name}' is already used at ${seen.get(name)!.loc?.file}:${seen.get(name)!.loc?.line}; rename one of them` });
+    }
+    seen.set(name, r);
+    if (!(r.spec.when instanceof Bool)) {
+      diags.push({ code: 'ER108', severity: 'error', loc: r.loc, message: `rule '${name}': 'when' must be a condition (Bool), e.g. sig('door').isTrue()` });
+      continue;
+    }
+    const attach = Object.keys(r.spec.attach ?? {});
+    if (attach.length > LIMITS.maxAttach) {
+      diags.push({ code: 'ER105', severity: 'error', loc: r.loc, message: `rule '${name}' attaches ${attach.length} values; at most ${LIMITS.maxAttach} fit in an event — drop some` });
+    }
+    for (const out of Object.keys(r.spec.setOutputs ?? {})) {
+      if (!profile.outputs.includes(out)) {
+        diags.push({ code: 'ER104', severity: 'error', loc: r.loc, message: `rule '${name}' sets output '${out}', which profile '${profile.name}' does not have (it has: ${profile.outputs.join(', ') || 'none'})` });
+      }
+    }
+    const roots = [r.spec.when.node, ...Object.values(r.spec.attach ?? {}).map((a) => a.node)];
+    const stack = [...roots];
+    const reported = new Set<string>();
+    while (stack.length) {
+      const n = stack.pop()!;
+      const readsFix = n.op === 'JUMP2';
+      const signals = readsFix ? ['gnss.lat', 'gnss.lon'] : n.signal ? [n.signal] : [];
+      for (const s of signals) {
+        if (!profile.signals.includes(s as never) && !reported.has(s)) {
+          reported.add(s);
+          diags.push({ code: 'ER103', severity: 'error', loc: n.loc ?? r.loc, message: `rule '${name}' reads signal '${s}', which profile '${profile.name}' does not have; use another signal or compile for a profile that has it` });
+        }
+      }
+      stack.push(...n.args);
+    }
+  }
+  return diags;
+}
+
+export function lower(rules: Rule[], profile: Profile): Lowered {
+  const diagnostics = checkRules(rules, profile);
+  if (diagnostics.some((d) => d.severity === 'error')) return { rules: [], derived: [], diagnostics };
+  const c = new Canonicalizer();
+  const sorted = [...rules].sort((a, b) => (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
+  const constant = (value: number): Node => c.canon({ op: 'CONST', args: [], value });
+  const lowered: LoweredRule[] = sorted.map((r, id) => ({
+    id,
+    name: r.spec.name,
+    description: r.spec.description,
+    severity: SEVERITY_CODE[r.spec.severity],
+    loc: r.loc,
+    when: c.canon(r.spec.when.node),
+    cooldown: c.canon(r.spec.cooldown?.node ?? constant(0)),
+    attach: Object.entries(r.spec.attach ?? {}).map(([name, v]) => ({ name, node: c.canon(v.node) })),
+    outputs: Object.entries(r.spec.setOutputs ?? {}).map(([name, v]) => ({ id: profile.outputs.indexOf(name), name, value: constant(v) })),
+    reportEvery: r.spec.reportEvery ? c.canon(r.spec.reportEvery.node) : undefined,
+  }));
+  for (const r of lowered) {
+    if (r.when.op === 'CONST') {
+      diagnostics.push({ code: 'ER106', severity: 'warning', loc: r.loc, message: `rule '${r.name}' condition is always ${r.when.value ? 'true' : 'false'}; it ${r.when.value ? 'fires once at start' : 'never fires'}` });
+    }
+  }
+  return { rules: lowered, derived: selectDerived(lowered), diagnostics };
+}
+
+/** Nodes that must be computed once and shared, in dependency order (post-order). */
+function selectDerived(rules: LoweredRule[]): Node[] {
+  const refs = new Map<Node, number>();
+  const visited = new Set<Node>();
+  const shared = new Set<Node>();
+  const count = (root: Node) => {
+    // Iterative DFS counting each parent→child edge once per distinct parent.
+    refs.set(root, (refs.get(root) ?? 0) + 1);
+    const stack = [root];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (visited.has(n)) continue;
+      visited.add(n);
+      for (const a of n.args) {
+        refs.set(a, (refs.get(a) ?? 0) + 1);
+        stack.push(a);
+      }
+    }
+  };
+  for (const r of rules) {
+    count(r.when);
+    count(r.cooldown);
+    for (const a of r.attach) count(a.node);
+    for (const o of r.outputs) count(o.value);
+    if (r.reportEvery) count(r.reportEvery);
+  }
+  for (const [n, k] of refs) if (k >= 2 && !isLeaf(n)) shared.add(n);
+  // Stateful nodes under attachments run only when the rule fires unless they are derived.
+  for (const r of rules) {
+    const stack = r.attach.map((a) => a.node);
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (isStateful(n)) shared.add(n);
+      stack.push(...n.args);
+    }
+  }
+  // Post-order so each derived node comes after every derived node beneath it.
+  const order: Node[] = [];
+  const placed = new Set<Node>();
+  const place = (root: Node) => {
+    const stack: Array<[Node, boolean]> = [[root, false]];
+    while (stack.length) {
+      const [n, expanded] = stack.pop()!;
+      if (placed.has(n)) continue;
+      if (expanded) {
+        placed.add(n);
+        if (shared.has(n)) order.push(n);
+        continue;
+      }
+      stack.push([n, true]);
+      for (let i = n.args.length - 1; i >= 0; i--) stack.push([n.args[i], false]);
+    }
+  };
+  for (const r of rules) {
+    place(r.when);
+    for (const a of r.attach) place(a.node);
+  }
+  return order;
+}

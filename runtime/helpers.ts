@@ -1,0 +1,151 @@
+/**
+ * Coarse operations too long to inline: geometry tests, the implied-speed check and the edge-counting window.
+ * Translated code calls them as F.inside(…) etc. They allocate nothing and use only + − × ÷ and comparisons,
+ * so every engine computes the same bits (Espruino's Math.sqrt/Math.pow may be 1 ulp off; they are not used).
+ *
+ * Geometry is stored as float32 metres east (x) / north (y) of a per-geometry reference point (lat0, lon0);
+ * a position is projected with the reference's metres-per-degree (kx, ky), computed by the compiler.
+ */
+import { GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE } from './format.ts';
+
+export interface Geometry {
+  kind: Uint8Array;      // per geometry
+  first: Uint32Array;    // first point index
+  count: Uint16Array;    // points
+  ref: Float64Array;     // per geometry: lat0, lon0, kx, ky
+  px: Float32Array;      // point x (m)
+  py: Float32Array;      // point y (m)
+}
+
+export interface Helpers {
+  inside(g: number, lat: number, lon: number): boolean;
+  dist2(g: number, lat: number, lon: number): number;
+  jump2(s: number, t: number): number;
+  count(s: number, n: number, c: boolean, w: number, t: number): number;
+}
+
+/** Metres per degree of latitude on the IUGG mean-radius sphere, rounded to the metre (an exact integer). */
+var M_PER_DEG = 111195;
+
+/** cos(latitude in degrees) by its Taylor series to r^14: only + − × ÷, error < 1e-8 for |lat| ≤ 90. */
+function cosDeg(lat: number): number {
+  var r = lat * Math.PI / 180;
+  var r2 = r * r;
+  return 1 - r2 / 2 * (1 - r2 / 12 * (1 - r2 / 30 * (1 - r2 / 56 * (1 - r2 / 90 * (1 - r2 / 132 * (1 - r2 / 182))))));
+}
+
+/**
+ * Builds the helper object over the loaded geometry and the state array.
+ * R is the runtime's register file: R[1] receives the earliest wake-up time a helper needs.
+ */
+export function makeHelpers(geo: Geometry, V: Float64Array, U: Float64Array, S: Float64Array, R: Float64Array): Helpers {
+  function inside(g: number, lat: number, lon: number): boolean {
+    if (!(lat === lat && lon === lon)) return false;
+    var o = g * 4;
+    var x = (lon - geo.ref[o + 1]) * geo.ref[o + 2];
+    var y = (lat - geo.ref[o]) * geo.ref[o + 3];
+    var first = geo.first[g];
+    if (geo.kind[g] === GEOM_CIRCLE) {
+      var r = geo.px[first];
+      return x * x + y * y <= r * r;
+    }
+    if (geo.kind[g] !== GEOM_POLYGON) return false;
+    // Crossing number: count edges that a ray from (x, y) towards +x crosses.
+    var n = geo.count[g];
+    var inside = false;
+    var j = first + n - 1;
+    for (var i = first; i < first + n; i++) {
+      var yi = geo.py[i];
+      var yj = geo.py[j];
+      if ((yi > y) !== (yj > y)) {
+        var xCross = geo.px[i] + (y - yi) * (geo.px[j] - geo.px[i]) / (yj - yi);
+        if (x < xCross) inside = !inside;
+      }
+      j = i;
+    }
+    return inside;
+  }
+
+  /** Squared distance from (x, y) to segment a→b. */
+  function segDist2(x: number, y: number, ax: number, ay: number, bx: number, by: number): number {
+    var dx = bx - ax;
+    var dy = by - ay;
+    var len2 = dx * dx + dy * dy;
+    var u = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
+    if (u < 0) u = 0; else if (u > 1) u = 1;
+    var ex = x - (ax + u * dx);
+    var ey = y - (ay + u * dy);
+    return ex * ex + ey * ey;
+  }
+
+  function dist2(g: number, lat: number, lon: number): number {
+    if (!(lat === lat && lon === lon)) return NaN;
+    var o = g * 4;
+    var x = (lon - geo.ref[o + 1]) * geo.ref[o + 2];
+    var y = (lat - geo.ref[o]) * geo.ref[o + 3];
+    var kind = geo.kind[g];
+    var first = geo.first[g];
+    if (kind !== GEOM_POLYLINE && kind !== GEOM_POLYGON) {
+      // Point or circle: distance to the reference point (the centre).
+      return x * x + y * y;
+    }
+    if (kind === GEOM_POLYGON && inside(g, lat, lon)) return 0;
+    var n = geo.count[g];
+    var best = Infinity;
+    var last = kind === GEOM_POLYGON ? first + n : first + n - 1;
+    for (var i = first; i < last; i++) {
+      var j = i + 1 < first + n ? i + 1 : first;
+      var d = segDist2(x, y, geo.px[i], geo.py[i], geo.px[j], geo.py[j]);
+      if (d < best) best = d;
+    }
+    return best;
+  }
+
+  /**
+   * Implied speed² between the two latest fixes. State: prevLat, prevLon, prevT, curLat, curLon, curT, result.
+   * Keyed on the fix's update time U[0], so re-evaluating without a new fix changes nothing.
+   */
+  function jump2(s: number, t: number): number {
+    var fixT = U[0];
+    if (fixT === fixT && fixT !== S[s + 5] && V[0] === V[0] && V[1] === V[1]) {
+      S[s] = S[s + 3]; S[s + 1] = S[s + 4]; S[s + 2] = S[s + 5];
+      S[s + 3] = V[0]; S[s + 4] = V[1]; S[s + 5] = fixT;
+      var dt = (S[s + 5] - S[s + 2]) / 1000;
+      if (S[s + 2] === S[s + 2] && dt > 0) {
+        var dy = (S[s + 3] - S[s]) * M_PER_DEG;
+        var dx = (S[s + 4] - S[s + 1]) * M_PER_DEG * cosDeg(S[s + 3]);
+        S[s + 6] = (dx * dx + dy * dy) / (dt * dt);
+      } else {
+        S[s + 6] = 0;
+      }
+    }
+    return S[s + 6] === S[s + 6] ? S[s + 6] : 0;
+  }
+
+  /**
+   * Rising edges of c within the last w ms, saturating at n. State: previous c, next ring index, n edge times.
+   * Sets R[1] to when the oldest counted edge leaves the window, so the unit wakes and the count drops on time.
+   */
+  function count(s: number, n: number, c: boolean, w: number, t: number): number {
+    var ring = s + 2;
+    if (c && !(S[s] > 0)) {
+      var head = S[s + 1] === S[s + 1] ? S[s + 1] : 0;
+      S[ring + head] = t;
+      S[s + 1] = head + 1 < n ? head + 1 : 0;
+    }
+    S[s] = c ? 1 : 0;
+    var k = 0;
+    var oldest = Infinity;
+    for (var i = 0; i < n; i++) {
+      var e = S[ring + i];
+      if (e === e && t - e < w) {
+        k++;
+        if (e < oldest) oldest = e;
+      }
+    }
+    R[1] = oldest + w;
+    return k;
+  }
+
+  return { inside: inside, dist2: dist2, jump2: jump2, count: count };
+}

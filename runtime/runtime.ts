@@ -1,0 +1,140 @@
+/**
+ * The device runtime: load a bundle (verify → allocate → translate), then feed it samples.
+ *
+ *   var rt = load(bytes, host);          // rt.fault !== 0: refused, rt.faultAt = byte offset
+ *   rt.set(signalId, value, t);          // a sample; marks the units that read the signal
+ *   rt.step(t);                          // evaluates marked units and units whose wake-up time has come
+ *   rt.nextDue();                        // earliest wake-up time (Infinity if none): call step(then) if no sample comes first
+ *
+ * All state lives in typed arrays sized here, at load; set() and step() allocate nothing.
+ * Times are milliseconds (any epoch) and must not go backwards.
+ */
+import { verify, Program } from './verify.ts';
+import { translate } from './translate.ts';
+import { makeHelpers, Geometry } from './helpers.ts';
+import { UNIT_SIZE, GEOM_SIZE } from './format.ts';
+import { F_OK, F_TRANSLATE } from './faults.ts';
+import { LIMIT_MAX_ATTACH } from './isa.generated.ts';
+
+/** What the runtime needs from the device (or the simulator). */
+export interface Host {
+  /** An event: rule id, severity (0 info, 1 warning, 2 critical), time, attached values E[0…n−1] (valid during the call). */
+  emit(rule: number, severity: number, t: number, values: Float64Array, n: number): void;
+  /** A rule set output `id` (e.g. 0 = remote unlock enable) to `value`. */
+  output(id: number, value: number): void;
+  /** A rule asked for a reporting interval of `ms`. */
+  interval(ms: number): void;
+}
+
+export interface Runtime {
+  fault: number;
+  faultAt: number;
+  program: Program;
+  set(signal: number, value: number, t: number): boolean;
+  step(t: number): void;
+  nextDue(): number;
+  /** The translated source (for `edgerule inspect --translated` and for debugging). */
+  source: string;
+}
+
+function loadGeometry(p: Program): Geometry {
+  var dv = p.dv;
+  var geo: Geometry = {
+    kind: new Uint8Array(p.nGeoms), first: new Uint32Array(p.nGeoms), count: new Uint16Array(p.nGeoms),
+    ref: new Float64Array(p.nGeoms * 4), px: new Float32Array(p.nPoints), py: new Float32Array(p.nPoints),
+  };
+  for (var g = 0; g < p.nGeoms; g++) {
+    var at = p.geomOff + g * GEOM_SIZE;
+    geo.kind[g] = p.bytes[at];
+    geo.count[g] = dv.getUint16(at + 2, true);
+    geo.first[g] = dv.getUint32(at + 4, true);
+    for (var k = 0; k < 4; k++) geo.ref[g * 4 + k] = dv.getFloat64(at + 8 + k * 8, true);
+  }
+  for (var i = 0; i < p.nPoints; i++) {
+    geo.px[i] = dv.getFloat32(p.pointOff + i * 8, true);
+    geo.py[i] = dv.getFloat32(p.pointOff + i * 8 + 4, true);
+  }
+  return geo;
+}
+
+function filled(n: number, v: number): Float64Array {
+  var a = new Float64Array(n);
+  for (var i = 0; i < n; i++) a[i] = v;
+  return a;
+}
+
+/** Readers of each signal as a compressed list: units readers[start[s] … start[s+1]). */
+function signalReaders(p: Program): { start: Uint16Array; units: Uint8Array } {
+  var start = new Uint16Array(p.nSignals + 1);
+  var total = 0;
+  var s: number; var u: number; var i: number;
+  for (s = 0; s < p.nSignals; s++) {
+    start[s] = total;
+    for (u = 0; u < p.nUnits; u++) {
+      var rec = p.unitOff + u * UNIT_SIZE;
+      var depStart = p.depOff + p.dv.getUint16(rec + 4, true);
+      for (i = 0; i < p.bytes[rec + 1]; i++) if (p.bytes[depStart + i] === s) { total++; break; }
+    }
+  }
+  start[p.nSignals] = total;
+  var units = new Uint8Array(total);
+  total = 0;
+  for (s = 0; s < p.nSignals; s++) {
+    for (u = 0; u < p.nUnits; u++) {
+      var rec2 = p.unitOff + u * UNIT_SIZE;
+      var depStart2 = p.depOff + p.dv.getUint16(rec2 + 4, true);
+      for (i = 0; i < p.bytes[rec2 + 1]; i++) if (p.bytes[depStart2 + i] === s) { units[total++] = u; break; }
+    }
+  }
+  return { start: start, units: units };
+}
+
+function refused(p: Program, code: number, at: number): Runtime {
+  return {
+    fault: code, faultAt: at, program: p, source: '',
+    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; },
+  };
+}
+
+export function load(bytes: Uint8Array, host: Host): Runtime {
+  var p = verify(bytes);
+  if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
+  var V = filled(p.nValues, NaN);
+  var U = filled(p.nSignals, NaN);
+  var S = filled(p.nState, NaN);
+  var K = new Float64Array(p.nConsts);
+  for (var i = 0; i < p.nConsts; i++) K[i] = p.dv.getFloat64(p.constOff + i * 8, true);
+  var Q = new Uint8Array(p.nUnits);
+  for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
+  var N = filled(p.nUnits, Infinity);
+  var R = filled(4, NaN);
+  var E = new Float64Array(LIMIT_MAX_ATTACH);
+  var F = makeHelpers(loadGeometry(p), V, U, S, R);
+  var readers = signalReaders(p);
+  var source = translate(p);
+  var run: (t: number) => void;
+  try {
+    // One parameter per argument: some engines do not split a comma-joined parameter string.
+    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', source)(V, U, S, K, Q, N, R, E, host, F);
+  } catch (e) {
+    return refused(p, F_TRANSLATE, 0);
+  }
+  var nSignals = p.nSignals;
+  var nUnits = p.nUnits;
+  var rStart = readers.start;
+  var rUnits = readers.units;
+
+  function set(signal: number, value: number, t: number): boolean {
+    if (!(signal >= 0 && signal < nSignals)) return false;
+    V[signal] = value;
+    U[signal] = t;
+    for (var j = rStart[signal]; j < rStart[signal + 1]; j++) Q[rUnits[j]] = 1;
+    return true;
+  }
+  function nextDue(): number {
+    var due = Infinity;
+    for (var j = 0; j < nUnits; j++) if (N[j] < due) due = N[j];
+    return due;
+  }
+  return { fault: F_OK, faultAt: 0, program: p, source: source, set: set, step: run, nextDue: nextDue };
+}
