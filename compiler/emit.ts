@@ -69,6 +69,8 @@ class UnitWriter {
   readonly code: number[] = [];
   readonly deps = new Set<number>();
   readonly map: Array<{ at: number; loc?: SourceLoc }> = [];
+  /** Off while emitting attachments and actions: values read only when a rule fires do not trigger it. */
+  triggers = true;
 
   constructor(private readonly pools: Pools, private readonly derivedIds: Map<Node, number>, readonly base: number) {}
 
@@ -92,7 +94,7 @@ class UnitWriter {
       const [n, expanded] = stack.pop()!;
       const derived = n !== self ? this.derivedIds.get(n) : undefined;
       if (derived !== undefined) {
-        this.deps.add(derived);
+        if (this.triggers) this.deps.add(derived);
         this.op(OP.LOAD, [derived], n.loc);
         continue;
       }
@@ -113,7 +115,7 @@ class UnitWriter {
       if (fmt === 'k') operands.push(this.pools.constant(n.value!));
       else if (fmt === 'v') {
         const id = signalMeta(n.signal!).id;
-        this.deps.add(id);
+        if (this.triggers) this.deps.add(id);
         operands.push(id);
       } else if (fmt === 'g') operands.push(this.pools.geometry(n.geometry!));
       else if (fmt === 'n') operands.push(n.n!);
@@ -129,6 +131,7 @@ function ruleCode(w: UnitWriter, r: LoweredRule, pools: Pools): void {
   w.expr(r.cooldown);
   w.op(OP.FIRE, [pools.slots(OP.FIRE.state!)], r.loc);
   const jz = w.op(OP.JZ, [0], r.loc);
+  w.triggers = false;
   for (const a of r.attach) w.expr(a.node);
   w.op(OP.EMIT, [r.severity, r.attach.length], r.loc);
   for (const o of r.outputs) {

@@ -1,0 +1,91 @@
+/**
+ * Disassembler: bundle bytes (+ optional source-map sidecar) → readable listing, driven by the ISA table.
+ * Each instruction line shows its code offset, mnemonic, decoded operands and, with a sidecar, the rule
+ * source line that produced it — the same listing serves to read a device's fault offset as a source line.
+ */
+import { opByCode, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
+import { SIGNAL_BY_ID, SIGNAL_COUNT } from './dsl/catalogue.ts';
+import * as F from '../runtime/format.ts';
+import { verify } from '../runtime/verify.ts';
+import { describeFault } from './faults.ts';
+import type { SidecarMap } from './compile.ts';
+
+const SEVERITY = ['info', 'warning', 'critical'];
+const GEOM_KIND = ['?', 'polygon', 'circle', 'polyline', 'point'];
+
+export interface Instruction { at: number; op: OpSpec; operands: number[] }
+
+/** Decodes one unit's instructions (the bundle must have passed verify). */
+export function decodeUnit(bytes: Uint8Array, codeOff: number, start: number, end: number): Instruction[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Instruction[] = [];
+  for (let pc = start; pc < end;) {
+    const op = opByCode(bytes[codeOff + pc])!;
+    let o = codeOff + pc + 1;
+    const operands = op.operands.map((f) => {
+      const v = OPERAND_BYTES[f] === 1 ? bytes[o] : dv.getUint16(o, true);
+      o += OPERAND_BYTES[f];
+      return v;
+    });
+    out.push({ at: pc, op, operands });
+    pc += instructionLength(op);
+  }
+  return out;
+}
+
+function valueName(v: number, map?: SidecarMap): string {
+  if (v < SIGNAL_COUNT) return SIGNAL_BY_ID[v];
+  const unit = map?.units.find((u) => u.kind === 'derived' && u.id === v);
+  return `derived#${v - SIGNAL_COUNT}${unit ? ` (${unit.name.replace(/^derived#\d+ /, '')})` : ''}`;
+}
+
+export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
+  const p = verify(bytes);
+  if (p.fault) return describeFault(p.fault, p.faultAt) + '\n';
+  const dv = p.dv;
+  const consts = Array.from({ length: p.nConsts }, (_, i) => dv.getFloat64(p.constOff + i * 8, true));
+  const lines: string[] = [];
+  lines.push(`bundle: ${bytes.length} bytes, format ${dv.getUint16(F.HDR_VERSION, true)}, catalogue 0x${dv.getUint32(F.HDR_CATALOGUE, true).toString(16)}`);
+  lines.push(`  ${p.nUnits} units, ${p.nDerived} derived values, ${p.nState} state slots (${p.nState * 8} bytes), ${p.nConsts} constants, ${p.nGeoms} geometries (${p.nPoints} points)`);
+  lines.push('constants:');
+  consts.forEach((k, i) => lines.push(`  K${i} = ${k}`));
+  if (p.nGeoms) lines.push('geometries:');
+  for (let g = 0; g < p.nGeoms; g++) {
+    const at = p.geomOff + g * F.GEOM_SIZE;
+    lines.push(`  G${g} ${GEOM_KIND[bytes[at]]} ${dv.getUint16(at + 2, true)} points around ${dv.getFloat64(at + 8, true).toFixed(6)}, ${dv.getFloat64(at + 16, true).toFixed(6)}`);
+  }
+  const srcAt = new Map((map?.lines ?? []).map((l) => [l.at, l]));
+  for (let u = 0; u < p.nUnits; u++) {
+    const rec = p.unitOff + u * F.UNIT_SIZE;
+    const kind = bytes[rec] === F.UNIT_RULE ? 'rule' : 'derived';
+    const id = dv.getUint16(rec + 2, true);
+    const start = dv.getUint16(rec + 6, true);
+    const end = start + dv.getUint16(rec + 8, true);
+    const deps = Array.from(bytes.subarray(p.depOff + dv.getUint16(rec + 4, true), p.depOff + dv.getUint16(rec + 4, true) + bytes[rec + 1]));
+    const ruleInfo = kind === 'rule' ? map?.rules.find((r) => r.id === id) : undefined;
+    const title = kind === 'rule' ? `rule ${id}${ruleInfo ? ` ${ruleInfo.name}` : ''}` : `derived ${valueName(id, map)}`;
+    lines.push('');
+    lines.push(`unit ${u}: ${title}  [reads ${deps.map((d) => valueName(d, map)).join(', ') || 'nothing'}; cost ${p.unitCost[u]}, stack ${p.unitStack[u]}, state ${p.unitState[u] * 8} B]`);
+    let lastSrc = '';
+    for (const ins of decodeUnit(bytes, p.codeOff, start, end)) {
+      const args = ins.op.operands.map((f, i) => {
+        const v = ins.operands[i];
+        switch (f) {
+          case 'k': return `K${v} (${consts[v]})`;
+          case 'v': return valueName(v, map);
+          case 's': return `S${v}`;
+          case 'g': return `G${v}`;
+          case 'j': return `→${String(v).padStart(4, '0')}`;
+          case 'o': return ins.op.name === 'EMIT' ? SEVERITY[v] ?? String(v) : `out${v}${map ? '' : ''}`;
+          default: return String(v);
+        }
+      });
+      const src = srcAt.get(ins.at);
+      const srcText = src ? `${src.file}:${src.line}` : '';
+      const note = srcText && srcText !== lastSrc ? `  ; ${srcText}` : '';
+      if (srcText) lastSrc = srcText;
+      lines.push(`  ${String(ins.at).padStart(4, '0')}  ${ins.op.name.padEnd(8)} ${args.join(', ')}${note}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}

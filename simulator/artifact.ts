@@ -1,0 +1,32 @@
+/**
+ * Loads the runtime artifact — dist/edgerule-runtime.js, the very file that goes onto devices — into Node.
+ * Nothing host-side reimplements rule semantics: the simulator, the CLI and the tests all go through this.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Host, Runtime } from '../runtime/runtime.ts';
+import type { Program } from '../runtime/verify.ts';
+
+export const RUNTIME_ARTIFACT_PATH = fileURLToPath(new URL('../dist/edgerule-runtime.js', import.meta.url));
+
+export interface RuntimeApi {
+  load(bytes: Uint8Array, host: Host): Runtime;
+  verify(bytes: Uint8Array): Program;
+  formatVersion: number;
+  catalogueHash: number;
+}
+
+let cached: { source: string; api: RuntimeApi } | undefined;
+
+export function runtimeArtifactSource(): string {
+  if (!existsSync(RUNTIME_ARTIFACT_PATH)) throw new Error(`${RUNTIME_ARTIFACT_PATH} is missing: run \`npm run build\` first`);
+  return readFileSync(RUNTIME_ARTIFACT_PATH, 'utf8');
+}
+
+export function loadRuntimeArtifact(): RuntimeApi {
+  const source = runtimeArtifactSource();
+  if (cached?.source === source) return cached.api;
+  const api = new Function(source + '\nreturn EdgeRule;')() as RuntimeApi;
+  cached = { source, api };
+  return api;
+}
