@@ -9,6 +9,12 @@ export interface Command { summary: string; usage: string; run(args: string[]): 
 const commands: Record<string, () => Promise<Command>> = {
   compile: async () => (await import('../compiler/cli.ts')).compileCommand,
   inspect: async () => (await import('../compiler/cli.ts')).inspectCommand,
+  keygen: async () => (await import('../signing/cli.ts')).keygenCommand,
+  pubkey: async () => (await import('../signing/cli.ts')).pubkeyCommand,
+  sign: async () => (await import('../signing/cli.ts')).signCommand,
+  verify: async () => (await import('../signing/cli.ts')).verifyCommand,
+  simulate: async () => (await import('../simulator/cli.ts')).simulateCommand,
+  demo: async () => (await import('../simulator/cli.ts')).demoCommand,
 };
 
 /** Other parts of the toolchain add their commands here. */
@@ -19,8 +25,11 @@ export function registerCommand(name: string, load: () => Promise<Command>): voi
 async function usage(): Promise<string> {
   const lines = ['usage: edgerule <command> [options]', '', 'commands:'];
   for (const [name, load] of Object.entries(commands)) {
-    const c = await load();
-    lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+    try {
+      lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`);
+    } catch (e) {
+      lines.push(`  ${name.padEnd(10)} (unavailable: ${(e as Error).message.split('\n')[0]})`);
+    }
   }
   lines.push('', 'edgerule <command> --help for its options');
   return lines.join('\n');

@@ -5,6 +5,7 @@
  *   rt.set(signalId, value, t);          // a sample; marks the units that read the signal
  *   rt.step(t);                          // evaluates marked units and units whose wake-up time has come
  *   rt.nextDue();                        // earliest wake-up time (Infinity if none): call step(then) if no sample comes first
+ *   rt.advanceTo(t);                     // runs every wake-up due before t; call it before set()/step(t) of a sample at t
  *
  * All state lives in typed arrays sized here, at load; set() and step() allocate nothing.
  * Times are milliseconds (any epoch) and must not go backwards.
@@ -33,6 +34,7 @@ export interface Runtime {
   set(signal: number, value: number, t: number): boolean;
   step(t: number): void;
   nextDue(): number;
+  advanceTo(t: number): void;
   /** The translated source (for `edgerule inspect --translated` and for debugging). */
   source: string;
 }
@@ -92,7 +94,7 @@ function signalReaders(p: Program): { start: Uint16Array; units: Uint8Array } {
 function refused(p: Program, code: number, at: number): Runtime {
   return {
     fault: code, faultAt: at, program: p, source: '',
-    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; },
+    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () {},
   };
 }
 
@@ -136,5 +138,17 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
     for (var j = 0; j < nUnits; j++) if (N[j] < due) due = N[j];
     return due;
   }
-  return { fault: F_OK, faultAt: 0, program: p, source: source, set: set, step: run, nextDue: nextDue };
+  /** Wake-ups strictly before t, in time order, so an event raised by a timer carries the time it was due. */
+  function advanceTo(t: number): void {
+    var due = nextDue();
+    var last = -Infinity;
+    // Wake-ups always lie after the time they were computed at; `due > last` also guards against a
+    // rounding error in fractional times ever turning this into an endless loop.
+    while (due < t && due > last) {
+      run(due);
+      last = due;
+      due = nextDue();
+    }
+  }
+  return { fault: F_OK, faultAt: 0, program: p, source: source, set: set, step: run, nextDue: nextDue, advanceTo: advanceTo };
 }
