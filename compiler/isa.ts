@@ -72,7 +72,7 @@ export const ISA: readonly OpSpec[] = [
   { name: 'HELD', code: 0x30, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 4, doc: 'Pops c, d. 1 once c has been true continuously for ≥ d ms. Wakes the unit when d elapses.' },
   { name: 'RISE', code: 0x31, operands: ['s'], pops: 1, pushes: 1, state: 1, cost: 2, doc: 'Pops c. 1 on the evaluation where c goes from false to true.' },
   { name: 'FALL', code: 0x32, operands: ['s'], pops: 1, pushes: 1, state: 1, cost: 2, doc: 'Pops c. 1 on the evaluation where c goes from true to false.' },
-  { name: 'SINCE', code: 0x33, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 3, doc: 'Pops c, d. 1 when ≥ d ms have passed since c was last true (c never true counts from start). Wakes the unit at that moment.' },
+  { name: 'SINCE', code: 0x33, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 3, doc: 'Pops c, d. 1 when ≥ d ms have passed since c stopped being true (from start if it never was). Wakes the unit at that moment.' },
   { name: 'DEBOUNCE', code: 0x34, operands: ['s'], pops: 2, pushes: 1, state: 3, cost: 5, doc: 'Pops c, d. Follows c, but only after c has kept its new value for ≥ d ms.' },
   { name: 'HYST', code: 0x35, operands: ['s'], pops: 3, pushes: 1, state: 1, cost: 3, doc: 'Pops x, lo, hi. Becomes 1 when x > hi, 0 when x < lo, else keeps its value.' },
   { name: 'LATCH', code: 0x36, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 2, doc: 'Pops set, reset. Becomes 1 on set and stays 1 until reset (reset wins).' },

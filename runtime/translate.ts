@@ -37,7 +37,8 @@ export function translate(p: Program): string {
   var tn = 0;
   var maxTemp = 0;
   var wasBool = false;
-  var targets: number[] = [];
+  var targets: number[] = [];   // open jump targets, innermost last (Espruino cannot assign array.length)
+  var open = 0;
 
   function push(e: string, isBool: boolean, isSimple: boolean): void {
     se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; sp++;
@@ -104,11 +105,11 @@ export function translate(p: Program): string {
     var end = start + dv.getUint16(rec + 8, true);
     tn = 0;
     sp = 0;
-    targets.length = 0;
+    open = 0;
     out.push('if(Q[' + u + ']||N[' + u + ']<=t){Q[' + u + ']=0;d=Infinity;');
     var pc = start;
     while (pc < end) {
-      while (targets.length > 0 && targets[targets.length - 1] === pc) { out.push('}'); targets.length--; }
+      while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
       var at = p.codeOff + pc;
       var op = p.bytes[at];
       var len = OPTAB[op * OPTAB_COLS + COL_LEN];
@@ -154,8 +155,10 @@ export function translate(p: Program): string {
         s = w1; c = popBool(); x = temp(); out.push(x + '=' + c + ';'); r = result(true);
         out.push(r + '=' + (op === OP_RISE ? x + '&&!(' : '!' + x + '&&(') + slotRef(s, 0) + '>0);' + slotRef(s, 0) + '=' + x + '?1:0;');
       } else if (op === OP_SINCE) {
+        // S: Infinity while c is true, then the time it became false (NaN if never true: count from start).
         s = w1; dur = popSimple(); c = popBool(); x = temp(); r = result(true);
-        out.push('if(' + c + ')' + slotRef(s, 0) + '=t;' + x + '=' + slotRef(s, 0) + '===' + slotRef(s, 0) + '?' + slotRef(s, 0) + ':R[0];' +
+        out.push('if(' + c + ')' + slotRef(s, 0) + '=Infinity;else if(' + slotRef(s, 0) + '===Infinity)' + slotRef(s, 0) + '=t;' +
+          x + '=' + slotRef(s, 0) + '===' + slotRef(s, 0) + '?' + slotRef(s, 0) + ':R[0];' +
           r + '=t-' + x + '>=' + dur + ';if(!' + r + ')' + wake(x + '+' + dur));
       } else if (op === OP_DEBOUNCE) {
         // S: output, candidate, candidate since.
@@ -212,7 +215,7 @@ export function translate(p: Program): string {
         out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)&&!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}' + slotRef(s, 0) + '=1;}else ' + slotRef(s, 0) + '=0;');
       } else if (op === OP_JZ) {
         out.push('if(' + popBool() + '){');
-        targets.push(w1);
+        targets[open++] = w1;
       } else if (op === OP_EMIT) {
         var count = p.bytes[at + 2];
         var emit = '';

@@ -14,6 +14,7 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/=>|`/, 'arrow function or template literal'],
   [/\b(let|const|class)\s/, 'ES2015 declaration'],
   [/\.(padStart|padEnd|repeat|startsWith|endsWith)\(/, 'ES2015+ String method'],
+  [/\.length\s*(=[^=]|--|\+\+|[-+]=)/, 'assigning array.length (Espruino: "Assignment to a constant")'],
 ];
 
 export function lintEngineSubset(code: string): SubsetFinding[] {

@@ -33,6 +33,9 @@ export class Num<U extends Unit> extends Expr {
   minus(x: Num<U>): Num<U> { return new Num<U>(op('SUB', [this.node, x.node])); }
   /** Scale by a plain number (the unit stays). */
   times(k: number): Num<U> { return new Num<U>(op('MUL', [this.node, constNode(k)])); }
+  /** Divide by a plain number (the unit stays). */
+  dividedBy(k: number): Num<U> { return new Num<U>(op('DIV', [this.node, constNode(k)])); }
+  negate(): Num<U> { return new Num<U>(op('NEG', [this.node])); }
   abs(): Num<U> { return new Num<U>(op('ABS', [this.node])); }
   min(x: Num<U>): Num<U> { return new Num<U>(op('MIN', [this.node, x.node])); }
   max(x: Num<U>): Num<U> { return new Num<U>(op('MAX', [this.node, x.node])); }

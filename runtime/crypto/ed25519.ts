@@ -24,9 +24,9 @@
  * Timing: the operation sequence is fixed, but table indices and a few branches depend on secrets; the
  * interpreters themselves give no constant-time guarantee.
  */
-import { sha512 } from './sha512.ts';
+import { sha512, sha512Rounds, sha512Init, sha512Pad, sha512PaddedLength, sha512Digest, SHA512_ROUNDS_PER_UNIT } from './sha512.ts';
 import { fe, newChain, chainBegin, chainRun, CHAIN_INV, type Chain } from './field25519.ts';
-import { scFromHash, scMulAdd, scRecode, scIsCanonical, scReduce } from './scalar25519.ts';
+import { scFromHash, scMulAdd, scRecode, scIsCanonical, scClamp } from './scalar25519.ts';
 import {
   newPoint, ptIdentity, ptCopy, ptDouble, ptAddNiels, ptAddCached, ptToCached, ptEncode, ptIsIdentity,
   newDecoder, decodeBegin, decodeFinish, type Decoder, NIELS,
@@ -69,16 +69,75 @@ export function baseTable(): Uint16Array {
   return TABLE;
 }
 
-/** SHA-512 over a || b || c (any may be null). */
-function hash3(a: Uint8Array | null, b: Uint8Array | null, c: Uint8Array | null): Uint8Array {
-  var la = a ? a.length : 0;
-  var lb = b ? b.length : 0;
-  var lc = c ? c.length : 0;
-  var buf = new Uint8Array(la + lb + lc);
-  if (a) buf.set(a, 0);
-  if (b) buf.set(b, la);
+/**
+ * A SHA-512 of a || b || c run in slices: with the built-in hash a unit is SHA512_ROUNDS_PER_UNIT rounds of
+ * one block; a plugged hash (e.g. Espruino's native one) is called in a single unit. The buffer is kept
+ * and grows only for longer messages.
+ */
+interface HashJob {
+  buf: Uint8Array;
+  len: number;
+  end: number;
+  off: number;
+  round: number;
+  builtin: boolean;
+  hs: Int32Array;
+  st: Int32Array;
+  w: Int32Array;
+  out: Uint8Array;
+}
+
+function newHashJob(): HashJob {
+  return {
+    buf: new Uint8Array(256), len: 0, end: 0, off: 0, round: 0, builtin: true, hs: new Int32Array(16),
+    st: new Int32Array(16), w: new Int32Array(160), out: new Uint8Array(64),
+  };
+}
+
+function hashBegin(job: HashJob, a: Uint8Array, b: Uint8Array, c: Uint8Array | null): void {
+  var la = a.length;
+  var lb = b.length;
+  var len = la + lb + (c ? c.length : 0);
+  var builtin = HASH === sha512;
+  var end = builtin ? sha512PaddedLength(len) : len;
+  var buf = job.buf;
+  var i;
+  if (buf.length < end) {
+    buf = new Uint8Array(end);
+    job.buf = buf;
+  }
+  buf.set(a, 0);
+  buf.set(b, la);
   if (c) buf.set(c, la + lb);
-  return HASH(buf);
+  job.len = len;
+  job.end = end;
+  job.builtin = builtin;
+  job.off = 0;
+  job.round = 0;
+  if (builtin) {
+    for (i = len; i < end; i++) buf[i] = 0;
+    sha512Pad(buf, len, end, len);
+    sha512Init(job.hs);
+  }
+}
+
+/** One unit of a hash job; true when job.out holds the digest. */
+function hashUnit(job: HashJob): boolean {
+  var r1;
+  if (!job.builtin) {
+    job.out.set(HASH(job.buf.subarray(0, job.len)));
+    return true;
+  }
+  r1 = job.round + SHA512_ROUNDS_PER_UNIT;
+  if (r1 > 80) r1 = 80;
+  sha512Rounds(job.hs, job.st, job.w, job.buf, job.off, job.round, r1);
+  job.round = r1;
+  if (r1 < 80) return false;
+  job.round = 0;
+  job.off += 128;
+  if (job.off < job.end) return false;
+  sha512Digest(job.hs, job.out);
+  return true;
 }
 
 /**
@@ -106,39 +165,37 @@ export interface SignCtx {
   i: number;
   msg: Uint8Array;
   key: Ed25519Key | null;
+  hash: HashJob;
   r: Uint8Array;
   e: Int8Array;
   P: Float64Array[];
   chain: Chain;
-  zinv: Float64Array;
   /** The signature once signStep returned true. */
   sig: Uint8Array;
 }
 
 export function newSignCtx(): SignCtx {
   return {
-    phase: 0, i: 0, msg: new Uint8Array(0), key: null, r: new Uint8Array(32), e: new Int8Array(64),
-    P: newPoint(), chain: newChain(), zinv: fe(), sig: new Uint8Array(64),
+    phase: 0, i: 0, msg: new Uint8Array(0), key: null, hash: newHashJob(), r: new Uint8Array(32),
+    e: new Int8Array(64), P: newPoint(), chain: newChain(), sig: new Uint8Array(64),
   };
 }
 
 var S_HASH_R = 1;
-var S_BASE = 2;
-var S_INV = 3;
-var S_FINISH = 4;
-var S_DONE = 5;
+var S_R = 2;
+var S_BASE = 3;
+var S_INV = 4;
+var S_ENCODE = 5;
+var S_HASH_K = 6;
+var S_S = 7;
+var S_DONE = 8;
 
 /** Expanded key (hash of the seed, clamp) without the public point; used by keyFromSeed. */
 function expandSeed(seed: Uint8Array): Ed25519Key {
   var h = HASH(seed.subarray(0, 32));
-  var x = new Float64Array(64);
   var scalar = new Uint8Array(32);
   var sk = new Uint8Array(64);
-  var i;
-  for (i = 0; i < 32; i++) x[i] = h[i];
-  x[0] = x[0] & 248;
-  x[31] = (x[31] & 127) | 64;
-  scReduce(scalar, x);
+  scClamp(scalar, h);
   sk.set(seed.subarray(0, 32), 0);
   return { publicKey: sk.subarray(32, 64), secretKey: sk, scalar: scalar, prefix: h.subarray(32, 64) };
 }
@@ -169,9 +226,10 @@ export function keyFromSeed(seed: Uint8Array): Ed25519Key {
 export function signBegin(ctx: SignCtx, msg: Uint8Array, key: Ed25519Key): void {
   ctx.msg = msg;
   ctx.key = key;
-  ctx.phase = S_HASH_R;
   ctx.i = 0;
   baseTable();
+  hashBegin(ctx.hash, key.prefix, msg, null);
+  ctx.phase = S_HASH_R;
 }
 
 /** Runs up to maxUnits units of signing; true when ctx.sig is ready. */
@@ -181,6 +239,7 @@ export function signStep(ctx: SignCtx, maxUnits: number): boolean {
   var ph, k;
   while (n > 0) {
     ph = ctx.phase;
+    n--;
     if (ph === S_BASE) {
       fixedBaseUnit(ctx.P, ctx.e, ctx.i, TABLE as Uint16Array);
       ctx.i++;
@@ -188,27 +247,28 @@ export function signStep(ctx: SignCtx, maxUnits: number): boolean {
         chainBegin(ctx.chain, CHAIN_INV, ctx.P[2]);
         ctx.phase = S_INV;
       }
-      n--;
     } else if (ph === S_INV) {
-      if (chainRun(ctx.chain, CHAIN_UNIT)) ctx.phase = S_FINISH;
-      n--;
-    } else if (ph === S_HASH_R) {
-      // r = H(prefix || M) mod L
-      scFromHash(ctx.r, hash3(key.prefix, ctx.msg, null));
+      if (chainRun(ctx.chain, CHAIN_UNIT)) ctx.phase = S_ENCODE;
+    } else if (ph === S_HASH_R || ph === S_HASH_K) {
+      if (hashUnit(ctx.hash)) ctx.phase = ph === S_HASH_R ? S_R : S_S;
+    } else if (ph === S_R) {
+      // r = H(prefix || M) mod L, as signed radix-16 digits
+      scFromHash(ctx.r, ctx.hash.out);
       scRecode(ctx.e, ctx.r);
       ptIdentity(ctx.P);
       ctx.i = 0;
       ctx.phase = S_BASE;
-      n--;
-    } else if (ph === S_FINISH) {
-      // R = encode([r]B); k = H(R || A || M) mod L; S = r + k a mod L
+    } else if (ph === S_ENCODE) {
+      // R = encode([r]B), then k = H(R || A || M)
       ptEncode(ctx.sig, 0, ctx.P, ctx.chain.reg[5]);
-      k = new Uint8Array(32);
-      scFromHash(k, hash3(ctx.sig.subarray(0, 32), key.publicKey, ctx.msg));
+      hashBegin(ctx.hash, ctx.sig.subarray(0, 32), key.publicKey, ctx.msg);
+      ctx.phase = S_HASH_K;
+    } else if (ph === S_S) {
+      // S = (r + k a) mod L
+      k = ctx.sig.subarray(32, 64);
+      scFromHash(k, ctx.hash.out);
       scMulAdd(k, k, key.scalar, ctx.r);
-      ctx.sig.set(k, 32);
       ctx.phase = S_DONE;
-      n--;
     } else {
       return true;
     }
@@ -245,6 +305,7 @@ export interface VerifyCtx {
   msg: Uint8Array;
   pub: Uint8Array;
   dec: Decoder;
+  hash: HashJob;
   A: Float64Array[];
   R: Float64Array[];
   Q: Float64Array[];
@@ -264,42 +325,44 @@ export function newVerifyCtx(): VerifyCtx {
   for (i = 0; i < 8; i++) tabA.push(newPoint());
   return {
     phase: 0, i: 0, sig: new Uint8Array(64), msg: new Uint8Array(0), pub: new Uint8Array(32), dec: newDecoder(),
-    A: newPoint(), R: newPoint(), Q: newPoint(), PB: newPoint(), tabA: tabA, ek: new Int8Array(64),
-    es: new Int8Array(64), k: new Uint8Array(32), valid: false,
+    hash: newHashJob(), A: newPoint(), R: newPoint(), Q: newPoint(), PB: newPoint(), tabA: tabA,
+    ek: new Int8Array(64), es: new Int8Array(64), k: new Uint8Array(32), valid: false,
   };
 }
 
-var V_DEC_A = 1;
-var V_DEC_R = 2;
-var V_HASH = 3;
-var V_BASE = 4;
-var V_TABA = 5;
-var V_HORNER = 6;
-var V_FINAL = 7;
-var V_DONE = 8;
+var V_START = 1;
+var V_DEC_A = 2;
+var V_FIN_A = 3;
+var V_DEC_R = 4;
+var V_FIN_R = 5;
+var V_HASH = 6;
+var V_K = 7;
+var V_BASE = 8;
+var V_TABA = 9;
+var V_HORNER = 10;
+var V_FINAL = 11;
+var V_DONE = 12;
 /** Horner units: 64 digit additions and 63 * 4 doublings. */
 var HORNER_UNITS = 64 + 63 * 4;
 
-/** Starts verifying sig over msg with the 32-byte public key pub (inputs are copied, msg referenced). */
+/** Starts verifying sig over msg with the 32-byte public key pub (sig and pub are copied, msg referenced). */
 export function verifyBegin(ctx: VerifyCtx, sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): void {
   ctx.msg = msg;
   ctx.valid = false;
   ctx.i = 0;
   ctx.phase = V_DONE;
-  if (!sig || !pub || sig.length !== 64 || pub.length !== 32) return;
+  if (!sig || !pub || !msg || sig.length !== 64 || pub.length !== 32) return;
   ctx.sig.set(sig);
   ctx.pub.set(pub);
   if (!scIsCanonical(ctx.sig, 32)) return;
   baseTable();
-  decodeBegin(ctx.dec, ctx.pub, 0);
-  ctx.phase = V_DEC_A;
+  ctx.phase = V_START;
 }
 
-/** One unit of the Horner loop: unit u = 5 j + m (from the top digit down) after the first digit. */
+/** One unit of the Horner loop for [k]A: unit 0 adds the top digit, then per lower digit 4 doublings and 1 addition. */
 function hornerUnit(ctx: VerifyCtx, u: number): void {
   var Q = ctx.Q;
   var m, j, dgt, neg;
-  // unit 0: add top digit; then for each lower digit: 4 doublings, 1 addition.
   if (u === 0) {
     j = 63;
     m = 4;
@@ -317,17 +380,36 @@ function hornerUnit(ctx: VerifyCtx, u: number): void {
   if (dgt !== 0) ptAddCached(Q, Q, ctx.tabA[dgt - 1], neg);
 }
 
+/** Units of the last phase: i = 0 adds R, 1 subtracts [S]B, 2..4 double, 5 tests for the identity. */
+function finalUnit(ctx: VerifyCtx, i: number): void {
+  var t = ctx.tabA[0];
+  if (i === 0) {
+    ptToCached(t, ctx.R);
+    ptAddCached(ctx.Q, ctx.Q, t, false);
+  } else if (i === 1) {
+    ptToCached(t, ctx.PB);
+    ptAddCached(ctx.Q, ctx.Q, t, true);
+  } else if (i < 5) {
+    ptDouble(ctx.Q, ctx.Q, false);
+  } else {
+    ctx.valid = ptIsIdentity(ctx.Q);
+  }
+}
+
 /** Runs up to maxUnits units of verification; true when ctx.valid holds the verdict. */
 export function verifyStep(ctx: VerifyCtx, maxUnits: number): boolean {
   var n = maxUnits > 0 ? maxUnits : DEFAULT_SLICE;
-  var ph, h, t;
+  var ph, t;
   while (n > 0) {
     ph = ctx.phase;
+    n--;
     if (ph === V_HORNER) {
       hornerUnit(ctx, ctx.i);
       ctx.i++;
-      if (ctx.i === HORNER_UNITS) ctx.phase = V_FINAL;
-      n--;
+      if (ctx.i === HORNER_UNITS) {
+        ctx.i = 0;
+        ctx.phase = V_FINAL;
+      }
     } else if (ph === V_BASE) {
       fixedBaseUnit(ctx.PB, ctx.es, ctx.i, TABLE as Uint16Array);
       ctx.i++;
@@ -335,32 +417,10 @@ export function verifyStep(ctx: VerifyCtx, maxUnits: number): boolean {
         ctx.i = 0;
         ctx.phase = V_TABA;
       }
-      n--;
     } else if (ph === V_DEC_A || ph === V_DEC_R) {
-      if (chainRun(ctx.dec.chain, CHAIN_UNIT)) {
-        if (!decodeFinish(ctx.dec, ph === V_DEC_A ? ctx.A : ctx.R)) {
-          ctx.phase = V_DONE;
-          return true;
-        }
-        if (ph === V_DEC_A) {
-          decodeBegin(ctx.dec, ctx.sig, 0);
-          ctx.phase = V_DEC_R;
-        } else {
-          ctx.phase = V_HASH;
-        }
-      }
-      n--;
-    } else if (ph === V_HASH) {
-      // k = H(R || A || M) mod L over the bytes as given
-      h = hash3(ctx.sig.subarray(0, 32), ctx.pub, ctx.msg);
-      scFromHash(ctx.k, h);
-      scRecode(ctx.ek, ctx.k);
-      scRecode(ctx.es, ctx.sig.subarray(32, 64));
-      ptIdentity(ctx.PB);
-      ctx.i = 0;
-      ctx.phase = V_BASE;
-      n--;
+      if (chainRun(ctx.dec.chain, CHAIN_UNIT)) ctx.phase = ph + 1;
     } else if (ph === V_TABA) {
+      // tabA[j] = (j + 1) A in cached form
       t = ctx.tabA;
       if (ctx.i === 0) {
         ptToCached(t[0], ctx.A);
@@ -375,20 +435,38 @@ export function verifyStep(ctx: VerifyCtx, maxUnits: number): boolean {
         ctx.i = 0;
         ctx.phase = V_HORNER;
       }
-      n--;
+    } else if (ph === V_HASH) {
+      if (hashUnit(ctx.hash)) ctx.phase = V_K;
+    } else if (ph === V_START) {
+      decodeBegin(ctx.dec, ctx.pub, 0);
+      ctx.phase = V_DEC_A;
+    } else if (ph === V_FIN_A) {
+      if (!decodeFinish(ctx.dec, ctx.A)) {
+        ctx.phase = V_DONE;
+        return true;
+      }
+      decodeBegin(ctx.dec, ctx.sig, 0);
+      ctx.phase = V_DEC_R;
+    } else if (ph === V_FIN_R) {
+      if (!decodeFinish(ctx.dec, ctx.R)) {
+        ctx.phase = V_DONE;
+        return true;
+      }
+      // k = H(R || A || M) over the bytes as given
+      hashBegin(ctx.hash, ctx.sig.subarray(0, 32), ctx.pub, ctx.msg);
+      ctx.phase = V_HASH;
+    } else if (ph === V_K) {
+      scFromHash(ctx.k, ctx.hash.out);
+      scRecode(ctx.ek, ctx.k);
+      scRecode(ctx.es, ctx.sig.subarray(32, 64));
+      ptIdentity(ctx.PB);
+      ctx.i = 0;
+      ctx.phase = V_BASE;
     } else if (ph === V_FINAL) {
       // Q = [k]A + R - [S]B, then [8]Q must be the identity.
-      t = ctx.tabA[0];
-      ptToCached(t, ctx.R);
-      ptAddCached(ctx.Q, ctx.Q, t, false);
-      ptToCached(t, ctx.PB);
-      ptAddCached(ctx.Q, ctx.Q, t, true);
-      ptDouble(ctx.Q, ctx.Q, false);
-      ptDouble(ctx.Q, ctx.Q, false);
-      ptDouble(ctx.Q, ctx.Q, false);
-      ctx.valid = ptIsIdentity(ctx.Q);
-      ctx.phase = V_DONE;
-      n--;
+      finalUnit(ctx, ctx.i);
+      ctx.i++;
+      if (ctx.i === 6) ctx.phase = V_DONE;
     } else {
       return true;
     }

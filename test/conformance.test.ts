@@ -1,0 +1,72 @@
+/**
+ * Engine conformance: every golden case runs through the built runtime artifact on every available engine
+ * (Node, Moddable XS, Duktape, and Espruino when ESPRUINO names a build). Each engine must print exactly the
+ * golden events, and all engines must print byte-identical output (numbers travel as IEEE-754 hex).
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { compileRules } from '../compiler/compile.ts';
+import { FULL_PROFILE } from '../compiler/profiles.ts';
+import { ISA } from '../compiler/isa.ts';
+import { signalMeta } from '../compiler/dsl/catalogue.ts';
+import { opByCode } from '../compiler/isa.ts';
+import { decodeUnit } from '../compiler/disasm.ts';
+import { verify } from '../runtime/verify.ts';
+import { engines, describeEngines, runScript, type EngineName } from './engines/engines.ts';
+import { conformanceScript, parseOutput, type ScriptCase } from './conformance/driver.ts';
+import { OPERATOR_CASES, type GoldenCase } from './conformance/operator-cases.ts';
+
+const SEVERITY = ['info', 'warning', 'critical'];
+
+interface Prepared { golden: GoldenCase; script: ScriptCase; names: string[]; opsUsed: Set<string> }
+
+function prepare(golden: GoldenCase): Prepared {
+  const compiled = compileRules(golden.rules(), FULL_PROFILE);
+  const names = compiled.map.rules.map((r) => r.name);
+  const p = verify(compiled.bytes);
+  const opsUsed = new Set<string>();
+  for (const u of compiled.map.units) for (const ins of decodeUnit(compiled.bytes, p.codeOff, u.codeStart, u.codeEnd)) opsUsed.add(ins.op.name);
+  const samples = golden.samples.map(([t, s, value]) => ({ t, signal: signalMeta(s).id, value }));
+  return { golden, script: { bundle: compiled.bytes, samples, until: golden.until }, names, opsUsed };
+}
+
+/** Turns `<t> rule<id> sev<n> …` into `<t> <name> <severity> …`. */
+function named(lines: string[], names: string[]): string[] {
+  return lines.map((l) => l.replace(/ rule(\d+) sev(\d+)/, (_, id, sev) => ` ${names[Number(id)]} ${SEVERITY[Number(sev)]}`));
+}
+
+const prepared = OPERATOR_CASES.map(prepare);
+const script = conformanceScript(prepared.map((p) => p.script));
+const available = engines().filter((e) => e.available);
+const outputs = new Map<EngineName, string>();
+
+describe('engine conformance (golden cases through dist/edgerule-runtime.js)', () => {
+  beforeAll(() => console.warn(describeEngines()));
+
+  test('the cases exercise every opcode the compiler emits', () => {
+    const used = new Set(prepared.flatMap((p) => [...p.opsUsed]));
+    const emittable = ISA.map((o) => o.name);
+    expect(emittable.filter((name) => !used.has(name))).toEqual([]);
+    for (const p of prepared) for (const op of p.golden.covers) expect(p.opsUsed.has(op), `${p.golden.name} covers ${op}`).toBe(true);
+    expect(opByCode(0)?.name).toBe('END');
+  });
+
+  for (const info of engines()) {
+    const runIt = info.available ? test : test.skip;
+    runIt(`${info.name}: every golden case gives exactly its events${info.available ? '' : ` — SKIPPED: ${info.why}`}`, async () => {
+      const { stdout } = await runScript(info.name, script, { timeoutMs: 300_000 });
+      outputs.set(info.name, stdout);
+      const results = parseOutput(stdout);
+      expect(results.length).toBe(prepared.length);
+      prepared.forEach((p, i) => {
+        expect(results[i].fault, `${info.name}: ${p.golden.name}: bundle refused`).toBeUndefined();
+        expect(named(results[i].lines, p.names), `${info.name}: ${p.golden.name}`).toEqual(p.golden.expect);
+      });
+    });
+  }
+
+  test(`all engines print byte-identical output (${available.map((e) => e.name).join(', ')})`, () => {
+    const ran = [...outputs.entries()];
+    expect(ran.length, 'at least Node must have run').toBeGreaterThanOrEqual(1);
+    for (const [name, out] of ran) expect(out, `${name} vs ${ran[0][0]}`).toBe(ran[0][1]);
+  });
+});
