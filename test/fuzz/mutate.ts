@@ -1,0 +1,45 @@
+/**
+ * Seeded bundle mutation for fuzzing the loader: flips, overwrites, truncations, insertions and header-field
+ * rewrites. Deterministic for a seed, so any failure is reproducible with `npm run fuzz -- --seed N`.
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function mutate(base: Uint8Array, rand: () => number): Uint8Array {
+  const int = (n: number) => Math.floor(rand() * n);
+  let b = base.slice();
+  const rounds = 1 + int(3);
+  for (let r = 0; r < rounds; r++) {
+    const kind = int(6);
+    if (kind === 0 && b.length) b[int(b.length)] ^= 1 << int(8);
+    else if (kind === 1 && b.length) b[int(b.length)] = int(256);
+    else if (kind === 2) b = b.slice(0, int(b.length + 1));
+    else if (kind === 3) {
+      const at = int(b.length + 1);
+      const extra = Uint8Array.from({ length: 1 + int(8) }, () => int(256));
+      const next = new Uint8Array(b.length + extra.length);
+      next.set(b.subarray(0, at));
+      next.set(extra, at);
+      next.set(b.subarray(at), at + extra.length);
+      b = next;
+    } else if (kind === 4 && b.length >= 40) {
+      // Rewrite a 16-bit header count or a unit record field: the verifier's bounds checks live there.
+      const field = 12 + 2 * int(14);
+      b[field] = int(256);
+      b[field + 1] = rand() < 0.7 ? 0 : int(256);
+    } else if (kind === 5 && b.length > 41) {
+      // Change an opcode-sized byte inside the code (tail of the bundle).
+      const at = b.length - 1 - int(Math.min(64, b.length - 41));
+      b[at] = int(0x60);
+    }
+  }
+  return b;
+}

@@ -1,0 +1,89 @@
+/**
+ * Hostile bundles are refused with their exact fault code and byte offset on every engine, and a seeded
+ * mutation fuzz run proves that no malformed bundle crashes or hangs the runtime: each one is either refused
+ * with a fault code or, if it still verifies, runs samples without throwing. Engines must agree on every fault.
+ */
+import { describe, expect, test } from 'vitest';
+import { HOSTILE_CASES, VALID } from './hostile/cases.ts';
+import { mutate, prng } from './fuzz/mutate.ts';
+import { conformanceScript, parseOutput } from './conformance/driver.ts';
+import { engines } from './engines/engines.ts';
+import { runScript } from './engines/engines.ts';
+import { loadRuntimeArtifact } from '../simulator/artifact.ts';
+import { compileRules } from '../compiler/compile.ts';
+import { FULL_PROFILE } from '../compiler/profiles.ts';
+import { OPERATOR_CASES } from './conformance/operator-cases.ts';
+import { FAULT_TEXT } from '../compiler/faults.ts';
+
+const NO_HOST = { emit() {}, output() {}, interval() {} };
+const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 5000);
+const ENGINE_FUZZ_CASES = 300;
+
+const bases = [VALID, ...OPERATOR_CASES.map((c) => compileRules(c.rules(), FULL_PROFILE).bytes)];
+const hostileScript = conformanceScript(HOSTILE_CASES.map((c) => ({ bundle: c.bytes, samples: [], until: 0 })));
+
+function fuzzed(count: number, seed: number): Uint8Array[] {
+  const rand = prng(seed);
+  return Array.from({ length: count }, () => mutate(bases[Math.floor(rand() * bases.length)], rand));
+}
+
+describe('hostile bundles', () => {
+  test('the unbroken bundle loads', () => {
+    expect(loadRuntimeArtifact().load(VALID, NO_HOST).fault).toBe(0);
+  });
+
+  for (const info of engines()) {
+    const runIt = info.available ? test : test.skip;
+    runIt(`${info.name}: each hostile bundle is refused with its fault code and offset${info.available ? '' : ` — SKIPPED: ${info.why}`}`, async () => {
+      const results = parseOutput((await runScript(info.name, hostileScript)).stdout);
+      HOSTILE_CASES.forEach((c, i) => {
+        expect(results[i].fault, `${info.name}: ${c.name}: want ${FAULT_TEXT[c.fault].name}@${c.at}`).toEqual({ code: c.fault, at: c.at });
+      });
+    });
+  }
+});
+
+describe(`mutation fuzz (${FUZZ_CASES} bundles on Node; ${ENGINE_FUZZ_CASES} on every engine)`, () => {
+  test('no mutated bundle crashes the runtime; accepted ones run samples', () => {
+    const api = loadRuntimeArtifact();
+    const rand = prng(7);
+    let accepted = 0;
+    const faults = new Map<number, number>();
+    fuzzed(FUZZ_CASES, 1).forEach((bytes, i) => {
+      let rt;
+      try {
+        rt = api.load(bytes, NO_HOST);
+      } catch (e) {
+        throw new Error(`fuzz case ${i} (seed 1): load threw ${(e as Error).message}`);
+      }
+      faults.set(rt.fault, (faults.get(rt.fault) ?? 0) + 1);
+      expect(rt.fault === 0 || FAULT_TEXT[rt.fault] !== undefined, `case ${i}: unknown fault ${rt.fault}`).toBe(true);
+      if (rt.fault) return;
+      accepted++;
+      try {
+        for (let k = 0; k < 40; k++) {
+          const t = k * 1000;
+          rt.advanceTo(t);
+          rt.set(Math.floor(rand() * 26) - 1, rand() < 0.1 ? NaN : (rand() - 0.5) * 200, t);
+          rt.step(t);
+        }
+        rt.advanceTo(1e9);
+      } catch (e) {
+        throw new Error(`fuzz case ${i} (seed 1): running an accepted bundle threw ${(e as Error).message}`);
+      }
+    });
+    console.log(`fuzz: ${FUZZ_CASES} mutated bundles, ${accepted} still valid and ran, faults: ${[...faults].filter(([f]) => f).map(([f, n]) => `${FAULT_TEXT[f].name}×${n}`).join(' ')}`);
+    expect(faults.size).toBeGreaterThan(8);
+  });
+
+  const sample = fuzzed(ENGINE_FUZZ_CASES, 2);
+  const script = conformanceScript(sample.map((bundle) => ({ bundle, samples: [{ t: 0, signal: 13, value: 1 }, { t: 1000, signal: 2, value: 0 }], until: 10_000_000 })));
+  for (const info of engines()) {
+    const runIt = info.available ? test : test.skip;
+    runIt(`${info.name}: refuses or runs the same mutated bundles with the same faults as Node${info.available ? '' : ` — SKIPPED: ${info.why}`}`, async () => {
+      const reference = sample.map((b) => loadRuntimeArtifact().load(b, NO_HOST)).map((rt) => (rt.fault ? { code: rt.fault, at: rt.faultAt } : undefined));
+      const results = parseOutput((await runScript(info.name, script, { timeoutMs: 300_000 })).stdout);
+      expect(results.map((r) => r.fault)).toEqual(reference);
+    });
+  }
+});

@@ -1,0 +1,39 @@
+/**
+ * The long mutation-fuzz run: `npm run fuzz -- --cases 1000000 --seed 3`. Same mutator and checks as
+ * test/hostile.test.ts, on Node through the runtime artifact; stops at the first crash and prints the seed,
+ * the case number and the bundle as hex so it can be turned into a hostile-bundle test.
+ */
+import { parseArgs } from 'node:util';
+import { mutate, prng } from '../test/fuzz/mutate.ts';
+import { loadRuntimeArtifact } from '../simulator/artifact.ts';
+import { compileFiles } from '../compiler/compile.ts';
+import { VALID } from '../test/hostile/cases.ts';
+
+const { values } = parseArgs({ options: { cases: { type: 'string', default: '200000' }, seed: { type: 'string', default: String(Date.now() % 100000) } } });
+const cases = Number(values.cases);
+const seed = Number(values.seed);
+const api = loadRuntimeArtifact();
+const host = { emit() {}, output() {}, interval() {} };
+const bases = [VALID, (await compileFiles(['rules'])).bytes];
+const rand = prng(seed);
+let accepted = 0;
+const started = Date.now();
+for (let i = 0; i < cases; i++) {
+  const bytes = mutate(bases[Math.floor(rand() * bases.length)], rand);
+  try {
+    const rt = api.load(bytes, host);
+    if (rt.fault) continue;
+    accepted++;
+    for (let k = 0; k < 40; k++) {
+      rt.advanceTo(k * 1000);
+      rt.set(Math.floor(rand() * 26) - 1, (rand() - 0.5) * 200, k * 1000);
+      rt.step(k * 1000);
+    }
+    rt.advanceTo(1e9);
+  } catch (e) {
+    console.error(`seed ${seed} case ${i}: ${(e as Error).stack}\nbundle: ${Buffer.from(bytes).toString('hex')}`);
+    process.exit(1);
+  }
+  if (i % 50000 === 49999) console.log(`${i + 1} cases, ${accepted} accepted, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+console.log(`fuzz: ${cases} cases (seed ${seed}), ${accepted} still valid and ran, no crash, ${((Date.now() - started) / 1000).toFixed(1)} s`);
