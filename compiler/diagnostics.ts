@@ -13,9 +13,20 @@ export interface Diagnostic {
 }
 
 export class CompileError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    const sorted = [...diagnostics].sort(byLocation);
+    super(sorted.map((d) => formatDiagnostic(d)).join('\n'));
+    this.diagnostics = sorted;
   }
+}
+
+/** Orders diagnostics as an editor lists them: by file, line, column. */
+export function byLocation(a: Diagnostic, b: Diagnostic): number {
+  const fa = a.loc?.file ?? '';
+  const fb = b.loc?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0);
 }
 
 export function formatDiagnostic(d: Diagnostic, cwd = process.cwd()): string {

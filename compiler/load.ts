@@ -24,6 +24,14 @@ function ruleFiles(paths: string[]): string[] {
   return files;
 }
 
+/** The line of `file` where a module threw while loading (from the source-mapped stack), else its first line. */
+function throwSite(e: unknown, file: string): { file: string; line: number; col: number } {
+  const stack = (e as Error)?.stack ?? '';
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  return m ? { file, line: Number(m[1]), col: Number(m[2]) } : { file, line: 1, col: 1 };
+}
+
 function isProfile(v: unknown): v is Profile {
   return typeof v === 'object' && v !== null && Array.isArray((v as Profile).signals) && Array.isArray((v as Profile).outputs) && typeof (v as Profile).name === 'string';
 }
@@ -37,7 +45,7 @@ export async function loadRules(paths: string[]): Promise<LoadedRules> {
     try {
       mod = await import(pathToFileURL(file).href);
     } catch (e) {
-      out.diagnostics.push({ code: 'ER001', severity: 'error', message: `cannot load rule module: ${(e as Error).message}`, loc: { file, line: 1, col: 1 } });
+      out.diagnostics.push({ code: 'ER001', severity: 'error', message: `cannot load rule module: ${(e as Error).message}`, loc: throwSite(e, file) });
       continue;
     }
     for (const value of Object.values(mod)) {

@@ -6,6 +6,7 @@
  *      becomes a *derived value*, computed once by its own unit and read by the rules with LOAD. A stateful
  *      node inside an attachment is also derived, because attachments are only evaluated when a rule fires.
  */
+import { relative } from 'node:path';
 import { OP } from './isa.ts';
 import type { Node, SourceLoc } from './ir.ts';
 import type { Rule, Profile } from './dsl/rule.ts';
@@ -99,7 +100,8 @@ function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
       diags.push({ code: 'ER102', severity: 'error', loc: r.loc, message: `rule name '${name}' must be kebab-case (lower-case words joined by '-'), e.g. 'door-open-at-rest'` });
     }
     if (seen.has(name)) {
-      diags.push({ code: 'ER101', severity: 'error', loc: r.loc, message: `rule name '${name}' is already used at ${seen.get(name)!.loc?.file}:${seen.get(name)!.loc?.line}; rename one of them` });
+      const first = seen.get(name)!.loc;
+      diags.push({ code: 'ER101', severity: 'error', loc: r.loc, message: `rule name '${name}' is already used at ${first ? `${relative(process.cwd(), first.file)}:${first.line}` : 'another rule'}; rename one of them` });
     }
     seen.set(name, r);
     if (!(r.spec.when instanceof Bool)) {

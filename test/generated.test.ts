@@ -1,0 +1,19 @@
+/** Generated files (runtime opcode tables, catalogue hash, docs opcode table) must match their sources. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { generatedFiles } from '../tools/gen.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+for (const [path, content] of Object.entries(generatedFiles())) {
+  test(`${path} is up to date with compiler/isa.ts and the catalogue (run \`npm run gen\`)`, () => {
+    expect(readFileSync(root + path, 'utf8')).toBe(content);
+  });
+}
+
+test('every opcode row appears in docs/BYTECODE.md', async () => {
+  const { ISA } = await import('../compiler/isa.ts');
+  const doc = readFileSync(root + 'docs/BYTECODE.md', 'utf8');
+  for (const op of ISA) expect(doc).toContain(`| \`${op.name}\` |`);
+});
