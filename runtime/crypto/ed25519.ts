@@ -187,8 +187,9 @@ var S_BASE = 3;
 var S_INV = 4;
 var S_ENCODE = 5;
 var S_HASH_K = 6;
-var S_S = 7;
-var S_DONE = 8;
+var S_K = 7;
+var S_S = 8;
+var S_DONE = 9;
 
 /** Expanded key (hash of the seed, clamp) without the public point; used by keyFromSeed. */
 function expandSeed(seed: Uint8Array): Ed25519Key {
@@ -250,7 +251,7 @@ export function signStep(ctx: SignCtx, maxUnits: number): boolean {
     } else if (ph === S_INV) {
       if (chainRun(ctx.chain, CHAIN_UNIT)) ctx.phase = S_ENCODE;
     } else if (ph === S_HASH_R || ph === S_HASH_K) {
-      if (hashUnit(ctx.hash)) ctx.phase = ph === S_HASH_R ? S_R : S_S;
+      if (hashUnit(ctx.hash)) ctx.phase = ph === S_HASH_R ? S_R : S_K;
     } else if (ph === S_R) {
       // r = H(prefix || M) mod L, as signed radix-16 digits
       scFromHash(ctx.r, ctx.hash.out);
@@ -263,10 +264,13 @@ export function signStep(ctx: SignCtx, maxUnits: number): boolean {
       ptEncode(ctx.sig, 0, ctx.P, ctx.chain.reg[5]);
       hashBegin(ctx.hash, ctx.sig.subarray(0, 32), key.publicKey, ctx.msg);
       ctx.phase = S_HASH_K;
+    } else if (ph === S_K) {
+      // k = H(R || A || M) mod L, kept in the S half of the signature
+      scFromHash(ctx.sig.subarray(32, 64), ctx.hash.out);
+      ctx.phase = S_S;
     } else if (ph === S_S) {
       // S = (r + k a) mod L
       k = ctx.sig.subarray(32, 64);
-      scFromHash(k, ctx.hash.out);
       scMulAdd(k, k, key.scalar, ctx.r);
       ctx.phase = S_DONE;
     } else {

@@ -153,12 +153,12 @@ export function ptIsIdentity(p: Float64Array[]): boolean {
   return true;
 }
 
-/** Equality of two field elements mod p. */
+/** Equality of two field elements mod p (x, y: products or sums of two). */
 function feEq(x: Float64Array, y: Float64Array): boolean {
   var i;
-  fePack(PB, 0, x);
-  fePack(PB2, 0, y);
-  for (i = 0; i < 32; i++) if (PB[i] !== PB2[i]) return false;
+  feSub(g, x, y);
+  fePack(PB, 0, g);
+  for (i = 0; i < 32; i++) if (PB[i] !== 0) return false;
   return true;
 }
 

@@ -81,6 +81,9 @@ export function buildBaseTable(): Uint16Array {
   return tab;
 }
 
+/** Espruino's global utility object (absent elsewhere). */
+declare var E: any;
+
 var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
@@ -93,8 +96,14 @@ export function loadBaseTable(b64: string): Uint16Array {
   var dec = new Uint8Array(128);
   var i, k, v, bits, nb, byte0, s;
   var g: any = typeof atob === 'function' ? atob : null;
+  var esp: any = typeof E !== 'undefined' ? E : null;
   if (g) {
     s = g(b64);
+    if (esp && esp.toArrayBuffer) {
+      // Espruino: view the decoded string's bytes directly (all targets are little-endian) and copy natively.
+      tab.set(new Uint16Array(esp.toArrayBuffer(s), 0, TABLE_LIMBS));
+      return tab;
+    }
     for (i = 0; i < TABLE_LIMBS; i++) tab[i] = s.charCodeAt(2 * i) + 256 * s.charCodeAt(2 * i + 1);
     return tab;
   }

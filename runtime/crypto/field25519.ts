@@ -208,48 +208,49 @@ export function feSqr(o: Float64Array, a: Float64Array): void {
   o[2] += c;
 }
 
-/** Canonical little-endian encoding (value mod p) of a into out[off..off+31]. */
+/**
+ * Canonical little-endian encoding (value mod p) of a into out[off..off+31]. Every caller passes limbs
+ * below 2^20 in magnitude (products, or sums/differences of a few), so all carries fit int32 bit operations.
+ */
 export function fePack(out: Uint8Array, off: number, a: Float64Array): void {
   var t = PK;
-  var i, k, c, v, b;
+  var i, k, c, v;
   for (i = 0; i < 16; i++) t[i] = a[i];
-  // Floor carries with the top carry folded back (2^256 = 38) until every limb is in [0, 2^16).
+  // Floor carries; the carry out of limb 15 (weight 2^256 = 38) goes round again (at most 3 passes).
+  c = 0;
   for (k = 0; k < 3; k++) {
-    c = 0;
     for (i = 0; i < 16; i++) {
       v = t[i] + c;
-      c = Math.floor(v * INV16);
-      t[i] = v - c * 65536;
+      c = v >> 16;
+      t[i] = v & 65535;
     }
-    t[0] += 38 * c;
+    if (c === 0) break;
+    c = 38 * c;
   }
-  // Now 0 <= value < 2^256 < 3p: subtract p at most twice (p = 2^255 - 19).
-  for (k = 0; k < 2; k++) {
-    // b = borrow of (t - p)
-    v = t[0] - 65517;
-    b = v < 0 ? 1 : 0;
-    for (i = 1; i < 15; i++) {
-      v = t[i] - 65535 - b;
-      b = v < 0 ? 1 : 0;
+  // Fold bit 255 (2^255 = 19): now value < 2^255 + 19 < 2p.
+  c = 19 * (t[15] >> 15);
+  t[15] = t[15] & 32767;
+  for (i = 0; i < 16 && c !== 0; i++) {
+    v = t[i] + c;
+    c = v >> 16;
+    t[i] = v & 65535;
+  }
+  // value >= p  <=>  value + 19 >= 2^255: then the result is value + 19 - 2^255.
+  c = 19;
+  for (i = 0; i < 15; i++) c = (t[i] + c) >> 16;
+  if ((t[15] + c) >> 15) {
+    c = 19;
+    for (i = 0; i < 16; i++) {
+      v = t[i] + c;
+      c = v >> 16;
+      t[i] = v & 65535;
     }
-    v = t[15] - 32767 - b;
-    if (v >= 0) {
-      // t >= p: subtract for real
-      v = t[0] - 65517;
-      b = v < 0 ? 1 : 0;
-      t[0] = v + b * 65536;
-      for (i = 1; i < 15; i++) {
-        v = t[i] - 65535 - b;
-        b = v < 0 ? 1 : 0;
-        t[i] = v + b * 65536;
-      }
-      t[15] = t[15] - 32767 - b;
-    }
+    t[15] = t[15] & 32767;
   }
   for (i = 0; i < 16; i++) {
     v = t[i];
     out[off + 2 * i] = v & 255;
-    out[off + 2 * i + 1] = v >>> 8;
+    out[off + 2 * i + 1] = v >> 8;
   }
 }
 
