@@ -127,6 +127,13 @@ for (const info of engines()) {
       expect(Date.now() - t0).toBeLessThan(15_000);
     });
 
+    if (name === 'espruino') {
+      test('Storage mode runs an empty script and reports errors', async () => {
+        expect((await runScript(name, '', { espruinoStorage: true })).stdout).toBe('');
+        await expect(runScript(name, 'print("x");\nthrow new Error("from-flash");', { espruinoStorage: true })).rejects.toThrow(/from-flash/);
+      });
+    }
+
     test('a >200 KB script is passed whole', async () => {
       expect(BIG.length).toBeGreaterThan(200 * 1024);
       // On Espruino it runs from Storage: a fixed 12,000-variable store cannot hold 200 KB of source in RAM.

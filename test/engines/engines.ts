@@ -29,6 +29,7 @@ export interface RunOptions {
    * `eval(require("Storage").read(...))`, as a device runs an app from flash. Its source text then costs almost
    * no variables (string literals are still copied to RAM when evaluated), which big scripts need on a
    * fixed-store build; code runs ~5x slower on the Linux build (flash reads go through a file). Max ~250 KB.
+   * The result's `ms` is the final run's only.
    */
   espruinoStorage?: boolean;
 }
@@ -216,8 +217,8 @@ const STORAGE_NAME = '_edgerule.js';
 const STORAGE_CHUNK = 16 * 1024; // bytes per writer run: its base64 literal + decoded string fit a 12,000-variable store
 
 async function writeEspruinoStorage(bin: string, source: string, dir: string, cwd: string, deadline: number): Promise<void> {
-  const bytes = Buffer.from(source, 'utf8');
-  for (let off = 0; off === 0 || off < bytes.length; off += STORAGE_CHUNK) {
+  const bytes = Buffer.from(source + '\n', 'utf8'); // never empty: Storage refuses zero-length files
+  for (let off = 0; off < bytes.length; off += STORAGE_CHUNK) {
     const part = bytes.subarray(off, off + STORAGE_CHUNK).toString('base64');
     const sizeArg = off === 0 ? `, ${bytes.length}` : '';
     const file = join(dir, `w${off}.js`);
