@@ -1,0 +1,120 @@
+/**
+ * Trace reader throughput: NMEA MB/s (plaka.log, the largest real log) and CSV IMU samples/s (the real
+ * x-io recordings and a synthetic 24-hour 100 Hz accelerometer CSV written to a temp dir).
+ * Each figure is the median of several runs of the reader on an in-memory Buffer (file I/O excluded).
+ *
+ *   node --import ./tools/register-ts.mjs bench/trace.bench.ts
+ */
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNmea } from '../simulator/trace/nmea.ts';
+import { readCsv, readCsvHeader } from '../simulator/trace/csv.ts';
+import { detectCsvPreset } from '../simulator/trace/csv-presets.ts';
+import type { TraceResult } from '../simulator/trace/issues.ts';
+
+export interface Row {
+  bench: string;
+  input: string;
+  runs: number;
+  bytes: number;
+  samples: number;
+  medianMs: number;
+  mbPerS: number;
+  samplesPerS: number;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TRACES = resolve(HERE, '../../shared/traces');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function measure(bench: string, input: string, buf: Buffer, runs: number, read: (b: Buffer) => TraceResult): Row {
+  read(buf); // warm-up (JIT)
+  const times: number[] = [];
+  let samples = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = read(buf);
+    times.push(performance.now() - t0);
+    samples = r.samples.length;
+  }
+  const ms = median(times);
+  return {
+    bench, input, runs, bytes: buf.length, samples, medianMs: ms,
+    mbPerS: buf.length / 1e6 / (ms / 1000), samplesPerS: samples / (ms / 1000),
+  };
+}
+
+function csvReader(path: string): (b: Buffer) => TraceResult {
+  const probe = readFileSync(path);
+  const { cells, delimiter } = readCsvHeader(probe);
+  const mapping = detectCsvPreset(cells, delimiter, path);
+  if (!mapping) throw new Error(`${path}: no preset`);
+  return (b) => readCsv(b, path, mapping);
+}
+
+/** 24 h at 100 Hz in the x-io layout (time in s, accel in g): 8,640,000 rows. */
+export function writeSyntheticImu(path: string, hours = 24, hz = 100): void {
+  const rows = Math.round(hours * 3600 * hz);
+  const fd = openSync(path, 'w');
+  writeSync(fd, 'Time (s),Accelerometer X (g),Accelerometer Y (g),Accelerometer Z (g)\n');
+  const fmt = (v: number): string => { // fixed 6 decimals without toFixed's cost
+    const n = Math.round(v * 1e6);
+    const a = Math.abs(n);
+    const frac = String(a % 1e6).padStart(6, '0');
+    return (n < 0 ? '-' : '') + Math.floor(a / 1e6) + '.' + frac;
+  };
+  let chunk = '';
+  let seed = 12345;
+  for (let i = 0; i < rows; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const noise = (seed / 4294967296 - 0.5) * 0.02;
+    const t = i / hz;
+    const shock = i % 360_000 === 0 ? 3.5 : 0; // a bump every hour
+    chunk += fmt(t) + ',' + fmt(0.01 * Math.sin(t) + noise + shock) + ',' + fmt(-0.02 + noise) + ',' + fmt(0.998 + noise) + '\n';
+    if (chunk.length > 1 << 20) { writeSync(fd, chunk); chunk = ''; }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+export async function benchTrace(opts: { runs?: number; syntheticRuns?: number; syntheticHours?: number } = {}): Promise<Row[]> {
+  const runs = opts.runs ?? 9;
+  const rows: Row[] = [];
+  const plaka = readFileSync(join(TRACES, 'nmea/plaka.log'));
+  rows.push(measure('nmea', 'nmea/plaka.log', plaka, runs, (b) => readNmea(b, 'plaka.log')));
+  for (const f of ['imu/x-io-fusion-sensor_data.csv', 'imu/x-io-gait-short_walk.csv']) {
+    const p = join(TRACES, f);
+    rows.push(measure('csv-imu', f, readFileSync(p), runs, csvReader(p)));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'edgerule-trace-bench-'));
+  try {
+    const hours = opts.syntheticHours ?? 24;
+    const p = join(dir, `synthetic-${hours}h-100hz.csv`);
+    writeSyntheticImu(p, hours);
+    rows.push(measure('csv-imu', `synthetic ${hours} h @ 100 Hz`, readFileSync(p), opts.syntheticRuns ?? 5, csvReader(p)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export function formatRows(rows: Row[]): string {
+  const head = ['bench', 'input', 'runs', 'MB', 'samples', 'median ms', 'MB/s', 'M samples/s'];
+  const body = rows.map((r) => [r.bench, r.input, String(r.runs), (r.bytes / 1e6).toFixed(1), String(r.samples),
+    r.medianMs.toFixed(1), r.mbPerS.toFixed(1), (r.samplesPerS / 1e6).toFixed(2)]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [line(head), line(w.map((n) => '-'.repeat(n))), ...body.map(line)].join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const rows = await benchTrace();
+  console.log(formatRows(rows));
+}

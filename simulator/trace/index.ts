@@ -1,0 +1,13 @@
+/** Trace readers: real recordings → one time-ordered sample stream (see read.ts, merge.ts). */
+export type { SampleColumns } from './samples.ts';
+export { SampleBuffer, emptySamples, trimSamples, countSignal, seriesOf } from './samples.ts';
+export type { TraceIssue, TraceResult, ReadOptions } from './issues.ts';
+export { readTrace, detectFormat, type TraceFormat } from './read.ts';
+export { mergeTraces, type MergeResult } from './merge.ts';
+export { DEFAULT_POLICY, type MergePolicy } from './order.ts';
+export { readNmea } from './nmea.ts';
+export { readGpx } from './gpx.ts';
+export { readCsv, axes, type CsvMapping, type CsvColumn, type CsvTimeUnit, type CsvValueUnit } from './csv.ts';
+export { CSV_PRESETS, detectCsvPreset } from './csv-presets.ts';
+export { readNativeJsonl, readNativeCbor, writeNativeJsonl, writeNativeCbor } from './native.ts';
+export { NativeRecord, NativeHeader } from './native-schema.ts';

@@ -1,0 +1,121 @@
+/**
+ * Merges several read traces into one time-ordered stream.
+ *
+ * POLICY (the same as while reading, see order.ts; written into stats as `policy.*`):
+ *  - each file's t is shifted by its offset (offsetsMs[i], default 0) before merging;
+ *  - samples at equal t keep file order (file 0 first), and within a file their reader's order;
+ *  - an input still out of order (read with `backwards: 'sort'` is already sorted, so this only happens
+ *    for hand-built inputs) gets the policy at sample level: 'drop' drops each sample earlier than the
+ *    file's last kept sample (issue per run of dropped samples, naming the file and sample index),
+ *    'sort' sorts the file stably;
+ *  - duplicate timestamps are kept; per-file counts are summed into `duplicateTimestamps`;
+ *  - gaps are kept; `gaps` sums the per-file gaps, `mergedGaps` counts gaps > gapMs in the merged stream.
+ */
+import { DEFAULT_POLICY, policyStats, resolvePolicy, stableSortByTime, type MergePolicy } from './order.ts';
+import type { TraceIssue, TraceResult } from './issues.ts';
+import { SampleBuffer, type SampleColumns } from './samples.ts';
+
+export type { MergePolicy };
+export { DEFAULT_POLICY };
+
+export interface MergeResult {
+  samples: SampleColumns;
+  issues: TraceIssue[];
+  stats: Record<string, number>;
+}
+
+/** Returns `s` if ordered; otherwise an ordered copy per the policy (issues/stats updated). */
+function ordered(s: SampleColumns, file: string, policy: MergePolicy, issues: TraceIssue[], stats: Record<string, number>): SampleColumns {
+  let sorted = true;
+  for (let i = 1; i < s.length; i++) if (s.t[i] < s.t[i - 1]) { sorted = false; break; }
+  if (sorted) return s;
+  if (policy.backwards === 'sort') {
+    const c = { t: s.t.slice(0, s.length), sig: s.sig.slice(0, s.length), value: s.value.slice(0, s.length), length: s.length };
+    let jumps = 0;
+    for (let i = 1; i < s.length; i++) if (s.t[i] < s.t[i - 1]) jumps++;
+    stableSortByTime(c);
+    stats.mergeSorted = (stats.mergeSorted ?? 0) + 1;
+    stats.timeBackwards = (stats.timeBackwards ?? 0) + jumps;
+    issues.push({ file, line: 0, reason: `input not in time order (${jumps} backward step(s)); sorted by time at merge` });
+    return c;
+  }
+  const out = new SampleBuffer(s.length);
+  let last = -Infinity, runStart = -1, dropped = 0;
+  const flushRun = (end: number) => {
+    issues.push({ file, line: 0, reason: `time goes backwards at sample #${runStart}: ${end - runStart} sample(s) earlier than the last kept sample dropped at merge` });
+    runStart = -1;
+  };
+  for (let i = 0; i < s.length; i++) {
+    const t = s.t[i];
+    if (t < last) {
+      if (runStart < 0) { runStart = i; stats.timeBackwards = (stats.timeBackwards ?? 0) + 1; }
+      dropped++;
+      continue;
+    }
+    if (runStart >= 0) flushRun(i);
+    last = t;
+    out.push(t, s.sig[i], s.value[i]);
+  }
+  if (runStart >= 0) flushRun(s.length);
+  stats.mergeDroppedSamples = (stats.mergeDroppedSamples ?? 0) + dropped;
+  return out;
+}
+
+const SUMMED = ['records', 'timeBackwards', 'droppedBackwards', 'duplicateTimestamps', 'gaps'];
+
+export function mergeTraces(results: TraceResult[], offsetsMs: number[] = [], policy?: Partial<MergePolicy>): MergeResult {
+  const p = resolvePolicy(policy);
+  const issues: TraceIssue[] = [];
+  const stats: Record<string, number> = { files: results.length };
+  for (const k of SUMMED) stats[k] = 0;
+  const inputs: SampleColumns[] = [];
+  let total = 0;
+  results.forEach((r, i) => {
+    for (const is of r.issues) issues.push(is);
+    for (const k of SUMMED) stats[k] += r.stats[k] ?? 0;
+    const off = offsetsMs[i] ?? 0;
+    if (!Number.isFinite(off)) throw new Error(`mergeTraces: offset for ${r.file} is not a finite number`);
+    stats[`offsetMs.${i}`] = off;
+    const s = ordered(r.samples, r.file, p, issues, stats);
+    inputs.push(s);
+    total += s.length;
+  });
+
+  const k = inputs.length;
+  const out = new SampleBuffer(total);
+  const head = new Int32Array(k);
+  const off = Float64Array.from(results, (_, i) => offsetsMs[i] ?? 0);
+  const ot = out.t, og = out.sig, ov = out.value;
+  let n = 0;
+  for (;;) {
+    // earliest head (lowest file index wins ties) and the earliest head among the others
+    let best = -1, bestT = Infinity, bound = Infinity, boundIdx = k;
+    for (let i = 0; i < k; i++) {
+      if (head[i] >= inputs[i].length) continue;
+      const t = inputs[i].t[head[i]] + off[i];
+      if (t < bestT) {
+        if (best >= 0) { bound = bestT; boundIdx = best; }
+        best = i; bestT = t;
+      } else if (t < bound) { bound = t; boundIdx = i; }
+    }
+    if (best < 0) break;
+    // copy from `best` while it stays ahead of every other head
+    const s = inputs[best], o = off[best];
+    let h = head[best];
+    const len = s.length;
+    while (h < len) {
+      const t = s.t[h] + o;
+      if (t > bound || (t === bound && best > boundIdx)) break;
+      ot[n] = t; og[n] = s.sig[h]; ov[n] = s.value[h]; n++; h++;
+    }
+    head[best] = h;
+  }
+  out.length = n;
+
+  let mergedGaps = 0;
+  for (let i = 1; i < n; i++) if (ot[i] - ot[i - 1] > p.gapMs) mergedGaps++;
+  stats.samples = n;
+  stats.mergedGaps = mergedGaps;
+  policyStats(p, stats);
+  return { samples: out, issues, stats };
+}
