@@ -89,8 +89,7 @@ export const inspectCommand: Command = {
     }
     if (values.translated) {
       const { loadRuntimeArtifact } = await import('../simulator/artifact.ts');
-      const rt = loadRuntimeArtifact().load(bytes, { emit() {}, output() {}, interval() {} });
-      console.log('\ntranslated:\n' + rt.source.replace(/;/g, ';\n'));
+      console.log('\ntranslated:\n' + loadRuntimeArtifact().translated(bytes).replace(/;/g, ';\n'));
     }
     return 0;
   },

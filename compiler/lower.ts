@@ -162,34 +162,41 @@ export function lower(rules: Rule[], profile: Profile): Lowered {
   return { rules: lowered, derived: selectDerived(lowered), diagnostics };
 }
 
-/** Nodes that must be computed once and shared, in dependency order (post-order). */
-function selectDerived(rules: LoweredRule[]): Node[] {
-  const refs = new Map<Node, number>();
-  const visited = new Set<Node>();
-  const shared = new Set<Node>();
-  const count = (root: Node) => {
-    // Iterative DFS counting each parent→child edge once per distinct parent.
-    refs.set(root, (refs.get(root) ?? 0) + 1);
-    const stack = [root];
+/** Spatial tests loop over geometry points: worth computing once even when cheap to write. */
+const SPATIAL = new Set(['INSIDE', 'DIST2', 'JUMP2']);
+/** A pure sub-expression at least this costly (ISA cost units) is shared rather than repeated. */
+const SHARE_COST = 12;
+
+/** Children before parents (post-order over the DAG), each node once. */
+function postOrder(roots: Node[]): Node[] {
+  const order: Node[] = [];
+  const placed = new Set<Node>();
+  for (const root of roots) {
+    const stack: Array<[Node, boolean]> = [[root, false]];
     while (stack.length) {
-      const n = stack.pop()!;
-      if (visited.has(n)) continue;
-      visited.add(n);
-      for (const a of n.args) {
-        refs.set(a, (refs.get(a) ?? 0) + 1);
-        stack.push(a);
-      }
+      const [n, expanded] = stack.pop()!;
+      if (placed.has(n)) continue;
+      if (expanded) { placed.add(n); order.push(n); continue; }
+      stack.push([n, true]);
+      for (let i = n.args.length - 1; i >= 0; i--) stack.push([n.args[i], false]);
     }
-  };
-  for (const r of rules) {
-    count(r.when);
-    count(r.cooldown);
-    for (const a of r.attach) count(a.node);
-    for (const o of r.outputs) count(o.value);
-    if (r.reportEvery) count(r.reportEvery);
   }
-  for (const [n, k] of refs) if (k >= 2 && !isLeaf(n)) shared.add(n);
-  // Stateful nodes under attachments run only when the rule fires unless they are derived.
+  return order;
+}
+
+/**
+ * Nodes to compute once and share, in dependency order. A node is emitted once per use of each parent that is
+ * not itself shared, so uses are counted top-down. Shared: a stateful node used twice (it must not update its
+ * state twice), a spatial or costly pure node used twice (cheaper once), and any stateful node under an
+ * attachment (attachments run only when a rule fires, state must advance on every evaluation).
+ */
+function selectDerived(rules: LoweredRule[]): Node[] {
+  const roots: Node[] = [];
+  for (const r of rules) roots.push(r.when, r.cooldown, ...r.attach.map((a) => a.node), ...r.outputs.map((o) => o.value), ...(r.reportEvery ? [r.reportEvery] : []));
+  const order = postOrder(roots);
+  const cost = new Map<Node, number>();
+  for (const n of order) cost.set(n, OP[n.op].cost + n.args.reduce((s, a) => s + cost.get(a)!, 0));
+  const shared = new Set<Node>();
   for (const r of rules) {
     const stack = r.attach.map((a) => a.node);
     while (stack.length) {
@@ -198,26 +205,14 @@ function selectDerived(rules: LoweredRule[]): Node[] {
       stack.push(...n.args);
     }
   }
-  // Post-order so each derived node comes after every derived node beneath it.
-  const order: Node[] = [];
-  const placed = new Set<Node>();
-  const place = (root: Node) => {
-    const stack: Array<[Node, boolean]> = [[root, false]];
-    while (stack.length) {
-      const [n, expanded] = stack.pop()!;
-      if (placed.has(n)) continue;
-      if (expanded) {
-        placed.add(n);
-        if (shared.has(n)) order.push(n);
-        continue;
-      }
-      stack.push([n, true]);
-      for (let i = n.args.length - 1; i >= 0; i--) stack.push([n.args[i], false]);
-    }
-  };
-  for (const r of rules) {
-    place(r.when);
-    for (const a of r.attach) place(a.node);
+  const uses = new Map<Node, number>();
+  for (const root of roots) uses.set(root, (uses.get(root) ?? 0) + 1);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i];
+    const u = uses.get(n) ?? 0;
+    if (u >= 2 && !isLeaf(n) && (isStateful(n) || SPATIAL.has(n.op) || cost.get(n)! >= SHARE_COST)) shared.add(n);
+    const emitted = shared.has(n) ? 1 : u;
+    for (const a of n.args) uses.set(a, (uses.get(a) ?? 0) + emitted);
   }
-  return order;
+  return order.filter((n) => shared.has(n));
 }

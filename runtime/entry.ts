@@ -3,7 +3,7 @@
  * a plain ES5 script that defines one global, `EdgeRule` (and, under Espruino's module loader, `exports`).
  * The simulator, the tests and the devices all run that same file.
  */
-import { load } from './runtime.ts';
+import { load, translated } from './runtime.ts';
 import { verify } from './verify.ts';
 import { FORMAT_VERSION } from './format.ts';
 import { CATALOGUE_HASH } from './catalogue.generated.ts';
@@ -11,7 +11,7 @@ import { CATALOGUE_HASH } from './catalogue.generated.ts';
 declare var EdgeRule: unknown;
 declare var exports: { [k: string]: unknown } | undefined;
 
-var api = { load: load, verify: verify, formatVersion: FORMAT_VERSION, catalogueHash: CATALOGUE_HASH };
+var api = { load: load, verify: verify, translated: translated, formatVersion: FORMAT_VERSION, catalogueHash: CATALOGUE_HASH };
 EdgeRule = api;
 if (typeof exports !== 'undefined' && exports) {
   exports.load = load;

@@ -25,6 +25,12 @@ export interface Host {
   output(id: number, value: number): void;
   /** A rule asked for a reporting interval of `ms`. */
   interval(ms: number): void;
+  /**
+   * Optional: keep the translated code somewhere cheaper than RAM and return it as a string (Espruino: write
+   * it to Storage and return `require("Storage").read(name)`, a flash-backed string that costs a few
+   * variables instead of ~700 for the whole library). Without it the code stays in RAM.
+   */
+  keepCode?: (source: string) => string;
 }
 
 export interface Runtime {
@@ -35,8 +41,6 @@ export interface Runtime {
   step(t: number): void;
   nextDue(): number;
   advanceTo(t: number): void;
-  /** The translated source (for `edgerule inspect --translated` and for debugging). */
-  source: string;
 }
 
 function loadGeometry(p: Program): Geometry {
@@ -93,39 +97,19 @@ function signalReaders(p: Program): { start: Uint16Array; units: Uint8Array } {
 
 function refused(p: Program, code: number, at: number): Runtime {
   return {
-    fault: code, faultAt: at, program: p, source: '',
+    fault: code, faultAt: at, program: p,
     set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () {},
   };
 }
 
-export function load(bytes: Uint8Array, host: Host): Runtime {
-  var p = verify(bytes);
-  if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
-  var V = filled(p.nValues, NaN);
-  var U = filled(p.nSignals, NaN);
-  var S = filled(p.nState, NaN);
-  var K = new Float64Array(p.nConsts);
-  for (var i = 0; i < p.nConsts; i++) K[i] = p.dv.getFloat64(p.constOff + i * 8, true);
-  var Q = new Uint8Array(p.nUnits);
-  for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
-  var N = filled(p.nUnits, Infinity);
-  var R = filled(4, NaN);
-  var E = new Float64Array(LIMIT_MAX_ATTACH);
-  var F = makeHelpers(loadGeometry(p), V, U, S, R);
-  var readers = signalReaders(p);
-  var source = translate(p);
-  var run: (t: number) => void;
-  try {
-    // One parameter per argument: some engines do not split a comma-joined parameter string.
-    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', source)(V, U, S, K, Q, N, R, E, host, F);
-  } catch (e) {
-    return refused(p, F_TRANSLATE, 0);
-  }
+/**
+ * The per-sample API. Built in a function of its own so its closures keep only what they use alive
+ * (Espruino keeps a closure's whole enclosing scope: load()'s temporaries would stay in RAM otherwise).
+ */
+function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Float64Array,
+  rStart: Uint16Array, rUnits: Uint8Array, run: (t: number) => void): Runtime {
   var nSignals = p.nSignals;
   var nUnits = p.nUnits;
-  var rStart = readers.start;
-  var rUnits = readers.units;
-
   function set(signal: number, value: number, t: number): boolean {
     if (!(signal >= 0 && signal < nSignals)) return false;
     V[signal] = value;
@@ -150,5 +134,38 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
       due = nextDue();
     }
   }
-  return { fault: F_OK, faultAt: 0, program: p, source: source, set: set, step: run, nextDue: nextDue, advanceTo: advanceTo };
+  return { fault: F_OK, faultAt: 0, program: p, set: set, step: run, nextDue: nextDue, advanceTo: advanceTo };
+}
+
+/** The JS the runtime would run for a bundle ('' if it does not verify): for `edgerule inspect --translated`. */
+export function translated(bytes: Uint8Array): string {
+  var p = verify(bytes);
+  return p.fault === F_OK ? translate(p) : '';
+}
+
+export function load(bytes: Uint8Array, host: Host): Runtime {
+  var p = verify(bytes);
+  if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
+  var V = filled(p.nValues, NaN);
+  var U = filled(p.nSignals, NaN);
+  var S = filled(p.nState, NaN);
+  var K = new Float64Array(p.nConsts);
+  for (var i = 0; i < p.nConsts; i++) K[i] = p.dv.getFloat64(p.constOff + i * 8, true);
+  var Q = new Uint8Array(p.nUnits);
+  for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
+  var N = filled(p.nUnits, Infinity);
+  var R = filled(4, NaN);
+  var E = new Float64Array(LIMIT_MAX_ATTACH);
+  var F = makeHelpers(loadGeometry(p), V, U, S, R);
+  var readers = signalReaders(p);
+  var source = translate(p);
+  if (host.keepCode) source = host.keepCode(source);
+  var run: (t: number) => void;
+  try {
+    // One parameter per argument: some engines do not split a comma-joined parameter string.
+    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', source)(V, U, S, K, Q, N, R, E, host, F);
+  } catch (e) {
+    return refused(p, F_TRANSLATE, 0);
+  }
+  return api(p, V, U, Q, N, readers.start, readers.units, run);
 }

@@ -106,7 +106,13 @@ export function translate(p: Program): string {
     tn = 0;
     sp = 0;
     open = 0;
-    out.push('if(Q[' + u + ']||N[' + u + ']<=t){Q[' + u + ']=0;d=Infinity;');
+    // Only units with a timed operator keep a wake-up time; the rest run on input updates alone.
+    var timed = false;
+    for (var scan = start; scan < end; scan += OPTAB[p.bytes[p.codeOff + scan] * OPTAB_COLS + COL_LEN]) {
+      var sop = p.bytes[p.codeOff + scan];
+      if (sop === OP_HELD || sop === OP_SINCE || sop === OP_DEBOUNCE || sop === OP_COUNT || sop === OP_ABSENT || sop === OP_STALE) timed = true;
+    }
+    out.push(timed ? 'if(Q[' + u + ']||N[' + u + ']<=t){Q[' + u + ']=0;d=Infinity;' : 'if(Q[' + u + ']){Q[' + u + ']=0;');
     var pc = start;
     while (pc < end) {
       while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
@@ -117,7 +123,7 @@ export function translate(p: Program): string {
       var w1 = len > 2 ? dv.getUint16(at + 1, true) : 0;
       var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number;
       if (op === OP_END) {
-        out.push('N[' + u + ']=d;}');
+        out.push(timed ? 'N[' + u + ']=d;}' : '}');
       } else if (op === OP_CONST) {
         push('K[' + w1 + ']', false, true);
       } else if (op === OP_LOAD) {
@@ -207,8 +213,9 @@ export function translate(p: Program): string {
         out.push('if(' + c + ')' + slotRef(s, 0) + '=' + x + ';');
         push(slotRef(s, 0), false, true);
       } else if (op === OP_STORE) {
+        // A boolean result is 0 or 1, never NaN, so it needs no NaN-aware comparison.
         x = temp(); out.push(x + '=' + popNum() + ';');
-        out.push('if(' + x + '!==V[' + a1 + ']&&(' + x + '===' + x + '||V[' + a1 + ']===V[' + a1 + '])){V[' + a1 + ']=' + x + ';' + markReaders(a1) + '}');
+        out.push('if(' + x + '!==V[' + a1 + ']' + (wasBool ? '' : '&&(' + x + '===' + x + '||V[' + a1 + ']===V[' + a1 + '])') + '){V[' + a1 + ']=' + x + ';' + markReaders(a1) + '}');
       } else if (op === OP_FIRE) {
         // S: condition at the last evaluation, time of the last firing.
         s = w1; dur = popSimple(); c = popBool(); r = result(true);

@@ -12,6 +12,7 @@ export const RUNTIME_ARTIFACT_PATH = fileURLToPath(new URL('../dist/edgerule-run
 export interface RuntimeApi {
   load(bytes: Uint8Array, host: Host): Runtime;
   verify(bytes: Uint8Array): Program;
+  translated(bytes: Uint8Array): string;
   formatVersion: number;
   catalogueHash: number;
 }
