@@ -70,19 +70,19 @@ export const ISA: readonly OpSpec[] = [
   { name: 'SEL', code: 0x29, operands: [], pops: 3, pushes: 1, cost: 1, doc: 'c ? a : b (pops c, a, b in push order)' },
   // ── temporal (state lives in slots S[s…]; durations in ms come from the stack) ───────────────────
   { name: 'HELD', code: 0x30, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 4, doc: 'Pops c, d. 1 once c has been true continuously for ≥ d ms. Wakes the unit when d elapses.' },
-  { name: 'RISE', code: 0x31, operands: ['s'], pops: 1, pushes: 1, state: 1, cost: 2, doc: 'Pops c. 1 on the evaluation where c goes from false to true.' },
+  { name: 'RISE', code: 0x31, operands: ['s'], pops: 1, pushes: 1, state: 1, cost: 2, doc: 'Pops c. 1 on the evaluation where c goes from false to true (also on the first evaluation if c is already true, e.g. a door open at power-up).' },
   { name: 'FALL', code: 0x32, operands: ['s'], pops: 1, pushes: 1, state: 1, cost: 2, doc: 'Pops c. 1 on the evaluation where c goes from true to false.' },
   { name: 'SINCE', code: 0x33, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 3, doc: 'Pops c, d. 1 when ≥ d ms have passed since c stopped being true (from start if it never was). Wakes the unit at that moment.' },
   { name: 'DEBOUNCE', code: 0x34, operands: ['s'], pops: 2, pushes: 1, state: 3, cost: 5, doc: 'Pops c, d. Follows c, but only after c has kept its new value for ≥ d ms.' },
   { name: 'HYST', code: 0x35, operands: ['s'], pops: 3, pushes: 1, state: 1, cost: 3, doc: 'Pops x, lo, hi. Becomes 1 when x > hi, 0 when x < lo, else keeps its value.' },
   { name: 'LATCH', code: 0x36, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 2, doc: 'Pops set, reset. Becomes 1 on set and stays 1 until reset (reset wins).' },
-  { name: 'SEQ', code: 0x37, operands: ['s', 'n'], pops: 1, popsPerN: 1, pushes: 1, state: 2, cost: 4, doc: 'Pops n steps then a deadline d. 1 when step 1, …, step n became true in order, all within d ms of step 1.' },
+  { name: 'SEQ', code: 0x37, operands: ['s', 'n'], pops: 1, popsPerN: 1, pushes: 1, state: 2, cost: 4, doc: 'Pops n steps then a deadline d. Steps are levels: step k counts at an evaluation where it is true after step k−1 was reached, one step per evaluation; 1 when step n is reached within d ms of step 1.' },
   { name: 'COUNT', code: 0x38, operands: ['s', 'n'], pops: 2, pushes: 1, state: 2, statePerN: 1, cost: 3, doc: 'Pops c, w. Number of rising edges of c in the last w ms (saturates at n). Wakes the unit when the oldest edge leaves the window.' },
   { name: 'ABSENT', code: 0x39, operands: ['s'], pops: 3, pushes: 1, state: 2, cost: 4, doc: 'Pops y, x, d. 1 once, when y rose and x did not become true within d ms after it.' },
   { name: 'STALE', code: 0x3a, operands: ['v'], pops: 1, pushes: 1, cost: 2, doc: 'Pops d. 1 when signal v has had no update for ≥ d ms (counting from start). Wakes the unit at that moment.' },
   // ── spatial (positions in degrees; geometry stored as float32 metres around a reference point) ───
   { name: 'INSIDE', code: 0x40, operands: ['g'], pops: 2, pushes: 1, cost: 4, costPerPoint: 1, doc: 'Pops lat, lon. 1 if the position is inside polygon or circle g (0 for NaN).' },
-  { name: 'DIST2', code: 0x41, operands: ['g'], pops: 2, pushes: 1, cost: 4, costPerPoint: 1, doc: 'Pops lat, lon. Squared distance in m² to point, circle edge, polyline or polygon edge g.' },
+  { name: 'DIST2', code: 0x41, operands: ['g'], pops: 2, pushes: 1, cost: 4, costPerPoint: 1, doc: 'Pops lat, lon. Squared distance in m² to point g, the centre of circle g, polyline g, or the edge of polygon g (0 inside).' },
   { name: 'JUMP2', code: 0x42, operands: ['s'], pops: 0, pushes: 1, state: 7, cost: 8, doc: 'Squared implied speed (m²/s²) between the two latest fixes (gnss.lat/lon and their update times).' },
   { name: 'HOLD', code: 0x43, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 2, doc: 'Pops x, c. Sample and hold: the value of x when c was last true (NaN before).' },
   // ── unit results and actions ─────────────────────────────────────────────────────────────────────

@@ -117,7 +117,7 @@ function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
         diags.push({ code: 'ER104', severity: 'error', loc: r.loc, message: `rule '${name}' sets output '${out}', which profile '${profile.name}' does not have (it has: ${profile.outputs.join(', ') || 'none'})` });
       }
     }
-    const roots = [r.spec.when.node, ...Object.values(r.spec.attach ?? {}).map((a) => a.node)];
+    const roots = [r.spec.when.node, ...Object.values(r.spec.attach ?? {}).map((a) => a.node), ...(r.spec.cooldown ? [r.spec.cooldown.node] : []), ...(r.spec.reportEvery ? [r.spec.reportEvery.node] : [])];
     const stack = [...roots];
     const reported = new Set<string>();
     while (stack.length) {

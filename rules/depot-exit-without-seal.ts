@@ -8,16 +8,14 @@
  * truck is 40 m past the gate). The seal must be absent at that moment (an unknown seal counts as absent: fail
  * safe). Critical; reporting switches to every 10 s so the control room can follow the vehicle. One alert per 30 min.
  */
-import { rule, sig, place, inside, BoolSignal, NumSignal, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, place, inside, level, seconds, minutes } from '../compiler/dsl/index.ts';
 
 const depot = place('geo/depot.geojson', 'origin-depot');
 const fixOk = sig('gnss.fix').atLeast(level(1));
 // Position of the last valid fix: a jammed or lost receiver does not make the truck "leave" or "enter" the depot.
-// The casts restore the unit sig() should infer (TypeBox drops the catalogue's unit literals; see compiler/dsl/catalogue.ts).
-const lat = (sig('gnss.lat') as NumSignal<'deg'>).heldWhen(fixOk);
-const lon = (sig('gnss.lon') as NumSignal<'deg'>).heldWhen(fixOk);
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const seal = new BoolSignal('ble.seal');
+const lat = sig('gnss.lat').heldWhen(fixOk);
+const lon = sig('gnss.lon').heldWhen(fixOk);
+const seal = sig('ble.seal');
 const inDepot = inside(depot, lat, lon).debounce(seconds(5));
 
 export default rule({

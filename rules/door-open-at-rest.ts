@@ -4,10 +4,9 @@
  * Thresholds: door open, speed below 1 km/h, both for more than 10 minutes. Critical; attaches the serving
  * cell id (position evidence that survives GNSS jamming) and the last position. One alert per 30 minutes.
  */
-import { rule, sig, kmh, minutes, BoolSignal } from '../compiler/dsl/index.ts';
+import { rule, sig, kmh, minutes } from '../compiler/dsl/index.ts';
 
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const door = new BoolSignal('door');
+const door = sig('door');
 const speed = sig('gnss.speed');
 
 export default rule({

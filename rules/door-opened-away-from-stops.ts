@@ -7,13 +7,12 @@
  * Critical; disables remote unlock (output 0) so nobody can open the other doors remotely until the control room
  * re-enables it; attaches speed (a door opened while moving is a hijack).
  */
-import { rule, sig, BoolSignal, place, places, insideAny, distanceTo, level, meters, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, place, places, insideAny, distanceTo, level, meters, minutes } from '../compiler/dsl/index.ts';
 
 const approved = [...places('geo/stop-zones.geojson'), place('geo/depot.geojson', 'origin-depot')];
 const deliveryPoint = place('geo/stop-zones.geojson', 'delivery-point');
 const fixOk = sig('gnss.fix').atLeast(level(1));
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const door = new BoolSignal('door');
+const door = sig('door');
 const awayFromStops = insideAny(approved).not().and(distanceTo(deliveryPoint).above(meters(300)));
 
 export default rule({

@@ -8,11 +8,10 @@
  * fix; reporting switches to every 30 s (often enough to follow the truck, rare enough to keep the battery alive
  * for hours).
  */
-import { rule, sig, BoolSignal, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, level, seconds, minutes } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const powered = new BoolSignal('power.external').isTrue().debounce(seconds(10));
+const powered = sig('power.external').isTrue().debounce(seconds(10));
 
 export default rule({
   name: 'external-power-cut',

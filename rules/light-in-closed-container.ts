@@ -8,12 +8,11 @@
  * moment when the door opens and the contact and the light sensor report a second apart. Critical; sounds the
  * siren to scare off the crew at work.
  */
-import { rule, sig, BoolSignal, lux, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, lux, level, seconds, minutes } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
 const light = sig('light');
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const door = new BoolSignal('door');
+const door = sig('door');
 const lit = light.hysteresis(lux(5), lux(20));
 
 export default rule({

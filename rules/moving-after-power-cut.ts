@@ -7,11 +7,10 @@
  * immobiliser — assumed to be the usual starter-interrupt relay, which blocks the next engine start and never
  * stops a running engine — and reports every 15 s.
  */
-import { rule, sig, BoolSignal, kmh, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, kmh, level, seconds, minutes } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const powered = new BoolSignal('power.external').isTrue().debounce(seconds(10));
+const powered = sig('power.external').isTrue().debounce(seconds(10));
 const cut = powered.falling().latchUntil(powered.rising());
 const speed = sig('gnss.speed');
 

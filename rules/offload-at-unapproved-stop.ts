@@ -7,13 +7,12 @@
  * levels (the runtime advances a step when it is true at an evaluation after the previous one), so a door opened
  * during the first minute of the stop and still open counts. Critical; disables remote unlock and reports every 15 s.
  */
-import { rule, sig, BoolSignal, place, places, insideAny, sequence, kmh, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, place, places, insideAny, sequence, kmh, level, seconds, minutes } from '../compiler/dsl/index.ts';
 
 const approved = [...places('geo/stop-zones.geojson'), place('geo/depot.geojson', 'origin-depot')];
 const fixOk = sig('gnss.fix').atLeast(level(1));
 const speed = sig('gnss.speed');
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const door = new BoolSignal('door');
+const door = sig('door');
 const stoppedOutside = speed.below(kmh(3)).and(fixOk, insideAny(approved).not()).heldFor(minutes(1));
 
 export default rule({

@@ -9,19 +9,17 @@
  * so a compliant break at an unapproved spot does not alert. The last valid fix is used because a truck parked
  * in a building or under a jammer loses GNSS and must still count as dwelling there. Critical.
  */
-import { rule, sig, BoolSignal, NumSignal, place, places, inside, any, level, degrees, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, place, places, inside, any, level, degrees, minutes } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
-// The casts restore the unit sig() should infer (TypeBox drops the catalogue's unit literals; see compiler/dsl/catalogue.ts).
-const lat = (sig('gnss.lat') as NumSignal<'deg'>).heldWhen(fixOk);
-const lon = (sig('gnss.lon') as NumSignal<'deg'>).heldWhen(fixOk);
+const lat = sig('gnss.lat').heldWhen(fixOk);
+const lon = sig('gnss.lon').heldWhen(fixOk);
 // insideAny() tests the live position only; the last valid fix needs inside() per zone.
 const [first, ...rest] = [...places('geo/stop-zones.geojson'), place('geo/depot.geojson', 'origin-depot')].map((z) => inside(z, lat, lon));
 const inApproved = any(first, ...rest);
 // known() exists only on raw signals; a held value is NaN until the first valid fix, and NaN fails every comparison.
 const hadFix = lat.atLeast(degrees(-90));
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const ignition = new BoolSignal('ignition');
+const ignition = sig('ignition');
 const engineOff = ignition.known().and(ignition.not());
 
 export default rule({

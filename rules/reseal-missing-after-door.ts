@@ -4,12 +4,11 @@
  * Thresholds: after the door closes, the BLE bolt seal must be present (again) within 10 minutes — ample time
  * to fit and pair a new seal at a dock. Warning (often a process slip, not theft); one alert per door closing.
  */
-import { rule, sig, BoolSignal, absence, level, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, absence, level, minutes } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const door = new BoolSignal('door');
-const seal = new BoolSignal('ble.seal');
+const door = sig('door');
+const seal = sig('ble.seal');
 
 export default rule({
   name: 'reseal-missing-after-door',

@@ -6,12 +6,11 @@
  * a single bounce from a slammed door is not an opening). Critical; attaches the triggering magnitude, the
  * tamper state (1 open), tilt, the last valid fix and the serving cell. One alert per minute.
  */
-import { rule, sig, BoolSignal, gees, ms, count, level, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, gees, ms, count, level, minutes } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
 const accel = sig('accel.mag');
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const tamperOpen = new BoolSignal('tamper').isTrue().debounce(ms(500));
+const tamperOpen = sig('tamper').isTrue().debounce(ms(500));
 
 export default rule({
   name: 'shock-or-tamper',

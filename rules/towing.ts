@@ -7,11 +7,10 @@
  * of a parked receiver; 30 s rules out a trailer nudged during coupling or a forklift bumping the body.
  * Critical; reporting switches to every 10 s.
  */
-import { rule, sig, BoolSignal, kmh, gees, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, kmh, gees, level, seconds, minutes } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
-// new BoolSignal(): sig() types every signal as NumSignal<Unit> today (TypeBox drops the catalogue's unit literals).
-const ignition = new BoolSignal('ignition');
+const ignition = sig('ignition');
 const engineOff = ignition.known().and(ignition.not());
 const speed = sig('gnss.speed');
 const accel = sig('accel.mag');

@@ -132,13 +132,13 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'speed compared with a duration', code: `speed.below(minutes(1));`, error: 2345, mentions: ['"ms"', '"m/s"'], knownBug: true },
-  { name: 'door held for a speed', code: `door.heldFor(kmh(3));`, error: 2345, mentions: ['"m/s"', '"ms"'], knownBug: true },
+  { name: 'speed compared with a duration', code: `speed.below(minutes(1));`, error: 2345, mentions: ['"ms"', '"m/s"'] },
+  { name: 'door held for a speed', code: `door.heldFor(kmh(3));`, error: 2345, mentions: ['"m/s"', '"ms"'] },
   { name: 'door (bool handle) held for a speed', code: `doorB.heldFor(kmh(3));`, error: 2345, mentions: ['"m/s"', '"ms"'] },
   { name: 'misspelt signal name', code: `sig('gnss.sped');`, error: 2345, mentions: ['"gnss.sped"'] },
-  { name: 'speed plus a distance', code: `speed.plus(meters(3));`, error: 2345, mentions: ['"m"', '"m/s"'], knownBug: true },
+  { name: 'speed plus a distance', code: `speed.plus(meters(3));`, error: 2345, mentions: ['"m"', '"m/s"'] },
   { name: 'speed constant plus a distance', code: `kmh(50).plus(meters(3));`, error: 2345, mentions: ['"m"', '"m/s"'] },
-  { name: 'temperature hysteresis with a voltage', code: `temperature.hysteresis(celsius(2), volts(8));`, error: 2345, mentions: ['"V"', '"degC"'], knownBug: true },
+  { name: 'temperature hysteresis with a voltage', code: `temperature.hysteresis(celsius(2), volts(8));`, error: 2345, mentions: ['"V"', '"degC"'] },
   { name: 'temperature constant hysteresis with a voltage', code: `celsius(5).hysteresis(celsius(2), volts(8));`, error: 2345, mentions: ['"V"', '"degC"'] },
   { name: 'route corridor given as a duration', code: `offRoute(route, seconds(5));`, error: 2345, mentions: ['"ms"', '"m"'] },
   { name: 'implied speed compared with a distance', code: `impliedSpeed().above(meters(3));`, error: 2345, mentions: ['"m"', '"m/s"'] },
@@ -154,7 +154,7 @@ const IN_RULE: Case[] = [
   { name: 'unknown severity', code: `severity: 'urgent',`, error: 2322, mentions: ['"urgent"'] },
   { name: 'attaching a condition (bool signal) as a value', code: `attach: { open: doorB },`, error: 2740, mentions: ['Num<Unit>'] },
   { name: 'attaching a condition (comparison) as a value', code: `attach: { stopped: speed.below(kmh(3)) },`, error: 2740, mentions: ['Num<Unit>'] },
-  { name: 'attaching the door signal as a value', code: `attach: { open: door },`, error: 2740, mentions: ['Num<Unit>'], knownBug: true },
+  { name: 'attaching the door signal as a value', code: `attach: { open: door },`, error: 2740, mentions: ['Num<Unit>'] },
   { name: 'a cooldown given as a speed', code: `cooldown: kmh(3),`, error: 2322, mentions: ['"m/s"', '"ms"'] },
   { name: 'a quantity as the condition', code: `when: speed.abs(),`, error: 2740, mentions: ['Bool'] },
 ];
@@ -180,7 +180,6 @@ const CORRECT: Case[] = [
       `  attach: { temp: temperature, lastLat: sig('gnss.lat').heldWhen(sig('gnss.fix').atLeast(level(1))) },`,
       `});`,
     ].join('\n'),
-    knownBug: true,
   },
 ];
 

@@ -34,8 +34,11 @@ export interface SignalMeta {
   readonly description: string;
 }
 
-function signal(id: number, unit: Unit, minimum: number, maximum: number, rateHz: number, description: string) {
-  return Type.Number({ id, unit, minimum, maximum, rateHz, description });
+/** A catalogue entry. Its type keeps the unit as a literal (`'m/s'`, not `Unit`) so the DSL can type-check units. */
+export type SignalSchema<U extends Unit> = TNumber & { readonly id: number; readonly unit: U; readonly rateHz: number; readonly description: string };
+
+function signal<U extends Unit>(id: number, unit: U, minimum: number, maximum: number, rateHz: number, description: string): SignalSchema<U> {
+  return Type.Number({ id, unit, minimum, maximum, rateHz, description }) as SignalSchema<U>;
 }
 
 export const Catalogue = {

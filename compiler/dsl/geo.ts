@@ -98,9 +98,9 @@ export function inside(zone: Place, latitude: Num<'deg'> = lat(), longitude: Num
 }
 
 /** True while the last fix lies inside at least one of the zones. */
-export function insideAny(zones: Place[]): Bool {
+export function insideAny(zones: Place[], latitude: Num<'deg'> = lat(), longitude: Num<'deg'> = lon()): Bool {
   if (!zones.length) throw new Error('insideAny() needs at least one zone');
-  const [first, ...rest] = zones.map((z) => inside(z));
+  const [first, ...rest] = zones.map((z) => inside(z, latitude, longitude));
   return first.or(...rest);
 }
 
