@@ -1,7 +1,8 @@
 /**
  * Trace reader throughput: NMEA MB/s (plaka.log, the largest real log) and CSV IMU samples/s (the real
  * x-io recordings and a synthetic 24-hour 100 Hz accelerometer CSV written to a temp dir).
- * Each figure is the median of several runs of the reader on an in-memory Buffer (file I/O excluded).
+ * Each figure is the median of several runs of the reader on an in-memory Buffer (file I/O excluded),
+ * as wall time and as process CPU time (the latter is steadier when the machine is shared).
  *
  *   node --import ./tools/register-ts.mjs bench/trace.bench.ts
  */
@@ -20,9 +21,14 @@ export interface Row {
   runs: number;
   bytes: number;
   samples: number;
+  /** Median wall time of one read. */
   medianMs: number;
+  /** Median process CPU time of one read (less sensitive to other load on a shared machine). */
+  cpuMedianMs: number;
   mbPerS: number;
   samplesPerS: number;
+  cpuMbPerS: number;
+  cpuSamplesPerS: number;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -36,18 +42,22 @@ function median(xs: number[]): number {
 
 function measure(bench: string, input: string, buf: Buffer, runs: number, read: (b: Buffer) => TraceResult): Row {
   read(buf); // warm-up (JIT)
-  const times: number[] = [];
+  const wall: number[] = [], cpu: number[] = [];
   let samples = 0;
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = read(buf);
-    times.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
     samples = r.samples.length;
   }
-  const ms = median(times);
+  const ms = median(wall), cms = median(cpu);
   return {
-    bench, input, runs, bytes: buf.length, samples, medianMs: ms,
+    bench, input, runs, bytes: buf.length, samples, medianMs: ms, cpuMedianMs: cms,
     mbPerS: buf.length / 1e6 / (ms / 1000), samplesPerS: samples / (ms / 1000),
+    cpuMbPerS: buf.length / 1e6 / (cms / 1000), cpuSamplesPerS: samples / (cms / 1000),
   };
 }
 
@@ -106,9 +116,10 @@ export async function benchTrace(opts: { runs?: number; syntheticRuns?: number; 
 }
 
 export function formatRows(rows: Row[]): string {
-  const head = ['bench', 'input', 'runs', 'MB', 'samples', 'median ms', 'MB/s', 'M samples/s'];
+  const head = ['bench', 'input', 'runs', 'MB', 'samples', 'median ms', 'MB/s', 'M samples/s', 'cpu ms', 'cpu MB/s', 'cpu M samples/s'];
   const body = rows.map((r) => [r.bench, r.input, String(r.runs), (r.bytes / 1e6).toFixed(1), String(r.samples),
-    r.medianMs.toFixed(1), r.mbPerS.toFixed(1), (r.samplesPerS / 1e6).toFixed(2)]);
+    r.medianMs.toFixed(1), r.mbPerS.toFixed(1), (r.samplesPerS / 1e6).toFixed(2),
+    r.cpuMedianMs.toFixed(1), r.cpuMbPerS.toFixed(1), (r.cpuSamplesPerS / 1e6).toFixed(2)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...body.map(line)].join('\n');

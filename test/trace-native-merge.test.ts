@@ -118,6 +118,8 @@ describe('native trace format (JSON Lines and CBOR)', () => {
       [p, 9, 'record is an array, expected an object'],
     ]);
     expect(r.stats).toMatchObject({ lines: 10, blankLines: 1, validRecords: 2, invalidRecords: 6, badJson: 1 });
+    const s = r.stats;
+    expect(s.lines).toBe(s.blankLines + s.badJson + s.headerRecords + s.validRecords + s.invalidRecords);
     expect(seriesOf(r.samples, id('gnss.lat')).v).toEqual([NaN]); // null = unknown
   });
 

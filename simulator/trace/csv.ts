@@ -10,7 +10,7 @@
  */
 import { Catalogue, signalMeta, type SignalName } from '../../compiler/dsl/catalogue.ts';
 import { snippet, type ReadOptions, type TraceIssue, type TraceResult } from './issues.ts';
-import { RecordSink, resolvePolicy } from './order.ts';
+import { RecordSink, SIG_MAX, SIG_MIN, resolvePolicy } from './order.ts';
 import { FIELD, latin1, parseIsoMs, parseNum, parseShifted, scanField } from './scan.ts';
 
 export type CsvTimeUnit = 's' | 'ms' | 'us' | 'ns' | 'iso';
@@ -302,6 +302,10 @@ export function readCsv(buf: Uint8Array, file: string, mapping: CsvMapping, opts
       posChanged = rowVal[slotLat] * slotFactor[slotLat] + slotOffset[slotLat] !== lastHeld[slotLat] ||
         rowVal[slotLon] * slotFactor[slotLon] + slotOffset[slotLon] !== lastHeld[slotLon];
     }
+    // write the row's samples straight into the sink's columns (the hot path of IMU files)
+    sink.reserve(nSlots + 2);
+    const T = sink.T, S = sink.S, V = sink.V;
+    let m = sink.n;
     for (let k = 0; k < nSlots; k++) {
       const raw = rowVal[k];
       if (raw !== raw) continue;
@@ -310,16 +314,20 @@ export function readCsv(buf: Uint8Array, file: string, mapping: CsvMapping, opts
         if (k === slotLat || k === slotLon ? !posChanged : v === lastHeld[k]) { heldRepeats++; continue; }
         lastHeld[k] = v;
       }
-      if (doFix && k === slotLat && rowVal[slotLon] === rowVal[slotLon]) { sink.push(FIX, 1); impliedFix++; }
-      sink.push(slotSig[k], v);
+      const g = slotSig[k];
+      if (v < SIG_MIN[g] || v > SIG_MAX[g]) { sink.rejectRange(g, v); continue; }
+      if (doFix && k === slotLat && rowVal[slotLon] === rowVal[slotLon]) { T[m] = t; S[m] = FIX; V[m] = 1; m++; impliedFix++; }
+      T[m] = t; S[m] = g; V[m] = v; m++;
     }
     if (doMag) {
       const x = rowVal[slotX], y = rowVal[slotY], z = rowVal[slotZ];
       if (x === x && y === y && z === z) {
         const fx = x * slotFactor[slotX] + slotOffset[slotX], fy = y * slotFactor[slotY] + slotOffset[slotY], fz = z * slotFactor[slotZ] + slotOffset[slotZ];
-        sink.push(AMAG, Math.sqrt(fx * fx + fy * fy + fz * fz));
+        const mag = Math.sqrt(fx * fx + fy * fy + fz * fz);
+        if (mag <= SIG_MAX[AMAG]) { T[m] = t; S[m] = AMAG; V[m] = mag; m++; } else sink.rejectRange(AMAG, mag);
       }
     }
+    sink.n = m;
   }
 
   const samples = sink.finish(stats);

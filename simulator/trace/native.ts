@@ -8,6 +8,8 @@
  * - Optional header record {"edgerule":"trace","version":1,"hasDate":…}; without it, hasDate is true
  *   when the first record's t is on or after 1971-01-01. Undated traces take opts.startMs as their start.
  * - Invalid records are issues naming file:line (JSONL) or the byte offset (CBOR) and the schema rule.
+ * Accounting (JSONL): lines = blankLines + badJson + headerRecords + validRecords + invalidRecords, and
+ * validRecords = records + droppedBackwards.
  */
 import { Decoder, Encoder } from 'cbor-x';
 import { SIGNAL_BY_ID, SIGNAL_NAMES, signalMeta } from '../../compiler/dsl/catalogue.ts';

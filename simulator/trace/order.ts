@@ -54,19 +54,26 @@ export function timeOfDay(t: number): string {
   return Number.isNaN(d.getTime()) ? String(t) : d.toISOString().slice(11, 23);
 }
 
-/** Receives records in file order, applies the policy, and writes kept samples to `out`. */
+/**
+ * Receives records in file order, applies the policy, and writes kept samples into its columns.
+ * Hot readers may write samples directly: reserve(k), then T/S/V[n++] (range-checking with
+ * SIG_MIN/SIG_MAX and calling rejectRange for values outside), then store n back.
+ */
 export class RecordSink {
-  readonly out: SampleBuffer;
   /** t of the current record (valid after begin()). */
   t = 0;
+  T: Float64Array;
+  S: Uint8Array;
+  V: Float64Array;
+  n = 0;
+  /** Binary input: the position given to begin() is a byte offset, reported as `offset`. */
+  byteOffsets = false;
   private lastT = -Infinity;   // last kept record (drop mode) / previous record (sort mode)
   private lastLine = 0;
   private line = 0;
-  private range = new KindCounter();
   private inDrop = false;
   private unordered = false;
-  /** Binary input: the position given to begin() is a byte offset, reported as `offset`. */
-  byteOffsets = false;
+  private range = new KindCounter();
   records = 0;
   dropped = 0;
   jumps = 0;
@@ -74,7 +81,10 @@ export class RecordSink {
   gaps = 0;
 
   constructor(readonly file: string, readonly issues: TraceIssue[], readonly policy: MergePolicy, capacity = 1024) {
-    this.out = new SampleBuffer(capacity);
+    const c = Math.max(16, capacity | 0);
+    this.T = new Float64Array(c);
+    this.S = new Uint8Array(c);
+    this.V = new Float64Array(c);
   }
 
   /** Starts a record at time t (from source line `line`); false = dropped by the policy, push nothing. */
@@ -119,12 +129,29 @@ export class RecordSink {
     return this.byteOffsets ? `offset ${pos}` : `line ${pos}`;
   }
 
-  push(sig: number, value: number): void {
-    if (value < SIG_MIN[sig] || value > SIG_MAX[sig]) { this.outOfRange(sig, value); return; }
-    this.out.push(this.t, sig, value);
+  /** Room for `k` more samples (grows by doubling). */
+  reserve(k: number): void {
+    const need = this.n + k;
+    if (need <= this.T.length) return;
+    let c = this.T.length * 2;
+    while (c < need) c *= 2;
+    const T = new Float64Array(c); T.set(this.T.subarray(0, this.n)); this.T = T;
+    const S = new Uint8Array(c); S.set(this.S.subarray(0, this.n)); this.S = S;
+    const V = new Float64Array(c); V.set(this.V.subarray(0, this.n)); this.V = V;
   }
 
-  private outOfRange(sig: number, value: number): void {
+  push(sig: number, value: number): void {
+    if (value < SIG_MIN[sig] || value > SIG_MAX[sig]) { this.rejectRange(sig, value); return; }
+    const n = this.n;
+    if (n === this.T.length) this.reserve(1);
+    this.T[n] = this.t;
+    this.S[n] = sig;
+    this.V[n] = value;
+    this.n = n + 1;
+  }
+
+  /** Counts a value outside its catalogue range (reported once per signal at finish). */
+  rejectRange(sig: number, value: number): void {
     if (!this.range.bump(sig)) {
       this.range.first(sig, SIGNAL_BY_ID[sig], this.line, `${SIGNAL_BY_ID[sig]} = ${value}`);
     }
@@ -132,25 +159,27 @@ export class RecordSink {
 
   /** Adds delta to every sample written so far (NMEA: the date became known after undated epochs). */
   shiftAll(delta: number): void {
-    this.out.shift(delta);
+    const T = this.T;
+    for (let i = 0, n = this.n; i < n; i++) T[i] += delta;
     this.lastT += delta;
   }
 
   /** Applies end-of-file policy (sorting) and writes the counts into stats. */
   finish(stats: Record<string, number>): SampleBuffer {
-    if (this.unordered) stableSortByTime(this.out);
+    const out = SampleBuffer.wrap(this.T, this.S, this.V, this.n);
+    if (this.unordered) stableSortByTime(out);
     const firstRange = this.issues.length;
     this.range.flush(this.file, this.issues, stats, 'outOfRange.', (name, c) =>
       `${c} ${name} value(s) outside the catalogue range [${SIG_MIN[signalMeta(name as never).id]}, ${SIG_MAX[signalMeta(name as never).id]}] not replayed (first in this record)`);
     if (this.byteOffsets) for (let i = firstRange; i < this.issues.length; i++) { const is = this.issues[i]; is.offset = is.line; is.line = 0; }
     stats.records = this.records;
-    stats.samples = this.out.length;
+    stats.samples = out.length;
     stats.timeBackwards = this.jumps;
     stats.droppedBackwards = this.dropped;
     stats.duplicateTimestamps = this.dups;
     stats.gaps = this.gaps;
     policyStats(this.policy, stats);
-    return this.out;
+    return out;
   }
 }
 
