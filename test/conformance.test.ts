@@ -14,6 +14,10 @@ import { verify } from '../runtime/verify.ts';
 import { engines, describeEngines, runScript, type EngineName } from './engines/engines.ts';
 import { conformanceScript, parseOutput, type ScriptCase } from './conformance/driver.ts';
 import { OPERATOR_CASES, type GoldenCase } from './conformance/operator-cases.ts';
+import { LIBRARY_CASES } from './conformance/library-cases.ts';
+import { loadRules } from '../compiler/load.ts';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const SEVERITY = ['info', 'warning', 'critical'];
 
@@ -34,13 +38,24 @@ function named(lines: string[], names: string[]): string[] {
   return lines.map((l) => l.replace(/ rule(\d+) sev(\d+)/, (_, id, sev) => ` ${names[Number(id)]} ${SEVERITY[Number(sev)]}`));
 }
 
-const prepared = OPERATOR_CASES.map(prepare);
+const library = await loadRules([fileURLToPath(new URL('../rules', import.meta.url))]);
+const libraryGolden: GoldenCase[] = LIBRARY_CASES.map((c) => ({
+  name: `library rule ${c.rule}`, covers: [], samples: c.samples, until: c.until, expect: c.expect,
+  rules: () => library.rules.filter((r) => r.spec.name === c.rule),
+}));
+const prepared = [...OPERATOR_CASES, ...libraryGolden].map(prepare);
 const script = conformanceScript(prepared.map((p) => p.script));
 const available = engines().filter((e) => e.available);
 const outputs = new Map<EngineName, string>();
 
 describe('engine conformance (golden cases through dist/edgerule-runtime.js)', () => {
   beforeAll(() => console.warn(describeEngines()));
+
+  test('every rule in rules/ has a golden case', () => {
+    const files = readdirSync(fileURLToPath(new URL('../rules', import.meta.url))).filter((f) => f.endsWith('.ts') && f !== 'profiles.ts');
+    expect(library.rules.map((r) => r.spec.name).sort()).toEqual(files.map((f) => f.replace(/\.ts$/, '')).sort());
+    expect(LIBRARY_CASES.map((c) => c.rule).sort()).toEqual(library.rules.map((r) => r.spec.name).sort());
+  });
 
   test('the cases exercise every opcode the compiler emits', () => {
     const used = new Set(prepared.flatMap((p) => [...p.opsUsed]));
