@@ -74,9 +74,13 @@ class UnitWriter {
 
   constructor(private readonly pools: Pools, private readonly derivedIds: Map<Node, number>, readonly base: number) {}
 
+  /** The rule being emitted: a shared node first built in another file is mapped to the rule's own line. */
+  ruleLoc?: SourceLoc;
+
   op(spec: OpSpec, operands: number[], loc?: SourceLoc): number {
     const at = this.code.length;
-    this.map.push({ at: this.base + at, loc });
+    const own = this.ruleLoc && (!loc || loc.file !== this.ruleLoc.file) ? this.ruleLoc : loc;
+    this.map.push({ at: this.base + at, loc: own });
     this.code.push(spec.code);
     spec.operands.forEach((fmt, i) => {
       const v = operands[i];
@@ -127,6 +131,7 @@ class UnitWriter {
 }
 
 function ruleCode(w: UnitWriter, r: LoweredRule, pools: Pools): void {
+  w.ruleLoc = r.loc;
   w.expr(r.when);
   w.expr(r.cooldown);
   w.op(OP.FIRE, [pools.slots(OP.FIRE.state!)], r.loc);
