@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { compileFiles, type SidecarMap } from './compile.ts';
 import { CompileError, formatDiagnostic } from './diagnostics.ts';
 import { budgetTable } from './budget-table.ts';
-import { disassemble } from './disasm.ts';
+import { disassemble, explainOffset } from './disasm.ts';
 import { verify } from '../runtime/verify.ts';
 import { describeFault } from './faults.ts';
 import type { Command } from '../cli/main.ts';
@@ -60,12 +60,13 @@ Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the p
 
 export const inspectCommand: Command = {
   summary: 'disassemble a bundle with rule names, source lines and the budget table',
-  usage: `usage: edgerule inspect <bundle> [--map <sidecar>] [--translated]
+  usage: `usage: edgerule inspect <bundle> [--map <sidecar>] [--translated] [--at <byte offset>]
 
   --map <file>     source-map sidecar (default: <bundle>.map.json when present)
-  --translated     also print the JS the runtime translates the bundle into at load`,
+  --translated     also print the JS the runtime translates the bundle into at load
+  --at <offset>    explain a byte offset (e.g. from a device's fault report) as a field, instruction and rule line`,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { map: { type: 'string' }, translated: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { map: { type: 'string' }, translated: { type: 'boolean' }, at: { type: 'string' } } });
     if (positionals.length !== 1) {
       console.error(this.usage);
       return 2;
@@ -75,6 +76,11 @@ export const inspectCommand: Command = {
     const mapFile = values.map ?? (existsSync(mapPathFor(bundle)) ? mapPathFor(bundle) : undefined);
     const map = mapFile ? (JSON.parse(readFileSync(mapFile, 'utf8')) as SidecarMap) : undefined;
     const p = verify(bytes);
+    if (values.at !== undefined) {
+      console.log(explainOffset(bytes, Number(values.at), map));
+      if (p.fault) console.log(describeFault(p.fault, p.faultAt, bundle));
+      return 0;
+    }
     if (p.fault) {
       console.error(describeFault(p.fault, p.faultAt, bundle));
       return 1;

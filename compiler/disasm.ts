@@ -89,3 +89,55 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * Explains a byte offset in a bundle — e.g. a device's fault report `fault 12 at byte 66` — as the header field,
+ * section, or instruction it falls in, with the rule and source line from the sidecar map. Works on any bundle
+ * whose header and unit table are readable, including one the verifier refuses.
+ */
+export function explainOffset(bytes: Uint8Array, at: number, map?: SidecarMap): string {
+  if (at < 0 || at > bytes.length) return `byte ${at} is outside the bundle (${bytes.length} bytes)`;
+  if (at < F.HEADER_SIZE) {
+    const fields: Array<[number, string]> = [[F.HDR_MAGIC, 'magic'], [F.HDR_VERSION, 'format version'], [F.HDR_FLAGS, 'flags'],
+      [F.HDR_CATALOGUE, 'catalogue hash'], [F.HDR_SIGNALS, 'signal count'], [F.HDR_DERIVED, 'derived value count'], [F.HDR_UNITS, 'unit count'],
+      [F.HDR_STATE, 'state slots'], [F.HDR_CONSTS, 'constant count'], [F.HDR_GEOMS, 'geometry count'], [F.HDR_POINTS, 'point count'],
+      [F.HDR_DEPBYTES, 'dependency bytes'], [F.HDR_CODEBYTES, 'code bytes'], [F.HDR_TOTAL, 'total length']];
+    const field = [...fields].reverse().find(([o]) => o <= at)!;
+    return `byte ${at}: header field '${field[1]}' (offset ${field[0]})`;
+  }
+  if (bytes.length < F.HEADER_SIZE) return `byte ${at}: the bundle is shorter than its header`;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = (o: number) => dv.getUint16(o, true);
+  const geomOff = F.HEADER_SIZE + n(F.HDR_CONSTS) * 8;
+  const pointOff = geomOff + n(F.HDR_GEOMS) * F.GEOM_SIZE;
+  const unitOff = pointOff + dv.getUint32(F.HDR_POINTS, true) * 8;
+  const depOff = unitOff + n(F.HDR_UNITS) * F.UNIT_SIZE;
+  const codeOff = depOff + dv.getUint32(F.HDR_DEPBYTES, true);
+  if (at < geomOff) return `byte ${at}: constant K${Math.floor((at - F.HEADER_SIZE) / 8)}`;
+  if (at < pointOff) return `byte ${at}: geometry G${Math.floor((at - geomOff) / F.GEOM_SIZE)} record`;
+  if (at < unitOff) return `byte ${at}: geometry point ${Math.floor((at - pointOff) / 8)}`;
+  if (at < depOff) return `byte ${at}: unit ${Math.floor((at - unitOff) / F.UNIT_SIZE)} record`;
+  if (at < codeOff) return `byte ${at}: dependency list`;
+  const pc = at - codeOff;
+  for (let u = 0; u < n(F.HDR_UNITS) && unitOff + u * F.UNIT_SIZE + F.UNIT_SIZE <= bytes.length; u++) {
+    const rec = unitOff + u * F.UNIT_SIZE;
+    const start = n(rec + 6);
+    const end = start + n(rec + 8);
+    if (pc < start || pc >= end) continue;
+    const kind = bytes[rec] === F.UNIT_RULE ? 'rule' : 'derived';
+    const rule = kind === 'rule' ? map?.rules.find((r) => r.id === n(rec + 2)) : undefined;
+    // Walk instructions from the unit start to find the one containing pc (stop at anything undecodable).
+    let ins = start;
+    for (let p = start; p < end && p <= pc;) {
+      const op = opByCode(bytes[codeOff + p]);
+      if (!op) break;
+      ins = p;
+      p += instructionLength(op);
+    }
+    const op = opByCode(bytes[codeOff + ins]);
+    const line = [...(map?.lines ?? [])].reverse().find((l) => l.at <= ins && l.at >= start);
+    return `byte ${at}: code offset ${pc}, in ${op ? op.name : 'an undecodable instruction'} at ${ins} of unit ${u} (${kind}${rule ? ` ${rule.name}` : ''})` +
+      (line ? `, ${line.file}:${line.line}:${line.col}` : '');
+  }
+  return `byte ${at}: code offset ${pc}, in no unit`;
+}

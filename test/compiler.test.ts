@@ -72,3 +72,15 @@ describe('compiler', () => {
     expect(c.map.lines.some((l) => l.file === 'test/compiler.test.ts' && l.line === line)).toBe(true);
   });
 });
+
+describe('reading a device fault offset as a source location', () => {
+  test('a code offset names the instruction, the rule and its line', async () => {
+    const { explainOffset } = await import('../compiler/disasm.ts');
+    const line = Number(new Error().stack!.split('\n')[1].match(/:(\d+):\d+\)?$/)![1]) + 1;
+    const c = compileRules([rule({ name: 'door-shock', description: 'd', severity: 'info', when: sig('door').isTrue().and(sig('accel.mag').above(gees(3))) })], FULL_PROFILE);
+    const p = verify(c.bytes);
+    // The GT instruction is the 5th: LOAD door(2) LOAD accel.mag(2) CONST(3) → GT at code offset 7.
+    expect(explainOffset(c.bytes, p.codeOff + 7, c.map)).toBe(`byte ${p.codeOff + 7}: code offset 7, in GT at 7 of unit 0 (rule door-shock), test/compiler.test.ts:${line}:140`); // column of `.above(`, where GT is built
+    expect(explainOffset(c.bytes, 8, c.map)).toBe("byte 8: header field 'catalogue hash' (offset 8)");
+  });
+});
