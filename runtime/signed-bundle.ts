@@ -1,0 +1,222 @@
+/**
+ * Signed bundles: a COSE_Sign1 whose payload is the bytecode bundle, checked against the provisioned build key
+ * BEFORE the bytecode verifier runs and before anything is activated (docs/EVENTS.md, "Signed bundles").
+ *
+ *   var rt = loadSigned(signed, { key: buildPub32, profile: 'full', active: 7 }, host);
+ *   // rt.fault: a signed-faults.ts code (40…), or a faults.ts code from the bytecode verifier; rt.faultAt is a
+ *   // byte offset in `signed`; rt.field names the part (FLD_*); on success rt.version / rt.signing are set
+ *   // and the device persists rt.version as its new active version.
+ *
+ * Sliced form (the signature check is the only slow part): var c = checkBegin(signed, trust);
+ * while (!checkStep(c, 4)) { ...other work... }  then  loadChecked(c, host).
+ *
+ * Protected header, exactly (labels < −65536 are COSE private use, listed in crit so others refuse them):
+ *   {1: −8, 2: [−65537, −65538, −65539, −65540], 4: kid (first 8 bytes of the build public key),
+ *    −65537: version (uint32), −65538: profile (text, 1…32 printable ASCII), −65539: catalogue hash (uint32),
+ *    −65540: event signing (0 per-event, 1 checkpoint)}
+ *
+ * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
+ */
+import { cborIn, cborBad, rdHead, rdUint, rdString, rdConst, CBOR_MAP, CBOR_BYTES, CBOR_TEXT, type CborIn } from './cbor.ts';
+import { rdSign1, newSign1, tbsLength, wrTbs, type Sign1 } from './cose.ts';
+import { newVerifyCtx, verifyBegin, verifyStep, type VerifyCtx } from './crypto/ed25519.ts';
+import { load, type Host, type Runtime } from './runtime.ts';
+import { verify, type Program } from './verify.ts';
+import { HDR_CATALOGUE } from './format.ts';
+import { CATALOGUE_HASH } from './catalogue.generated.ts';
+import {
+  SF_TYPE, SF_HEADER, SF_TRAILING, SF_WRONG_KEY, SF_SIGNATURE, SF_ROLLBACK, SF_PROFILE, SF_CATALOGUE, SF_BAD_KEY,
+  FLD_HEADER_MAP, FLD_ALG, FLD_CRIT, FLD_KID, FLD_VERSION, FLD_PROFILE, FLD_CATALOGUE, FLD_SIGNING, FLD_END,
+  FLD_KEY, FLD_SIGNATURE, FLD_PAYLOAD,
+} from './signed-faults.ts';
+
+/** Largest bundle payload a signed bundle may carry. */
+export var MAX_SIGNED_PAYLOAD = 262144;
+export var MAX_PROFILE_NAME = 32;
+export var SIGNING_PER_EVENT = 0;
+export var SIGNING_CHECKPOINT = 1;
+
+var ALG = new Uint8Array([0x01, 0x27]);
+var CRIT = new Uint8Array([0x02, 0x84, 0x3a, 0, 1, 0, 0, 0x3a, 0, 1, 0, 1, 0x3a, 0, 1, 0, 2, 0x3a, 0, 1, 0, 3]);
+var KID = new Uint8Array([0x04]);
+var L_VERSION = new Uint8Array([0x3a, 0, 1, 0, 0]);
+var L_PROFILE = new Uint8Array([0x3a, 0, 1, 0, 1]);
+var L_CATALOGUE = new Uint8Array([0x3a, 0, 1, 0, 2]);
+var L_SIGNING = new Uint8Array([0x3a, 0, 1, 0, 3]);
+
+/** What the device trusts: the build public key (32 bytes), its own profile name, its active bundle version. */
+export interface Trust {
+  key: Uint8Array;
+  profile: string;
+  active: number;
+}
+
+export interface SignedCheck {
+  fault: number;
+  faultAt: number;
+  field: number;
+  bytes: Uint8Array;
+  cose: Sign1;
+  version: number;
+  versionAt: number;
+  profile: string;
+  profileAt: number;
+  catalogue: number;
+  catalogueAt: number;
+  signing: number;
+  kidAt: number;
+  /** Signature check state (null when the check failed before it, or is finished). */
+  ctx: VerifyCtx | null;
+  tbs: Uint8Array | null;
+  done: boolean;
+}
+
+function failed(c: SignedCheck, r: CborIn): SignedCheck {
+  c.fault = r.fault;
+  c.faultAt = r.at;
+  c.field = r.field;
+  c.done = true;
+  return c;
+}
+
+function refuse(c: SignedCheck, code: number, at: number, field: number): SignedCheck {
+  c.fault = code;
+  c.faultAt = at;
+  c.field = field;
+  c.done = true;
+  c.ctx = null;
+  return c;
+}
+
+/** Reads the protected header map (inside its bstr) into c. */
+function readProtected(r: CborIn, c: SignedCheck): boolean {
+  var at = r.pos;
+  var i, s, n;
+  if (!rdHead(r, CBOR_MAP, FLD_HEADER_MAP)) return false;
+  if (r.val !== 7) return cborBad(r, SF_HEADER, at, FLD_HEADER_MAP);
+  if (!rdConst(r, ALG, SF_HEADER, FLD_ALG) || !rdConst(r, CRIT, SF_HEADER, FLD_CRIT) || !rdConst(r, KID, SF_HEADER, FLD_KID)) return false;
+  c.kidAt = rdString(r, CBOR_BYTES, FLD_KID, 8, 8);
+  if (c.kidAt < 0 || !rdConst(r, L_VERSION, SF_HEADER, FLD_VERSION)) return false;
+  c.versionAt = r.pos;
+  c.version = rdUint(r, FLD_VERSION, 4294967295);
+  if (c.version < 0 || !rdConst(r, L_PROFILE, SF_HEADER, FLD_PROFILE)) return false;
+  c.profileAt = r.pos;
+  s = rdString(r, CBOR_TEXT, FLD_PROFILE, 1, MAX_PROFILE_NAME);
+  if (s < 0) return false;
+  n = r.val;
+  c.profile = '';
+  for (i = 0; i < n; i++) {
+    if (r.b[s + i] < 0x21 || r.b[s + i] > 0x7e) return cborBad(r, SF_TYPE, c.profileAt, FLD_PROFILE);
+    c.profile += String.fromCharCode(r.b[s + i]);
+  }
+  if (!rdConst(r, L_CATALOGUE, SF_HEADER, FLD_CATALOGUE)) return false;
+  c.catalogueAt = r.pos;
+  c.catalogue = rdUint(r, FLD_CATALOGUE, 4294967295);
+  if (c.catalogue < 0 || !rdConst(r, L_SIGNING, SF_HEADER, FLD_SIGNING)) return false;
+  c.signing = rdUint(r, FLD_SIGNING, 1);
+  if (c.signing < 0) return false;
+  if (r.pos !== r.end) return cborBad(r, SF_HEADER, r.pos, FLD_HEADER_MAP);
+  return true;
+}
+
+/** Parses the COSE_Sign1 and its protected header, without any trust decision (the host uses this too). */
+export function parseSigned(bytes: Uint8Array): SignedCheck {
+  var c: SignedCheck = {
+    fault: 0, faultAt: 0, field: 0, bytes: bytes, cose: newSign1(), version: -1, versionAt: 0, profile: '', profileAt: 0,
+    catalogue: -1, catalogueAt: 0, signing: -1, kidAt: 0, ctx: null, tbs: null, done: false,
+  };
+  var r = cborIn(bytes, 0, bytes.length);
+  var end;
+  if (!rdSign1(r, c.cose, 255, MAX_SIGNED_PAYLOAD)) return failed(c, r);
+  end = r.pos;
+  r.pos = c.cose.protStart;
+  r.end = c.cose.protStart + c.cose.protLen;
+  if (!readProtected(r, c)) return failed(c, r);
+  if (end !== bytes.length) return refuse(c, SF_TRAILING, end, FLD_END);
+  return c;
+}
+
+/** Parses and checks everything but the signature, then starts checking the signature (checkStep finishes). */
+export function checkBegin(bytes: Uint8Array, trust: Trust): SignedCheck {
+  var c = parseSigned(bytes);
+  var key = trust.key;
+  var s = c.cose;
+  var i, p, hdr;
+  if (!key || key.length !== 32) return refuse(c, SF_BAD_KEY, 0, FLD_KEY);
+  if (c.fault) return c;
+  for (i = 0; i < 8; i++) if (bytes[c.kidAt + i] !== key[i]) return refuse(c, SF_WRONG_KEY, c.kidAt - 1, FLD_KID);
+  p = trust.profile;
+  if (p.length !== c.profile.length) return refuse(c, SF_PROFILE, c.profileAt, FLD_PROFILE);
+  for (i = 0; i < p.length; i++) if (p.charCodeAt(i) !== c.profile.charCodeAt(i)) return refuse(c, SF_PROFILE, c.profileAt, FLD_PROFILE);
+  if (c.catalogue !== CATALOGUE_HASH) return refuse(c, SF_CATALOGUE, c.catalogueAt, FLD_CATALOGUE);
+  if (s.payLen >= HDR_CATALOGUE + 4) {
+    hdr = s.payStart + HDR_CATALOGUE;
+    if (bytes[hdr] + bytes[hdr + 1] * 256 + bytes[hdr + 2] * 65536 + bytes[hdr + 3] * 16777216 !== c.catalogue) {
+      return refuse(c, SF_CATALOGUE, hdr, FLD_PAYLOAD);
+    }
+  }
+  if (c.version < trust.active) return refuse(c, SF_ROLLBACK, c.versionAt, FLD_VERSION);
+  c.tbs = new Uint8Array(tbsLength(s.protLen, s.payLen));
+  wrTbs(c.tbs, bytes, s.protStart, s.protLen, bytes, s.payStart, s.payLen);
+  c.ctx = newVerifyCtx();
+  verifyBegin(c.ctx, bytes.subarray(s.sigStart, s.sigStart + 64), c.tbs, key);
+  return c;
+}
+
+/** Runs up to `units` units of the signature check (see crypto/ed25519.ts); true when finished. */
+export function checkStep(c: SignedCheck, units: number): boolean {
+  var ctx = c.ctx;
+  if (c.done || !ctx) return true;
+  if (!verifyStep(ctx, units)) return false;
+  c.done = true;
+  c.ctx = null;
+  c.tbs = null;
+  if (!ctx.valid) refuse(c, SF_SIGNATURE, c.cose.sigStart, FLD_SIGNATURE);
+  return true;
+}
+
+export interface SignedRuntime extends Runtime {
+  field: number;
+  version: number;
+  signing: number;
+  profile: string;
+  /** Offset of the bytecode bundle in the signed bytes (bytecode verifier offsets are bundle offset + this). */
+  payloadAt: number;
+}
+
+function refusedRuntime(c: SignedCheck, program: Program): SignedRuntime {
+  var rt = {
+    fault: c.fault, faultAt: c.faultAt, field: c.field, program: program, version: c.version, signing: c.signing,
+    profile: c.profile, payloadAt: c.cose.payStart,
+    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () {},
+  };
+  return rt as unknown as SignedRuntime;
+}
+
+/** After a finished check: verifies and loads the bytecode (a copy of the payload) unless the check failed. */
+export function loadChecked(c: SignedCheck, host: Host): SignedRuntime {
+  var s = c.cose;
+  var payload, rt, out;
+  if (!c.done) refuse(c, SF_SIGNATURE, s.sigStart, FLD_SIGNATURE);
+  if (c.fault) return refusedRuntime(c, verify(new Uint8Array(0)));
+  payload = new Uint8Array(s.payLen);
+  payload.set(c.bytes.subarray(s.payStart, s.payStart + s.payLen));
+  rt = load(payload, host);
+  out = rt as SignedRuntime;
+  out.field = rt.fault ? FLD_PAYLOAD : 0;
+  if (rt.fault) out.faultAt = rt.faultAt + s.payStart;
+  out.version = c.version;
+  out.signing = c.signing;
+  out.profile = c.profile;
+  out.payloadAt = s.payStart;
+  return out;
+}
+
+/** Checks a signed bundle against `trust` (signature included, in one go) and loads it. */
+export function loadSigned(bytes: Uint8Array, trust: Trust, host: Host): SignedRuntime {
+  var c = checkBegin(bytes, trust);
+  while (!checkStep(c, 1000)) {
+    // all work happens in checkStep
+  }
+  return loadChecked(c, host);
+}
