@@ -1,0 +1,138 @@
+/**
+ * The event writer's bounded store-and-forward queue: a fixed number of equal slots in one preallocated
+ * buffer, each mirrored to the host's persistence under its own key ('eq0', 'eq1', …) so unacknowledged
+ * records survive a restart. Slot layout (also what is persisted):
+ *
+ *   0 state u8 (1 waiting for its signature, 2 finished)   1 class u8 (2 = never evicted)
+ *   2 prevAt u16 LE (offset of the record's 32-byte prev hash in the data)   4 seq f64 LE   12… data
+ *
+ * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
+ */
+
+/** The device's persistence: small named byte blobs. Writing an empty array deletes the key. */
+export interface Persist {
+  read(key: string): Uint8Array | null;
+  write(key: string, bytes: Uint8Array): void;
+}
+
+export var SLOT_HEADER = 12;
+export var Q_FREE = 0;
+export var Q_UNSIGNED = 1;
+export var Q_READY = 2;
+export var CLASS_KEEP = 2;
+
+export interface EventQueue {
+  cap: number;
+  size: number;
+  buf: Uint8Array;
+  dv: DataView;
+  state: Uint8Array;
+  cls: Uint8Array;
+  len: Uint16Array;
+  prevAt: Uint16Array;
+  seq: Float64Array;
+  keys: string[];
+}
+
+var EMPTY = new Uint8Array(0);
+
+export function newQueue(cap: number, slotBytes: number): EventQueue {
+  var buf = new Uint8Array(cap * slotBytes);
+  var keys: string[] = [];
+  var i;
+  for (i = 0; i < cap; i++) keys.push('eq' + i);
+  return {
+    cap: cap, size: slotBytes, buf: buf, dv: new DataView(buf.buffer), state: new Uint8Array(cap), cls: new Uint8Array(cap),
+    len: new Uint16Array(cap), prevAt: new Uint16Array(cap), seq: new Float64Array(cap), keys: keys,
+  };
+}
+
+/** Offset of slot i's data (after its header) in q.buf. */
+export function qData(q: EventQueue, i: number): number {
+  return i * q.size + SLOT_HEADER;
+}
+
+/** Writes slot i's header into its bytes and persists it. */
+export function qSave(q: EventQueue, i: number, persist: Persist): void {
+  var off = i * q.size;
+  q.buf[off] = q.state[i];
+  q.buf[off + 1] = q.cls[i];
+  q.dv.setUint16(off + 2, q.prevAt[i], true);
+  q.dv.setFloat64(off + 4, q.seq[i], true);
+  persist.write(q.keys[i], q.buf.subarray(off, off + SLOT_HEADER + q.len[i]));
+}
+
+export function qFree(q: EventQueue, i: number, persist: Persist): void {
+  q.state[i] = Q_FREE;
+  q.len[i] = 0;
+  persist.write(q.keys[i], EMPTY);
+}
+
+/** Reloads every slot from persistence; returns the number of unreadable slots (they are freed). */
+export function qRestore(q: EventQueue, persist: Persist): number {
+  var bad = 0;
+  var i, b, off, st, len, pa;
+  for (i = 0; i < q.cap; i++) {
+    q.state[i] = Q_FREE;
+    q.len[i] = 0;
+    b = persist.read(q.keys[i]);
+    if (!b || b.length === 0) continue;
+    st = b[0];
+    len = b.length - SLOT_HEADER;
+    pa = b.length >= 4 ? b[2] + b[3] * 256 : 0;
+    if (b.length < SLOT_HEADER || b.length > q.size || (st !== Q_UNSIGNED && st !== Q_READY) || pa + 32 > len) {
+      bad++;
+      persist.write(q.keys[i], EMPTY);
+      continue;
+    }
+    off = i * q.size;
+    q.buf.set(b, off);
+    q.state[i] = st;
+    q.cls[i] = b[1];
+    q.prevAt[i] = pa;
+    q.len[i] = len;
+    q.seq[i] = q.dv.getFloat64(off + 4, true);
+  }
+  return bad;
+}
+
+export function qFindFree(q: EventQueue): number {
+  for (var i = 0; i < q.cap; i++) if (q.state[i] === Q_FREE) return i;
+  return -1;
+}
+
+/** The slot with the lowest seq among those in `state` (any used state when state < 0), -1 if none. */
+export function qOldest(q: EventQueue, state: number): number {
+  var best = -1;
+  for (var i = 0; i < q.cap; i++) {
+    if (q.state[i] === Q_FREE || (state >= 0 && q.state[i] !== state)) continue;
+    if (best < 0 || q.seq[i] < q.seq[best]) best = i;
+  }
+  return best;
+}
+
+/** The oldest slot that may be evicted (class below CLASS_KEEP), -1 if none. */
+export function qEvictable(q: EventQueue): number {
+  var best = -1;
+  for (var i = 0; i < q.cap; i++) {
+    if (q.state[i] === Q_FREE || q.cls[i] >= CLASS_KEEP) continue;
+    if (best < 0 || q.seq[i] < q.seq[best]) best = i;
+  }
+  return best;
+}
+
+/** The used slot with the lowest seq greater than `after`, -1 if none. */
+export function qNextAfter(q: EventQueue, after: number): number {
+  var best = -1;
+  for (var i = 0; i < q.cap; i++) {
+    if (q.state[i] === Q_FREE || q.seq[i] <= after) continue;
+    if (best < 0 || q.seq[i] < q.seq[best]) best = i;
+  }
+  return best;
+}
+
+export function qCount(q: EventQueue): number {
+  var n = 0;
+  for (var i = 0; i < q.cap; i++) if (q.state[i] !== Q_FREE) n++;
+  return n;
+}
