@@ -1,0 +1,106 @@
+/**
+ * Host side of signed bundles: encode the COSE_Sign1 with cbor-x and sign it with the build key (noble);
+ * open one again with the device's own parser (runtime/signed-bundle.ts) and check its signature with noble.
+ * The exact layout is in runtime/signed-bundle.ts and docs/EVENTS.md.
+ */
+import { Encoder, Tag } from 'cbor-x';
+import { verify } from '../runtime/verify.ts';
+import { parseSigned, MAX_PROFILE_NAME, SIGNING_CHECKPOINT, SIGNING_PER_EVENT, type SignedCheck } from '../runtime/signed-bundle.ts';
+import { tbsLength, wrTbs } from '../runtime/cose.ts';
+import { HDR_CATALOGUE } from '../runtime/format.ts';
+import { describeFault } from '../compiler/faults.ts';
+import type { SigningMode } from '../compiler/dsl/rule.ts';
+import { signBytes, verifyBytes } from './ed.ts';
+import { describeSignedFault } from './describe.ts';
+import type { KeyFile } from './keys.ts';
+
+/** cbor-x set up for plain RFC 8949 items: no record extension, shortest map heads, Uint8Array as bstr. */
+export const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false, useFloat32: 0 });
+
+export const LABEL_VERSION = -65537;
+export const LABEL_PROFILE = -65538;
+export const LABEL_CATALOGUE = -65539;
+export const LABEL_SIGNING = -65540;
+
+export interface BundleSignOptions {
+  version: number;
+  profile: string;
+  signing: SigningMode;
+}
+
+export class BundleError extends Error {}
+
+export function signingCode(mode: SigningMode): number {
+  return mode === 'per-event' ? SIGNING_PER_EVENT : SIGNING_CHECKPOINT;
+}
+
+export function signingName(code: number): SigningMode {
+  return code === SIGNING_PER_EVENT ? 'per-event' : 'checkpoint';
+}
+
+export function checkProfileName(name: string): void {
+  if (!/^[\x21-\x7e]+$/.test(name) || name.length > MAX_PROFILE_NAME) {
+    throw new BundleError(`profile name '${name}' must be 1…${MAX_PROFILE_NAME} printable ASCII characters`);
+  }
+}
+
+/** The protected header bstr content, labels in canonical (bytewise) order. */
+export function protectedHeader(kid: Uint8Array, catalogue: number, o: BundleSignOptions): Uint8Array {
+  return cbor.encode(new Map<number, unknown>([
+    [1, -8],
+    [2, [LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING]],
+    [4, kid],
+    [LABEL_VERSION, o.version],
+    [LABEL_PROFILE, o.profile],
+    [LABEL_CATALOGUE, catalogue],
+    [LABEL_SIGNING, signingCode(o.signing)],
+  ]));
+}
+
+/** Signs a verified bytecode bundle with a build key. */
+export function signBundle(bundle: Uint8Array, key: KeyFile, o: BundleSignOptions): Uint8Array {
+  if (key.role !== 'build') throw new BundleError(`bundles are signed with a build key; this is a ${key.role} key${key.device !== undefined ? ` (device ${key.device})` : ''}`);
+  if (!key.seed) throw new BundleError('signing needs the secret key file, not the public one');
+  if (!Number.isInteger(o.version) || o.version < 0 || o.version > 0xffffffff) throw new BundleError(`--version must be an integer 0…4294967295, got ${o.version}`);
+  checkProfileName(o.profile);
+  const p = verify(bundle);
+  if (p.fault) throw new BundleError(`refusing to sign a bundle the device would refuse: ${describeFault(p.fault, p.faultAt)}`);
+  const catalogue = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength).getUint32(HDR_CATALOGUE, true);
+  const prot = protectedHeader(key.publicKey.subarray(0, 8), catalogue, o);
+  const tbs = cbor.encode(['Signature1', prot, new Uint8Array(0), bundle]);
+  const signature = signBytes(tbs, key.seed);
+  const signed = new Uint8Array(cbor.encode(new Tag([prot, new Map(), bundle, signature], 18)));
+  // The device's parser must read back exactly what was written.
+  const c = parseSigned(signed);
+  if (c.fault) throw new BundleError(`internal: the encoded signed bundle does not parse: ${describeSignedFault(c.fault, c.faultAt, c.field)}`);
+  const device = new Uint8Array(tbsLength(c.cose.protLen, c.cose.payLen));
+  wrTbs(device, signed, c.cose.protStart, c.cose.protLen, signed, c.cose.payStart, c.cose.payLen);
+  if (Buffer.compare(Buffer.from(device), Buffer.from(tbs)) !== 0) throw new BundleError('internal: device and host Sig_structure differ');
+  return signed;
+}
+
+export interface OpenedBundle {
+  check: SignedCheck;
+  payload: Uint8Array;
+  /** null when no key was given. */
+  signatureOk: boolean | null;
+  keyMatches: boolean | null;
+}
+
+/** Parses a signed bundle (strict, as the device does) and, given the build public key, checks its signature. */
+export function openBundle(signed: Uint8Array, pub?: Uint8Array, file = 'signed bundle'): OpenedBundle {
+  const c = parseSigned(signed);
+  if (c.fault) throw new BundleError(describeSignedFault(c.fault, c.faultAt, c.field, file));
+  const s = c.cose;
+  const payload = signed.subarray(s.payStart, s.payStart + s.payLen);
+  if (!pub) return { check: c, payload, signatureOk: null, keyMatches: null };
+  const tbs = new Uint8Array(tbsLength(s.protLen, s.payLen));
+  wrTbs(tbs, signed, s.protStart, s.protLen, signed, s.payStart, s.payLen);
+  const kid = signed.subarray(c.kidAt, c.kidAt + 8);
+  return {
+    check: c,
+    payload,
+    signatureOk: verifyBytes(signed.subarray(s.sigStart, s.sigStart + 64), tbs, pub),
+    keyMatches: Buffer.compare(Buffer.from(kid), Buffer.from(pub.subarray(0, 8))) === 0,
+  };
+}

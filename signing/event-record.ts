@@ -1,0 +1,189 @@
+/**
+ * Reads an events file (a CBOR sequence of records as the device handed them over: COSE_Sign1 items and bare
+ * record maps, docs/EVENTS.md) with the device's strict reader (runtime/cbor.ts). Every error names the
+ * field and the byte offset in the file.
+ */
+import { cborIn, rdHead, rdUint, rdString, rdNumber, rdF64, cborBad, CBOR_MAP, CBOR_ARRAY, CBOR_BYTES, type CborIn } from '../runtime/cbor.ts';
+import { rdSign1, newSign1, tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/cose.ts';
+import { MAX_RANGES } from '../runtime/drop-ranges.ts';
+import { LIMIT_MAX_ATTACH } from '../runtime/isa.generated.ts';
+import * as S from '../runtime/signed-faults.ts';
+import { RECORD_MAX } from '../runtime/events.ts';
+import { describeSignedFault } from './describe.ts';
+import { chainHash } from './ed.ts';
+
+export interface DropRange { first: number; last: number; count: number; prev: Uint8Array }
+
+export interface EventRecord {
+  type: 0 | 1;
+  device: number;
+  seq: number;
+  t: number;
+  rule?: number;
+  severity?: number;
+  values?: number[];
+  prev: Uint8Array;
+  drops: DropRange[];
+  droppedTotal: number;
+}
+
+export interface Item {
+  /** Position in the file (0 = first). */
+  index: number;
+  offset: number;
+  length: number;
+  signed: boolean;
+  /** The record's bytes (the COSE payload, or the bare map). */
+  payload: Uint8Array;
+  /** COSE items: the Sig_structure and the signature. */
+  tbs?: Uint8Array;
+  signature?: Uint8Array;
+  record?: EventRecord;
+  /** Set when the record inside well-framed COSE is malformed. */
+  error?: string;
+  hash: string;
+}
+
+export interface ReadResult {
+  items: Item[];
+  /** A framing error that stopped reading: the message and how many bytes were left unread. */
+  stopped?: { message: string; offset: number; unread: number };
+}
+
+const MAX_SEQ = 9007199254740991;
+
+function key(r: CborIn, want: number): boolean {
+  const at = r.pos;
+  if (!rdHead(r, 0, S.FLD_RECORD)) return false;
+  if (r.val !== want) return cborBad(r, S.SF_TYPE, at, S.FLD_RECORD);
+  return true;
+}
+
+/** Parses one record map at r.pos (strict: keys in order, exactly the fields of its type). */
+export function readRecord(r: CborIn): EventRecord | undefined {
+  const mapAt = r.pos;
+  if (!rdHead(r, CBOR_MAP, S.FLD_RECORD)) return undefined;
+  const n = r.val;
+  if (n < 5 || n > 10) {
+    cborBad(r, S.SF_TYPE, mapAt, S.FLD_RECORD);
+    return undefined;
+  }
+  if (!key(r, 0)) return undefined;
+  const type = rdUint(r, S.FLD_REC_TYPE, 1) as 0 | 1;
+  if (!key(r, 1)) return undefined;
+  const device = rdUint(r, S.FLD_REC_DEVICE, 0xffffffff);
+  if (!key(r, 2)) return undefined;
+  const seq = rdUint(r, S.FLD_REC_SEQ, MAX_SEQ);
+  if (!key(r, 3)) return undefined;
+  const t = rdNumber(r, S.FLD_REC_TIME);
+  if (r.fault) return undefined;
+  const rec: EventRecord = { type, device, seq, t, prev: new Uint8Array(32), drops: [], droppedTotal: 0 };
+  let seen = 4;
+  if (type === 0) {
+    if (!key(r, 4)) return undefined;
+    rec.rule = rdUint(r, S.FLD_REC_RULE, 65535);
+    if (!key(r, 5)) return undefined;
+    rec.severity = rdUint(r, S.FLD_REC_SEVERITY, 2);
+    if (!key(r, 6)) return undefined;
+    const at = r.pos;
+    if (!rdHead(r, CBOR_ARRAY, S.FLD_REC_VALUES)) return undefined;
+    const count = r.val;
+    if (count > LIMIT_MAX_ATTACH) {
+      cborBad(r, S.SF_OVERSIZED, at, S.FLD_REC_VALUES);
+      return undefined;
+    }
+    rec.values = [];
+    for (let i = 0; i < count; i++) rec.values.push(rdF64(r, S.FLD_REC_VALUES));
+    seen += 3;
+  }
+  if (!key(r, 7)) return undefined;
+  const p = rdString(r, CBOR_BYTES, S.FLD_REC_PREV, 32, 32);
+  if (p < 0) return undefined;
+  rec.prev = r.b.slice(p, p + 32);
+  seen++;
+  if (seen < n && r.pos < r.end && r.b[r.pos] === 8) {
+    r.pos++;
+    const at = r.pos;
+    if (!rdHead(r, CBOR_ARRAY, S.FLD_REC_DROPPED)) return undefined;
+    const count = r.val;
+    if (count < 1 || count > MAX_RANGES) {
+      cborBad(r, count ? S.SF_OVERSIZED : S.SF_TYPE, at, S.FLD_REC_DROPPED);
+      return undefined;
+    }
+    for (let i = 0; i < count; i++) {
+      const eat = r.pos;
+      if (!rdHead(r, CBOR_ARRAY, S.FLD_REC_DROPPED)) return undefined;
+      if (r.val !== 4) {
+        cborBad(r, S.SF_TYPE, eat, S.FLD_REC_DROPPED);
+        return undefined;
+      }
+      const first = rdUint(r, S.FLD_REC_DROPPED, MAX_SEQ);
+      const last = rdUint(r, S.FLD_REC_DROPPED, MAX_SEQ);
+      const cnt = rdUint(r, S.FLD_REC_DROPPED, MAX_SEQ);
+      const hp = rdString(r, CBOR_BYTES, S.FLD_REC_DROPPED, 32, 32);
+      if (hp < 0) return undefined;
+      if (first > last || cnt < 1 || cnt > last - first + 1) {
+        cborBad(r, S.SF_TYPE, eat, S.FLD_REC_DROPPED);
+        return undefined;
+      }
+      rec.drops.push({ first, last, count: cnt, prev: r.b.slice(hp, hp + 32) });
+    }
+    seen++;
+  }
+  if (seen < n && r.pos < r.end && r.b[r.pos] === 9) {
+    r.pos++;
+    rec.droppedTotal = rdUint(r, S.FLD_REC_DROP_TOTAL, MAX_SEQ);
+    seen++;
+  }
+  if (r.fault) return undefined;
+  if (seen !== n) {
+    // Another key than the next one allowed here, or fewer entries than the map head declares.
+    cborBad(r, r.pos < r.end ? S.SF_TYPE : S.SF_TRUNCATED, r.pos, S.FLD_RECORD);
+    return undefined;
+  }
+  return rec;
+}
+
+/** Reads every item of an events file; a framing error stops reading (the rest cannot be delimited). */
+export function readEvents(bytes: Uint8Array, file = 'events'): ReadResult {
+  const items: Item[] = [];
+  const r = cborIn(bytes, 0, bytes.length);
+  const cose = newSign1();
+  while (r.pos < bytes.length) {
+    const start = r.pos;
+    const index = items.length;
+    const stop = (): ReadResult => ({
+      items,
+      stopped: { message: describeSignedFault(r.fault, r.at, r.field, file), offset: start, unread: bytes.length - start },
+    });
+    if (bytes[start] === 0xd2) {
+      if (!rdSign1(r, cose, 3, RECORD_MAX)) return stop();
+      const end = r.pos;
+      const payload = bytes.slice(cose.payStart, cose.payStart + cose.payLen);
+      const item: Item = {
+        index, offset: start, length: end - start, signed: true, payload, hash: Buffer.from(chainHash(payload)).toString('hex'),
+        signature: bytes.slice(cose.sigStart, cose.sigStart + 64),
+      };
+      const prot = bytes.subarray(cose.protStart - 1, cose.protStart + cose.protLen);
+      if (Buffer.compare(Buffer.from(prot), Buffer.from(EVENT_PROTECTED)) !== 0) {
+        item.error = describeSignedFault(S.SF_HEADER, cose.protStart - 1, S.FLD_HEADER_MAP, file);
+      } else {
+        item.tbs = new Uint8Array(tbsLength(cose.protLen, cose.payLen));
+        wrTbs(item.tbs, bytes, cose.protStart, cose.protLen, bytes, cose.payStart, cose.payLen);
+        const inner = cborIn(bytes, cose.payStart, cose.payStart + cose.payLen);
+        const rec = readRecord(inner);
+        if (rec && inner.pos !== inner.end) cborBad(inner, S.SF_TRAILING, inner.pos, S.FLD_PAYLOAD);
+        if (inner.fault) item.error = describeSignedFault(inner.fault, inner.at, inner.field, file);
+        else item.record = rec;
+      }
+      items.push(item);
+      r.pos = end;
+    } else {
+      const rec = readRecord(r);
+      if (!rec) return stop();
+      const payload = bytes.slice(start, r.pos);
+      items.push({ index, offset: start, length: r.pos - start, signed: false, payload, record: rec, hash: Buffer.from(chainHash(payload)).toString('hex') });
+    }
+  }
+  return { items };
+}
