@@ -171,7 +171,7 @@ export function checkStep(c: SignedCheck, units: number): boolean {
   c.done = true;
   c.ctx = null;
   c.tbs = null;
-  if (!ctx.valid) refuse(c, SF_SIGNATURE, c.cose.sigStart, FLD_SIGNATURE);
+  if (!ctx.valid) refuse(c, SF_SIGNATURE, c.cose.sigStart - 2, FLD_SIGNATURE);
   return true;
 }
 
@@ -197,7 +197,7 @@ function refusedRuntime(c: SignedCheck, program: Program): SignedRuntime {
 export function loadChecked(c: SignedCheck, host: Host): SignedRuntime {
   var s = c.cose;
   var payload, rt, out;
-  if (!c.done) refuse(c, SF_SIGNATURE, s.sigStart, FLD_SIGNATURE);
+  if (!c.done) refuse(c, SF_SIGNATURE, s.sigStart - 2, FLD_SIGNATURE);
   if (c.fault) return refusedRuntime(c, verify(new Uint8Array(0)));
   payload = new Uint8Array(s.payLen);
   payload.set(c.bytes.subarray(s.payStart, s.payStart + s.payLen));
