@@ -58,13 +58,14 @@ export function faultName(code: number): string {
 }
 
 /**
- * One line: `<file>: byte <at>: field '<field>': fault <code> <NAME>: <rule>`. Bytecode verifier faults
+ * One line: `<file>: byte <at>: field '<field>': fault <code> <NAME>: <rule>` (no `<file>: ` when file is ''). Bytecode verifier faults
  * (codes below 40) inside a signed bundle's payload also give the offset inside the bundle.
  */
 export function describeSignedFault(code: number, at: number, field: number, file = 'signed bundle', payloadAt = 0): string {
   const s = SIGNED_FAULT_TEXT[code];
-  if (s) return `${file}: byte ${at}: field '${FIELD_NAME[field] ?? field}': fault ${code} ${s.name}: ${s.rule}`;
+  const prefix = file ? `${file}: ` : '';
+  if (s) return `${prefix}byte ${at}: field '${FIELD_NAME[field] ?? field}': fault ${code} ${s.name}: ${s.rule}`;
   const f = FAULT_TEXT[code];
   const where = field === S.FLD_PAYLOAD ? ` (bundle byte ${at - payloadAt})` : '';
-  return `${file}: byte ${at}${where}: fault ${code} ${f ? `${f.name}: ${f.rule}` : '(unknown)'}`;
+  return `${prefix}byte ${at}${where}: fault ${code} ${f ? `${f.name}: ${f.rule}` : '(unknown)'}`;
 }

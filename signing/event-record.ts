@@ -145,7 +145,7 @@ export function readRecord(r: CborIn): EventRecord | undefined {
 }
 
 /** Reads every item of an events file; a framing error stops reading (the rest cannot be delimited). */
-export function readEvents(bytes: Uint8Array, file = 'events'): ReadResult {
+export function readEvents(bytes: Uint8Array): ReadResult {
   const items: Item[] = [];
   const r = cborIn(bytes, 0, bytes.length);
   const cose = newSign1();
@@ -154,7 +154,7 @@ export function readEvents(bytes: Uint8Array, file = 'events'): ReadResult {
     const index = items.length;
     const stop = (): ReadResult => ({
       items,
-      stopped: { message: describeSignedFault(r.fault, r.at, r.field, file), offset: start, unread: bytes.length - start },
+      stopped: { message: describeSignedFault(r.fault, r.at, r.field, ''), offset: start, unread: bytes.length - start },
     });
     if (bytes[start] === 0xd2) {
       if (!rdSign1(r, cose, 3, RECORD_MAX)) return stop();
@@ -166,14 +166,14 @@ export function readEvents(bytes: Uint8Array, file = 'events'): ReadResult {
       };
       const prot = bytes.subarray(cose.protStart - 1, cose.protStart + cose.protLen);
       if (Buffer.compare(Buffer.from(prot), Buffer.from(EVENT_PROTECTED)) !== 0) {
-        item.error = describeSignedFault(S.SF_HEADER, cose.protStart - 1, S.FLD_HEADER_MAP, file);
+        item.error = describeSignedFault(S.SF_HEADER, cose.protStart - 1, S.FLD_HEADER_MAP, '');
       } else {
         item.tbs = new Uint8Array(tbsLength(cose.protLen, cose.payLen));
         wrTbs(item.tbs, bytes, cose.protStart, cose.protLen, bytes, cose.payStart, cose.payLen);
         const inner = cborIn(bytes, cose.payStart, cose.payStart + cose.payLen);
         const rec = readRecord(inner);
         if (rec && inner.pos !== inner.end) cborBad(inner, S.SF_TRAILING, inner.pos, S.FLD_PAYLOAD);
-        if (inner.fault) item.error = describeSignedFault(inner.fault, inner.at, inner.field, file);
+        if (inner.fault) item.error = describeSignedFault(inner.fault, inner.at, inner.field, '');
         else item.record = rec;
       }
       items.push(item);

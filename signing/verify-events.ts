@@ -85,7 +85,7 @@ function inOrder(seqs: number[]): Set<number> {
 export function verifyEvents(bytes: Uint8Array, o: VerifyOptions): EventsReport {
   const file = o.file ?? 'events';
   const from = o.from ?? 1;
-  const read = readEvents(bytes, file);
+  const read = readEvents(bytes);
   const findings: Finding[] = [];
   const nodes: Node[] = [];
   for (const item of read.items) {
@@ -97,7 +97,7 @@ export function verifyEvents(bytes: Uint8Array, o: VerifyOptions): EventsReport 
     nodes.push({ item, seq: item.record.seq, sigOk, chainAuth: false, walked: false });
   }
   if (read.stopped) {
-    findings.push({ kind: 'malformed', offset: read.stopped.offset, text: `byte ${read.stopped.offset}: malformed, reading stopped (${read.stopped.unread} bytes not read): ${read.stopped.message}` });
+    findings.push({ kind: 'malformed', offset: read.stopped.offset, text: `byte ${read.stopped.offset}: malformed record, reading stopped (${read.stopped.unread} bytes not read): ${read.stopped.message}` });
   }
   const mode: SigningMode = o.signing ?? (nodes.some((n) => !n.item.signed) ? 'checkpoint' : 'per-event');
 

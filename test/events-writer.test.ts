@@ -1,0 +1,246 @@
+// The event writer (runtime/events.ts) on Node: records, chain and sequence across restarts and power loss,
+// checkpoint triggers, the bounded queue's drop policy (oldest low-severity first, never critical, counted and
+// reported), sliced signing that keeps emit() short, determinism whatever the slicing, and bad input.
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT, type EventHost, type WriterConfig } from '../runtime/events.ts';
+import * as S from '../runtime/signed-faults.ts';
+import { readEvents } from '../signing/event-record.ts';
+import { verifyEvents } from '../signing/verify-events.ts';
+import { generateKey } from '../signing/keys.ts';
+
+const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
+const DEV = generateKey('device', 7, seedOf('edgerule test device 7'));
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const V = new Float64Array(8);
+
+class Device implements EventHost {
+  store = new Map<string, Uint8Array>();
+  out: Array<{ seq: number; cls: number; bytes: Uint8Array }> = [];
+  /** Writes to ignore (simulated power loss before they reach flash). */
+  lose = new Set<string>();
+  read(k: string) { return this.store.get(k) ?? null; }
+  write(k: string, b: Uint8Array) {
+    if (this.lose.delete(k)) return;
+    if (b.length) this.store.set(k, new Uint8Array(b));
+    else this.store.delete(k);
+  }
+  record(bytes: Uint8Array, seq: number, cls: number) { this.out.push({ seq, cls, bytes: new Uint8Array(bytes) }); }
+  file(): Uint8Array { return new Uint8Array(Buffer.concat(this.out.map((r) => r.bytes))); }
+  seqs(): number[] { return this.out.map((r) => r.seq); }
+}
+
+const cfg = (over: Partial<WriterConfig> = {}): WriterConfig => ({ device: 7, seed: DEV.seed!, signing: SIGN_PER_EVENT, ...over });
+const drain = (w: ReturnType<typeof eventWriter>) => { while (!w.work(1000)) { /* sign everything */ } };
+const verify = (d: Device, signing: 'per-event' | 'checkpoint') => verifyEvents(d.file(), { publicKey: DEV.publicKey, device: 7, signing, file: 'f' });
+
+describe('records, chain and sequence', () => {
+  test('per-event: each record is a COSE_Sign1 over the CBOR record; the chain and signatures verify', () => {
+    const d = new Device();
+    const w = eventWriter(cfg(), d);
+    expect(hex(w.publicKey)).toBe(hex(DEV.publicKey));
+    for (let i = 0; i < 5; i++) {
+      V[0] = i / 3;
+      w.emit(i, i % 3, 1000 * i, V, 1);
+      drain(w);
+    }
+    expect(d.seqs()).toEqual([1, 2, 3, 4, 5]);
+    const items = readEvents(d.file()).items;
+    expect(items.map((i) => [i.signed, i.record!.seq, i.record!.rule, i.record!.severity, i.record!.t, i.record!.values])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [true, i + 1, i, i % 3, 1000 * i, [i / 3]]),
+    );
+    expect(hex(items[0].record!.prev)).toBe('00'.repeat(32));
+    expect(hex(items[1].record!.prev)).toBe(items[0].hash);
+    expect(verify(d, 'per-event').text).toBe('f: 5 records (5 events, 0 checkpoints), seq 1–5, device 7, per-event signing\nOK: every record authentic, chained and in sequence\n');
+  });
+
+  test('sequence and chain survive a restart, also with records still waiting for their signature', () => {
+    const d = new Device();
+    let w = eventWriter(cfg(), d);
+    w.emit(1, 0, 1, V, 0);
+    drain(w);
+    w.emit(1, 0, 2, V, 0); // not signed before the restart
+    w = eventWriter(cfg(), d);
+    expect([w.nextSeq(), w.queued(), w.fault]).toEqual([3, 2, 0]);
+    w.emit(1, 0, 3, V, 0);
+    drain(w);
+    expect(d.seqs()).toEqual([1, 2, 3]);
+    expect(verify(d, 'per-event').ok).toBe(true);
+  });
+
+  test('power lost between the record and the state write: the queue tells the writer where it was', () => {
+    const d = new Device();
+    let w = eventWriter(cfg(), d);
+    w.emit(1, 0, 1, V, 0);
+    d.lose.add('es');
+    w.emit(1, 0, 2, V, 0); // slot persisted, state not
+    w = eventWriter(cfg(), d);
+    expect(w.nextSeq()).toBe(3);
+    w.emit(1, 0, 3, V, 0);
+    drain(w);
+    expect(d.seqs()).toEqual([1, 2, 3]);
+    expect(verify(d, 'per-event').ok).toBe(true);
+  });
+
+  test('values: NaN and −0 are written canonically (7ff8…, +0); integral times as uint, others as float64', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ signing: SIGN_CHECKPOINT }), d);
+    const v = new Float64Array([NaN, -0, -NaN, Infinity]);
+    w.emit(0, 0, 1.5, v, 4);
+    const bare = hex(d.out[0].bytes);
+    expect(bare).toContain('0684fb7ff8000000000000fb0000000000000000fb7ff8000000000000fb7ff0000000000000');
+    expect(bare).toContain('03fb3ff8000000000000'); // t = 1.5
+  });
+});
+
+describe('checkpoint mode', () => {
+  test('a signed checkpoint after every N records, at once after a critical one, and after T ms', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ signing: SIGN_CHECKPOINT, every: 3, period: 10_000 }), d);
+    w.emit(1, 0, 0, V, 0);
+    w.emit(1, 1, 100, V, 0);
+    w.emit(1, 0, 200, V, 0); // third: checkpoint 4
+    w.emit(2, 2, 300, V, 0); // critical: checkpoint 6
+    w.emit(1, 0, 400, V, 0);
+    w.tick(10_399);
+    w.tick(10_400); // T after the first uncovered record: checkpoint 8
+    drain(w);
+    const items = readEvents(d.file()).items;
+    expect(items.map((i) => `${i.record!.seq}${i.signed ? 'S' : ''}:${i.record!.type}`)).toEqual(['1:0', '2:0', '3:0', '4S:1', '5:0', '6S:1', '7:0', '8S:1']);
+    expect(items[7].record!.t).toBe(10_400);
+    expect(verify(d, 'checkpoint').text).toBe('f: 8 records (5 events, 3 checkpoints), seq 1–8, device 7, checkpoint signing\nOK: every record authentic, chained and in sequence\n');
+  });
+
+  test('flush() signs a checkpoint over the tail; records are handed over in sequence order', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ signing: SIGN_CHECKPOINT, every: 10 }), d);
+    w.emit(1, 0, 0, V, 0);
+    w.emit(1, 0, 1, V, 0);
+    expect(verify(d, 'checkpoint').text).toContain('seq 1–2: unverified: not covered by a signed checkpoint');
+    w.flush(5);
+    expect(d.seqs()).toEqual([1, 2, 3]);
+    expect(verify(d, 'checkpoint').ok).toBe(true);
+  });
+});
+
+describe('bounded queue', () => {
+  test('full: the oldest low-severity records go first, never a critical one; drops are counted and reported', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ capacity: 4 }), d);
+    const sev = [2, 0, 1, 0, 2, 0, 0, 1, 0];
+    sev.forEach((s, i) => { w.emit(10 + i, s, i * 1000, V, 0); drain(w); });
+    expect(w.dropped()).toBe(5);
+    // Queue: the two critical records (1, 5) and the newest two.
+    const kept = [0, 1, 2, 3].map((i) => readEvents(w.record(i)!).items[0].record!.seq);
+    expect(kept).toEqual([1, 5, 8, 9]);
+    const last = readEvents(d.out[d.out.length - 1].bytes).items[0].record!;
+    expect(last.drops.map((r) => [r.first, r.last, r.count])).toEqual([[2, 4], [6, 7]].map(([a, b]) => [a, b, b - a + 1]));
+    expect(last.droppedTotal).toBe(5);
+    // Everything was handed over before it was dropped, so nothing is missing here.
+    expect(verify(d, 'per-event').ok).toBe(true);
+    // The backend lost those records: the verifier sees the device's signed account of them.
+    const lost = new Device();
+    lost.out = d.out.filter((r) => ![2, 3, 4, 6, 7].includes(r.seq));
+    expect(verify(lost, 'per-event').text).toBe([
+      'f: 4 records (4 events, 0 checkpoints), seq 1–9, device 7, per-event signing',
+      'seq 2–4: dropped by the device (queue full; reported in seq 9)',
+      'seq 6–7: dropped by the device (queue full; reported in seq 9)',
+      'OK: every record authentic, chained and in sequence (5 dropped by the device, reported in signed records)',
+      '',
+    ].join('\n'));
+  });
+
+  test('acknowledged records leave the queue; ranges they carried are not repeated', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ capacity: 2 }), d);
+    for (let i = 0; i < 4; i++) { w.emit(1, 0, i, V, 0); drain(w); }
+    expect(readEvents(d.out[3].bytes).items[0].record!.drops.length).toBe(1);
+    w.ack(4);
+    expect(w.queued()).toBe(0);
+    w.emit(1, 0, 9, V, 0);
+    drain(w);
+    const r = readEvents(d.out[4].bytes).items[0].record!;
+    expect([r.seq, r.drops.length, r.droppedTotal]).toEqual([5, 0, 2]);
+  });
+
+  test('a queue of only critical records: a new critical record is still signed and handed over, with SF_QUEUE_FULL', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ capacity: 2 }), d);
+    for (let i = 0; i < 3; i++) { w.emit(1, 2, i, V, 0); drain(w); }
+    expect(w.fault).toBe(S.SF_QUEUE_FULL);
+    expect(d.seqs()).toEqual([1, 2, 3]);
+    expect([w.queued(), w.dropped()]).toEqual([2, 0]);
+    w.emit(1, 0, 9, V, 0); // a low-severity record has nowhere to go: dropped itself, reported by the next
+    w.emit(1, 2, 10, V, 0);
+    expect(w.dropped()).toBe(1);
+    expect(verify(d, 'per-event').text).toContain('seq 4: dropped by the device (queue full; reported in seq 5)');
+  });
+});
+
+describe('slicing and determinism', () => {
+  test('emit() never signs; work(1) runs in short slices; output bytes do not depend on the slicing', () => {
+    const run = (units: number) => {
+      const d = new Device();
+      const w = eventWriter(cfg({ signing: SIGN_PER_EVENT }), d);
+      let worstEmit = 0;
+      let worstWork = 0;
+      let calls = 0;
+      for (let i = 0; i < 6; i++) {
+        V[0] = i * 1.25;
+        let t0 = performance.now();
+        w.emit(3, i % 3, i * 500, V, 1);
+        worstEmit = Math.max(worstEmit, performance.now() - t0);
+        for (;;) {
+          t0 = performance.now();
+          const idle = w.work(units);
+          worstWork = Math.max(worstWork, performance.now() - t0);
+          calls++;
+          if (idle) break;
+        }
+      }
+      return { file: hex(d.file()), worstEmit, worstWork, calls };
+    };
+    run(1); // warm up
+    const fine = run(1);
+    const coarse = run(1000);
+    expect(fine.file).toBe(coarse.file);
+    expect(fine.calls).toBeGreaterThan(6 * 100);
+    console.log(`Node: emit() worst ${fine.worstEmit.toFixed(2)} ms; work(1) worst ${fine.worstWork.toFixed(2)} ms, ${Math.round(fine.calls / 6)} slices per signature`);
+    expect(fine.worstWork).toBeLessThan(20);
+  });
+});
+
+describe('bad input', () => {
+  test('a malformed seed or device id: SF_BAD_KEY, and the writer stays inert', () => {
+    const d = new Device();
+    for (const bad of [cfg({ seed: new Uint8Array(31) }), cfg({ device: 2 ** 32 }), cfg({ device: -1 })]) {
+      const w = eventWriter(bad, d);
+      expect([w.fault, w.field]).toEqual([S.SF_BAD_KEY, S.FLD_KEY]);
+      w.emit(1, 0, 0, V, 0);
+      expect(w.work(10)).toBe(true);
+    }
+    expect(d.out.length).toBe(0);
+  });
+
+  test('emit() with a severity, rule id or value count out of range: SF_BAD_EVENT, no record', () => {
+    const d = new Device();
+    const w = eventWriter(cfg(), d);
+    w.emit(1, 3, 0, V, 0);
+    w.emit(70000, 0, 0, V, 0);
+    w.emit(1, 0, 0, V, 9);
+    expect([w.fault, w.nextSeq(), w.queued()]).toEqual([S.SF_BAD_EVENT, 1, 0]);
+  });
+
+  test('unreadable persisted state or slot: SF_STATE, ignored, and the sequence continues from the queue', () => {
+    const d = new Device();
+    let w = eventWriter(cfg(), d);
+    w.emit(1, 0, 0, V, 0);
+    w.emit(1, 0, 1, V, 0);
+    drain(w);
+    d.store.set('es', new Uint8Array(5));
+    d.store.set('eq1', new Uint8Array([9, 9, 9]));
+    w = eventWriter(cfg(), d);
+    expect([w.fault, w.field, w.nextSeq(), w.queued()]).toEqual([S.SF_STATE, S.FLD_STATE, 2, 1]);
+    expect(d.store.has('eq1')).toBe(false);
+  });
+});
