@@ -1,0 +1,117 @@
+/**
+ * Reads the geofences and routes back out of a bundle for drawing (runtime/format.ts layout): each geometry
+ * is float32 metres east/north of a reference point with its metres-per-degree, so lat = lat0 + y/ky and
+ * lon = lon0 + x/kx. The bundle carries no names; they come from the compiler when the simulator compiled the
+ * rules itself, or from a sidecar that lists them.
+ *
+ * Which rules use a geometry, and a route's corridor width, are read from the code the disassembler's way
+ * (compiler/disasm.ts decodeUnit): `DIST2 g; CONST k; <compare>` is "distance to g compared with √K[k] m".
+ * This only labels the drawing; nothing here evaluates a rule.
+ */
+import { decodeUnit } from '../compiler/disasm.ts';
+import * as F from '../runtime/format.ts';
+import { verify } from '../runtime/verify.ts';
+import type { LoadedBundle } from './inputs.ts';
+
+export interface DrawnGeometry {
+  index: number;
+  kind: 'polygon' | 'circle' | 'polyline' | 'point';
+  name: string;
+  /** [lat, lon] vertices (polygon ring without the closing point; polyline; the centre for circle/point). */
+  points: Array<[number, number]>;
+  radiusM?: number;
+  /** Distance thresholds a rule compares with (route corridors, proximity), metres. */
+  thresholdsM: number[];
+  /** Names of the rules whose code reads this geometry. */
+  rules: string[];
+}
+
+const KIND: Record<number, DrawnGeometry['kind']> = { [F.GEOM_POLYGON]: 'polygon', [F.GEOM_CIRCLE]: 'circle', [F.GEOM_POLYLINE]: 'polyline', [F.GEOM_POINT]: 'point' };
+const COMPARE = new Set(['LT', 'LE', 'GT', 'GE']);
+
+export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
+  const p = verify(b.bytes);
+  if (p.fault) return [];
+  const dv = p.dv;
+  const out: DrawnGeometry[] = [];
+  for (let g = 0; g < p.nGeoms; g++) {
+    const at = p.geomOff + g * F.GEOM_SIZE;
+    const kind = KIND[b.bytes[at]] ?? 'point';
+    const count = dv.getUint16(at + 2, true);
+    const first = dv.getUint32(at + 4, true);
+    const lat0 = dv.getFloat64(at + 8, true), lon0 = dv.getFloat64(at + 16, true);
+    const kx = dv.getFloat64(at + 24, true), ky = dv.getFloat64(at + 32, true);
+    const px = (i: number) => dv.getFloat32(p.pointOff + i * 8, true);
+    const py = (i: number) => dv.getFloat32(p.pointOff + i * 8 + 4, true);
+    const geom: DrawnGeometry = { index: g, kind, name: b.geometryNames?.[g] ?? `G${g}`, points: [], thresholdsM: [], rules: [] };
+    if (kind === 'circle') {
+      geom.points.push([lat0, lon0]);
+      geom.radiusM = px(first);
+    } else if (kind === 'point') {
+      geom.points.push([lat0, lon0]);
+    } else {
+      for (let i = first; i < first + count; i++) geom.points.push([lat0 + py(i) / ky, lon0 + px(i) / kx]);
+    }
+    out.push(geom);
+  }
+  if (!out.length) return out;
+
+  // Rules reading each geometry, and distance thresholds compared with DIST2 results (directly or via a derived value).
+  const consts = Array.from({ length: p.nConsts }, (_, i) => dv.getFloat64(p.constOff + i * 8, true));
+  const derivedDist = new Map<number, number>(); // derived value id → geometry
+  const units: Array<{ kind: number; id: number; code: ReturnType<typeof decodeUnit> }> = [];
+  for (let u = 0; u < p.nUnits; u++) {
+    const rec = p.unitOff + u * F.UNIT_SIZE;
+    const start = dv.getUint16(rec + 6, true);
+    units.push({ kind: b.bytes[rec], id: dv.getUint16(rec + 2, true), code: decodeUnit(b.bytes, p.codeOff, start, start + dv.getUint16(rec + 8, true)) });
+  }
+  for (const u of units) {
+    if (u.kind !== F.UNIT_DERIVED) continue;
+    const c = u.code;
+    for (let i = 0; i + 1 < c.length; i++) if (c[i].op.name === 'DIST2' && c[i + 1].op.name === 'STORE') derivedDist.set(c[i + 1].operands[0], c[i].operands[0]);
+  }
+  const ruleName = (id: number) => b.ruleById.get(id)?.name ?? `rule#${id}`;
+  const usedBy = new Map<number, Set<number>>(); // geometry → rule ids
+  const derivedGeoms = new Map<number, Set<number>>(); // derived value id → geometries it reads (transitively, one level)
+  // Geometries each derived value depends on, transitively (repeat until nothing changes).
+  for (let changed = true, pass = 0; changed && pass <= units.length; pass++) {
+    changed = false;
+    for (const u of units) {
+      if (u.kind !== F.UNIT_DERIVED) continue;
+      const gs = new Set<number>();
+      for (const ins of u.code) {
+        if (ins.op.name === 'INSIDE' || ins.op.name === 'DIST2') gs.add(ins.operands[0]);
+        if (ins.op.name === 'LOAD') for (const dg of derivedGeoms.get(ins.operands[0]) ?? []) gs.add(dg);
+      }
+      for (const ins of u.code) {
+        if (ins.op.name !== 'STORE') continue;
+        if ((derivedGeoms.get(ins.operands[0])?.size ?? -1) !== gs.size) changed = true;
+        derivedGeoms.set(ins.operands[0], gs);
+      }
+    }
+  }
+  for (const u of units) {
+    if (u.kind !== F.UNIT_RULE) continue;
+    const c = u.code;
+    const gs = new Set<number>();
+    for (let i = 0; i < c.length; i++) {
+      const ins = c[i];
+      let g = -1;
+      if (ins.op.name === 'INSIDE' || ins.op.name === 'DIST2') { gs.add(ins.operands[0]); if (ins.op.name === 'DIST2') g = ins.operands[0]; }
+      if (ins.op.name === 'LOAD') {
+        for (const dg of derivedGeoms.get(ins.operands[0]) ?? []) gs.add(dg);
+        if (derivedDist.has(ins.operands[0])) g = derivedDist.get(ins.operands[0])!;
+      }
+      if (g >= 0 && c[i + 1]?.op.name === 'CONST' && COMPARE.has(c[i + 2]?.op.name ?? '')) {
+        const m = Math.sqrt(Math.abs(consts[c[i + 1].operands[0]]));
+        if (!out[g].thresholdsM.includes(m)) out[g].thresholdsM.push(m);
+      }
+    }
+    for (const g of gs) {
+      if (!usedBy.has(g)) usedBy.set(g, new Set());
+      usedBy.get(g)!.add(u.id);
+    }
+  }
+  for (const [g, ids] of usedBy) out[g].rules = [...ids].sort((a, b) => a - b).map(ruleName);
+  return out;
+}

@@ -1,0 +1,112 @@
+/**
+ * Summaries of a replay: the terminal text (events per rule, first/last time, samples read/skipped with reasons,
+ * real-time factor) and the machine summary printed by `--json` / written as summary.json.
+ * Wall-clock figures (timing, real-time factor) appear only here, never in events.jsonl or the HTML report.
+ */
+import { styleText } from 'node:util';
+import type { SimResult, SimEvent } from './run.ts';
+import { formatRel, formatWall, iso } from './time.ts';
+
+export interface RuleCount { rule: string; severity: string; count: number; firstMs: number; lastMs: number; firstRel: number; lastRel: number }
+
+export function eventsPerRule(events: SimEvent[]): RuleCount[] {
+  const m = new Map<string, RuleCount>();
+  for (const e of events) {
+    const c = m.get(e.rule);
+    if (c) { c.count++; c.lastMs = e.t; c.lastRel = e.rel; }
+    else m.set(e.rule, { rule: e.rule, severity: e.severity, count: 1, firstMs: e.t, lastMs: e.t, firstRel: e.rel, lastRel: e.rel });
+  }
+  return [...m.values()].sort((a, b) => a.firstMs - b.firstMs || (a.rule < b.rule ? -1 : 1));
+}
+
+export interface MachineSummary {
+  bundle: { source: string; sha256: string; bytes: number; rules: number };
+  traces: Array<{ file: string; format: string; samples: number; hasDate: boolean; issues: number }>;
+  scenario?: { name: string; file: string; events: number; added: number; shifted: number; suppressed: Record<string, number> };
+  start: string;
+  startMs: number;
+  until: string;
+  durationMs: number;
+  samples: { read: number; replayed: number; skipped: Array<{ reason: string; count: number }>; issues: number };
+  events: { total: number; perRule: RuleCount[] };
+  actions: number;
+  signed?: { records: number; bytes: number; device: number; signing: string };
+  /** Wall clock: varies run to run. */
+  timing: { readMs: number; replayMs: number; samplesPerS: number; realTimeFactor: number };
+  expectations?: { passed: number; failed: number; ok: boolean };
+}
+
+export function machineSummary(r: SimResult): MachineSummary {
+  const wall = r.timing.readMs + r.timing.replayMs;
+  return {
+    bundle: { source: r.bundle.source, sha256: r.bundle.sha256, bytes: r.bundle.bytes.length, rules: r.bundle.rules.length },
+    traces: r.inputs.traces.map((t) => ({ file: t.file, format: t.format, samples: t.samples, hasDate: t.hasDate, issues: t.issues })),
+    scenario: r.scenario ? { name: r.scenario.name, file: r.scenario.file, events: r.scenario.spans.length, added: r.scenario.stats.added, shifted: r.scenario.stats.shifted, suppressed: r.scenario.stats.suppressed } : undefined,
+    start: iso(r.t0), startMs: r.t0, until: iso(r.until), durationMs: r.until - r.t0,
+    samples: { read: r.recorded.length, replayed: r.replayed.length, skipped: r.skipped, issues: r.inputs.issues.length },
+    events: { total: r.events.length, perRule: eventsPerRule(r.events) },
+    actions: r.actions.length,
+    signed: r.signed ? { records: r.signed.records, bytes: r.signed.bytes.length, device: r.signed.device, signing: r.signed.signing } : undefined,
+    timing: {
+      readMs: round(r.timing.readMs), replayMs: round(r.timing.replayMs),
+      samplesPerS: Math.round(r.replayed.length / (wall / 1000)),
+      realTimeFactor: round((r.until - r.t0) / wall),
+    },
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+function group(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function rate(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0) + ' ';
+}
+
+const SEV_COLOR: Record<string, 'red' | 'yellow' | 'cyan'> = { critical: 'red', warning: 'yellow', info: 'cyan' };
+
+/** One line per event, for live output and the terminal list. */
+export function eventLine(e: SimEvent, color = false): string {
+  const sev = e.severity.padEnd(8);
+  const vals = Object.entries(e.values).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${+(v as number).toPrecision(9)}`).join(' ');
+  return `${iso(e.t)}  +${formatRel(e.rel).padEnd(9)} ${color ? styleText(SEV_COLOR[e.severity] ?? 'white', sev) : sev} ${e.rule}${vals ? '  ' + vals : ''}`;
+}
+
+export function terminalSummary(r: SimResult, opts: { color?: boolean; listEvents?: boolean } = {}): string {
+  const s = machineSummary(r);
+  const lines: string[] = [];
+  const bold = (x: string) => (opts.color ? styleText('bold', x) : x);
+  lines.push(bold(`replayed ${r.inputs.traces.map((t) => t.name).join(' + ')}${r.scenario ? ` with scenario ${r.scenario.name}` : ''} through ${r.bundle.source} (${r.bundle.rules.length} rules)`));
+  lines.push(`  ${s.start} → ${s.until} (${formatRel(s.durationMs)} of virtual time)`);
+  if (opts.listEvents && r.events.length) {
+    lines.push('', bold('events:'));
+    for (const e of r.events) lines.push('  ' + eventLine(e, opts.color));
+  }
+  lines.push('', bold(`events: ${r.events.length}`) + (r.actions.length ? ` (and ${r.actions.length} output/interval changes)` : ''));
+  if (s.events.perRule.length) {
+    const w = Math.max(4, ...s.events.perRule.map((c) => c.rule.length));
+    lines.push(`  ${'rule'.padEnd(w)}  severity  count  first       last`);
+    for (const c of s.events.perRule) lines.push(`  ${c.rule.padEnd(w)}  ${c.severity.padEnd(8)}  ${String(c.count).padStart(5)}  +${formatRel(c.firstRel).padEnd(10)} +${formatRel(c.lastRel)}`);
+  }
+  if (r.signed) lines.push(`  signed event stream: ${r.signed.records} records (${r.signed.signing} signing, device ${r.signed.device}), ${group(r.signed.bytes.length)} bytes`);
+  const silent = r.bundle.rules.filter((x) => !s.events.perRule.some((c) => c.rule === x.name)).map((x) => x.name);
+  if (silent.length) lines.push(`  silent: ${silent.join(', ')}`);
+  lines.push('', bold('samples:') + ` ${group(s.samples.read)} read from ${s.traces.length} file${s.traces.length === 1 ? '' : 's'}, ${group(s.samples.replayed)} replayed`);
+  for (const t of s.traces) lines.push(`  ${t.file}: ${t.format}, ${group(t.samples)} samples${t.hasDate ? '' : ' (no date in the file)'}${t.issues ? `, ${t.issues} issues` : ''}`);
+  if (r.scenario) {
+    const sup = Object.entries(r.scenario.stats.suppressed).map(([k, v]) => `${group(v)} ${k}`).join(', ');
+    lines.push(`  scenario: +${group(r.scenario.stats.added)} added, ${group(r.scenario.stats.shifted)} positions shifted${sup ? `, suppressed ${sup}` : ''}`);
+  }
+  if (s.samples.skipped.length) {
+    lines.push('  skipped by the readers:');
+    for (const k of s.samples.skipped) lines.push(`    ${group(k.count).padStart(8)}  ${k.reason}`);
+  } else {
+    lines.push('  skipped by the readers: none');
+  }
+  lines.push('', bold('speed:') + ` read ${formatWall(s.timing.readMs)}, replay ${formatWall(s.timing.replayMs)}: ${rate(s.timing.samplesPerS)}samples/s, real-time factor ${s.timing.realTimeFactor >= 100 ? group(s.timing.realTimeFactor) : s.timing.realTimeFactor}×`);
+  return lines.join('\n');
+}

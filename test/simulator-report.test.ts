@@ -1,0 +1,104 @@
+// The HTML report in headless Chromium: loads offline without console errors or network requests, shows the
+// events in the table, on the map and on the timeline, and its filters and selection work.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadBundle } from '../simulator/inputs.ts';
+import { simulate, type SimResult } from '../simulator/run.ts';
+import { loadScenario } from '../simulator/scenario.ts';
+import { renderReport } from '../simulator/report/html.ts';
+import { bundleGeometry } from '../simulator/geometry.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the HTML report is not checked in a browser`);
+const QUAT = ['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'];
+
+let browser: Browser;
+let result: SimResult;
+let file: string;
+
+beforeAll(async () => {
+  const bundle = await loadBundle('rules');
+  const scenario = { file: 'examples/scenarios/door-theft.json', scenario: await loadScenario('examples/scenarios/door-theft.json') };
+  result = simulate({ bundle, traces: QUAT, startMs: Date.parse('2020-10-15T21:00:00+13:00'), scenario });
+  file = join(mkdtempSync(join(tmpdir(), 'edgerule-report-')), 'report.html');
+  writeFileSync(file, renderReport(result));
+  if (haveChromium) {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => { if (r.url() !== pathToFileURL(file).href) problems.push(`request: ${r.url()}`); });
+  await page.goto(pathToFileURL(file).href);
+  return { page, problems };
+}
+
+describe('HTML report', () => {
+  test('is one self-contained file: no external references, a CSP that forbids the network', () => {
+    const html = renderReport(result);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`);
+    expect(html).not.toMatch(/\b(src|href)="(?!#)/);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).toContain('Do not publish');
+  });
+
+  test('geofences and the route corridor are read back out of the bundle', () => {
+    const g = bundleGeometry(result.bundle);
+    const route = g.find((x) => x.name === 'planned-route')!;
+    expect(route).toMatchObject({ kind: 'polyline', thresholdsM: [500], rules: ['route-deviation'] });
+    expect(route.points[0][0]).toBeCloseTo(-36.86006, 5);
+    expect(route.points[0][1]).toBeCloseTo(174.78288, 5);
+    expect(g.find((x) => x.name === 'delivery-point')).toMatchObject({ kind: 'circle', radiusM: 80 });
+    expect(g.find((x) => x.name === 'origin-depot')!.rules).toContain('depot-exit-without-seal');
+  });
+
+  test.skipIf(!haveChromium)('loads in Chromium without console errors or requests and shows every event', async () => {
+    const { page, problems } = await open();
+    expect(await page.locator('#events-title').textContent()).toBe(`Events (${result.events.length})`);
+    const rows = page.locator('tr.event');
+    expect(await rows.count()).toBe(result.events.length);
+    expect(await rows.nth(0).locator('td').nth(3).textContent()).toBe('position-jump');
+    expect(await page.locator('#map .mk').count()).toBe(result.events.length);
+    expect(await page.locator('#timeline .mk').count()).toBe(result.events.length);
+    expect(await page.locator('#map polygon.zone').count()).toBe(4);
+    expect(await page.locator('#map .corridor').count()).toBe(1);
+    // The SVGs are laid out (non-zero size) and the event data is embedded for tools.
+    const box = await page.locator('#map').boundingBox();
+    expect(box!.width).toBeGreaterThan(500);
+    const data = JSON.parse((await page.locator('#events-data').textContent())!);
+    expect(data.map((e: { rule: string }) => e.rule)).toEqual(result.events.map((e) => e.rule));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test.skipIf(!haveChromium)('clicking an event selects it on the map and timeline; rule filters hide its rows and markers', async () => {
+    const { page, problems } = await open();
+    await page.locator('tr.event[data-ev="3"]').click();
+    expect(await page.locator('.sel').count()).toBe(3); // table row, map marker, timeline marker
+    expect(await page.locator('#map .mk.sel').getAttribute('data-rule')).toBe(result.events[3].rule);
+    await page.locator('#map .mk[data-ev="5"]').click();
+    expect(await page.locator('tr.event.sel').getAttribute('data-ev')).toBe('5');
+    await page.locator(`.chips input[data-rule="towing"]`).uncheck();
+    expect(await page.locator('tr.event.hidden').count()).toBe(1);
+    expect(await page.locator('#map .mk.hidden').count()).toBe(1);
+    await page.locator(`.chips input[data-rule="towing"]`).check();
+    expect(await page.locator('.hidden').count()).toBe(0);
+    await page.locator('#timeline').hover({ position: { x: 600, y: 200 } });
+    expect(await page.locator('#timeline .cursor-label').textContent()).toMatch(/^\+\d+m[\d.]+s$/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
