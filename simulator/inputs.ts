@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { SidecarMap } from '../compiler/compile.ts';
 import { readTrace, mergeTraces, type TraceResult, type TraceIssue, type SampleColumns } from './trace/index.ts';
 
@@ -130,8 +130,4 @@ export function skippedReasons(traces: TraceSummary[], mergeStats: Record<string
   }
   bump('out of time order at merge', mergeStats.mergeDroppedSamples ?? 0);
   return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1));
-}
-
-export function resolvePaths(paths: string[]): string[] {
-  return paths.map((p) => resolve(p));
 }

@@ -11,6 +11,10 @@ import { simulate, type SimResult } from '../simulator/run.ts';
 import { loadScenario } from '../simulator/scenario.ts';
 import { renderReport } from '../simulator/report/html.ts';
 import { bundleGeometry } from '../simulator/geometry.ts';
+import { bundleFrom } from '../simulator/inputs.ts';
+import { rule, places, inside, offRoute, meters, seconds } from '../compiler/dsl/index.ts';
+import { compileRules } from '../compiler/compile.ts';
+import { FULL_PROFILE } from '../compiler/profiles.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -55,14 +59,39 @@ describe('HTML report', () => {
     expect(html).toContain('Do not publish');
   });
 
-  test('geofences and the route corridor are read back out of the bundle', () => {
-    const g = bundleGeometry(result.bundle);
-    const route = g.find((x) => x.name === 'planned-route')!;
-    expect(route).toMatchObject({ kind: 'polyline', thresholdsM: [500], rules: ['route-deviation'] });
-    expect(route.points[0][0]).toBeCloseTo(-36.86006, 5);
-    expect(route.points[0][1]).toBeCloseTo(174.78288, 5);
-    expect(g.find((x) => x.name === 'delivery-point')).toMatchObject({ kind: 'circle', radiusM: 80 });
-    expect(g.find((x) => x.name === 'origin-depot')!.rules).toContain('depot-exit-without-seal');
+  test('geofences, routes, corridors and the rules using them are read back out of the bundle', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgerule-geo-'));
+    const geo = join(dir, 'zones.geojson');
+    writeFileSync(geo, JSON.stringify({
+      type: 'FeatureCollection', features: [
+        { type: 'Feature', properties: { name: 'yard' }, geometry: { type: 'Polygon', coordinates: [[[174.78, -36.86], [174.79, -36.86], [174.79, -36.87], [174.78, -36.86]]] } },
+        { type: 'Feature', properties: { name: 'client', radius_m: 120 }, geometry: { type: 'Point', coordinates: [174.8, -36.87] } },
+        { type: 'Feature', properties: { name: 'road' }, geometry: { type: 'LineString', coordinates: [[174.78, -36.86], [174.785, -36.865], [174.8, -36.87]] } },
+      ],
+    }));
+    const zones = places(geo);
+    const rules = [
+      rule({ name: 'in-yard', description: 'x', when: inside(zones[0]), severity: 'info' }),
+      rule({ name: 'near-client', description: 'x', when: inside(zones[1]).or(inside(zones[0])), severity: 'info' }),
+      rule({ name: 'off-road', description: 'x', when: offRoute(zones[2], meters(250)).heldFor(seconds(30)), severity: 'warning' }),
+    ];
+    const c = compileRules(rules, FULL_PROFILE);
+    const g = bundleGeometry(bundleFrom('local', c.bytes, c.map, c.emitted.geometries.map((x) => x.name)));
+    expect(g.map((x) => [x.name, x.kind, x.rules, x.thresholdsM])).toEqual([
+      ['yard', 'polygon', ['in-yard', 'near-client'], []],
+      ['client', 'circle', ['near-client'], []],
+      ['road', 'polyline', ['off-road'], [250]],
+    ]);
+    expect(g[1].radiusM).toBe(120);
+    // Points come back within float32 precision of the source (metres from a reference point).
+    for (const [i, def] of c.emitted.geometries.entries()) {
+      def.coords.forEach(([lon, lat], k) => {
+        expect(Math.abs(g[i].points[k][0] - lat) * 111195).toBeLessThan(0.01);
+        expect(Math.abs(g[i].points[k][1] - lon) * 111195).toBeLessThan(0.01);
+      });
+    }
+    // Without names (a bundle file with no sidecar geometry list) they are G0, G1, …
+    expect(bundleGeometry(bundleFrom('anon', c.bytes, c.map)).map((x) => x.name)).toEqual(['G0', 'G1', 'G2']);
   });
 
   test.skipIf(!haveChromium)('loads in Chromium without console errors or requests and shows every event', async () => {
@@ -73,8 +102,10 @@ describe('HTML report', () => {
     expect(await rows.nth(0).locator('td').nth(3).textContent()).toBe('position-jump');
     expect(await page.locator('#map .mk').count()).toBe(result.events.length);
     expect(await page.locator('#timeline .mk').count()).toBe(result.events.length);
-    expect(await page.locator('#map polygon.zone').count()).toBe(4);
-    expect(await page.locator('#map .corridor').count()).toBe(1);
+    const geoms = bundleGeometry(result.bundle);
+    expect(await page.locator('#map polygon.zone').count()).toBe(geoms.filter((x) => x.kind === 'polygon').length);
+    expect(await page.locator('#map circle.zone').count()).toBe(geoms.filter((x) => x.kind === 'circle').length);
+    expect(await page.locator('#map .corridor').count()).toBe(geoms.filter((x) => x.kind === 'polyline' && x.thresholdsM.length).length);
     // The SVGs are laid out (non-zero size) and the event data is embedded for tools.
     const box = await page.locator('#map').boundingBox();
     expect(box!.width).toBeGreaterThan(500);

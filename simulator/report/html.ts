@@ -180,7 +180,8 @@ function timelineSvg(r: SimResult, events: SimEvent[]): string {
   const step = niceStep((t1 - t0) / 10, TIME_STEPS);
   for (let t = 0; t <= t1 - t0; t += step) {
     const x = f1(X0 + t / (t1 - t0) * W);
-    out.push(`<line class="grid" x1="${x}" x2="${x}" y1="8" y2="${height - 16}"/><text x="${x}" y="${height - 4}" text-anchor="middle" class="muted">+${esc(formatRel(t))}</text>`);
+    const anchor = X0 + t / (t1 - t0) * W > X1 - 30 ? 'end' : 'middle';
+    out.push(`<line class="grid" x1="${x}" x2="${x}" y1="8" y2="${height - 16}"/><text x="${x}" y="${height - 4}" text-anchor="${anchor}" class="muted">+${esc(formatRel(t))}</text>`);
   }
   // Scenario events: one row each (a bar over its window), and a faint band down through the signals for short windows.
   spans.forEach((sp, k) => {
