@@ -87,24 +87,32 @@ declare var E: any;
 var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
- * Table from its little-endian bytes in base64 (as produced by tableToBase64). Uses the engine's atob
- * when it has one (Espruino, XS hosts), else a small decoder.
+ * Table from its little-endian bytes in base64 (as produced by tableToBase64). Decodes 4 KB of text at a
+ * time so the peak memory stays near the table's own size (on a 12,000-variable Espruino the whole decoded
+ * string next to the source text does not fit). Uses the engine's atob when it has one, else a small decoder.
  */
 export function loadBaseTable(b64: string): Uint16Array {
   var tab = new Uint16Array(TABLE_LIMBS);
   var n = b64.length;
+  var CH = 4096; // base64 characters per chunk: 3072 bytes, a whole number of limbs
   var dec = new Uint8Array(128);
-  var i, k, v, bits, nb, byte0, s;
+  var i, k, v, bits, nb, byte0, s, off, m;
   var g: any = typeof atob === 'function' ? atob : null;
-  var esp: any = typeof E !== 'undefined' ? E : null;
+  var esp: any = typeof E !== 'undefined' && E.toArrayBuffer ? E : null;
+  var bytes = esp ? new Uint8Array(tab.buffer) : null;
   if (g) {
-    s = g(b64);
-    if (esp && esp.toArrayBuffer) {
-      // Espruino: view the decoded string's bytes directly (all targets are little-endian) and copy natively.
-      tab.set(new Uint16Array(esp.toArrayBuffer(s), 0, TABLE_LIMBS));
-      return tab;
+    k = 0;
+    for (off = 0; off < n; off += CH) {
+      s = g(b64.substr(off, CH));
+      m = s.length;
+      if (bytes) {
+        // Espruino: view the decoded string's bytes directly (all targets are little-endian), copy natively.
+        bytes.set(new Uint8Array(esp.toArrayBuffer(s), 0, m), 2 * k);
+        k += m >> 1;
+      } else {
+        for (i = 0; i + 1 < m; i += 2) tab[k++] = s.charCodeAt(i) + 256 * s.charCodeAt(i + 1);
+      }
     }
-    for (i = 0; i < TABLE_LIMBS; i++) tab[i] = s.charCodeAt(2 * i) + 256 * s.charCodeAt(2 * i + 1);
     return tab;
   }
   for (i = 0; i < 64; i++) dec[B64.charCodeAt(i)] = i;
