@@ -22,6 +22,8 @@ export interface SidecarMap {
   profile: string;
   rules: Array<{ id: number; name: string; description: string; severity: number; attach: string[]; outputs: string[]; file?: string; line?: number; col?: number }>;
   units: Array<{ index: number; kind: 'derived' | 'rule'; id: number; name: string; codeStart: number; codeEnd: number; deps: number[] }>;
+  /** Geometry index (G0, G1…) → the GeoJSON feature it came from, for reports and disassembly. */
+  geometries: Array<{ index: number; kind: string; name: string; source: string }>;
   /** Code-section offset → source location (file relative to the map's directory's cwd at compile time). */
   lines: Array<{ at: number; file: string; line: number; col: number }>;
 }
@@ -86,6 +88,7 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
       ...(r.loc ? { file: relative(cwd, r.loc.file), line: r.loc.line, col: r.loc.col } : {}),
     })),
     units: emitted.units,
+    geometries: emitted.geometries.map((g, index) => ({ index, kind: g.kind, name: g.name, source: relative(cwd, g.source) })),
     lines: emitted.sourceMap.filter((m) => m.loc).map((m) => ({ at: m.at, file: relative(cwd, m.loc!.file), line: m.loc!.line, col: m.loc!.col })),
   };
   return { bytes: emitted.bytes, map, budget, diagnostics: lowered.diagnostics, emitted };

@@ -52,7 +52,8 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
   if (p.nGeoms) lines.push('geometries:');
   for (let g = 0; g < p.nGeoms; g++) {
     const at = p.geomOff + g * F.GEOM_SIZE;
-    lines.push(`  G${g} ${GEOM_KIND[bytes[at]]} ${dv.getUint16(at + 2, true)} points around ${dv.getFloat64(at + 8, true).toFixed(6)}, ${dv.getFloat64(at + 16, true).toFixed(6)}`);
+    const named = map?.geometries?.[g];
+    lines.push(`  G${g}${named ? ` '${named.name}' (${named.source})` : ''} ${GEOM_KIND[bytes[at]]} ${dv.getUint16(at + 2, true)} points around ${dv.getFloat64(at + 8, true).toFixed(6)}, ${dv.getFloat64(at + 16, true).toFixed(6)}`);
   }
   const srcAt = new Map((map?.lines ?? []).map((l) => [l.at, l]));
   for (let u = 0; u < p.nUnits; u++) {

@@ -83,7 +83,7 @@ export const ISA: readonly OpSpec[] = [
   // ── spatial (positions in degrees; geometry stored as float32 metres around a reference point) ───
   { name: 'INSIDE', code: 0x40, operands: ['g'], pops: 2, pushes: 1, cost: 4, costPerPoint: 1, doc: 'Pops lat, lon. 1 if the position is inside polygon or circle g (0 for NaN).' },
   { name: 'DIST2', code: 0x41, operands: ['g'], pops: 2, pushes: 1, cost: 4, costPerPoint: 1, doc: 'Pops lat, lon. Squared distance in m² to point g, the centre of circle g, polyline g, or the edge of polygon g (0 inside).' },
-  { name: 'JUMP2', code: 0x42, operands: ['s'], pops: 0, pushes: 1, state: 7, cost: 8, doc: 'Squared implied speed (m²/s²) between the two latest fixes (gnss.lat/lon and their update times).' },
+  { name: 'JUMP2', code: 0x42, operands: ['s'], pops: 0, pushes: 1, state: 7, cost: 8, doc: 'Squared implied speed (m²/s²) between the two latest fixes (gnss.lat/lon and their update times); a fix < 200 ms after the previous one replaces it rather than forming a pair.' },
   { name: 'HOLD', code: 0x43, operands: ['s'], pops: 2, pushes: 1, state: 1, cost: 2, doc: 'Pops x, c. Sample and hold: the value of x when c was last true (NaN before).' },
   // ── unit results and actions ─────────────────────────────────────────────────────────────────────
   { name: 'STORE', code: 0x50, operands: ['v'], pops: 1, pushes: 0, cost: 2, scope: 'derived', doc: 'Pops x into derived value v; if it changed, the units that read v are marked for evaluation.' },

@@ -24,6 +24,9 @@ export interface Helpers {
   count(s: number, n: number, c: boolean, w: number, t: number): number;
 }
 
+/** Fixes closer together than this (ms) are one epoch for the implied-speed check. */
+var MIN_FIX_GAP = 200;
+
 /** Metres per degree of latitude on the IUGG mean-radius sphere, rounded to the metre (an exact integer). */
 var M_PER_DEG = 111195;
 
@@ -108,7 +111,11 @@ export function makeHelpers(geo: Geometry, V: Float64Array, U: Float64Array, S: 
   function jump2(s: number, t: number): number {
     var fixT = U[0];
     if (fixT === fixT && fixT !== S[s + 5] && V[0] === V[0] && V[1] === V[1]) {
-      S[s] = S[s + 3]; S[s + 1] = S[s + 4]; S[s + 2] = S[s + 5];
+      // A fix within MIN_FIX_GAP of the last one is the same epoch reported twice (real logs do this, 1 ms
+      // apart): it replaces the latest fix instead of becoming a pair whose tiny time step fakes a huge speed.
+      if (!(fixT - S[s + 5] < MIN_FIX_GAP)) {
+        S[s] = S[s + 3]; S[s + 1] = S[s + 4]; S[s + 2] = S[s + 5];
+      }
       S[s + 3] = V[0]; S[s + 4] = V[1]; S[s + 5] = fixT;
       var dt = (S[s + 5] - S[s + 2]) / 1000;
       if (S[s + 2] === S[s + 2] && dt > 0) {
