@@ -14,7 +14,7 @@ export const SIGNED_FAULT_TEXT: Record<number, { name: string; rule: string }> =
   [S.SF_ROLLBACK]: { name: 'ROLLBACK', rule: 'version is lower than the active bundle\'s' },
   [S.SF_PROFILE]: { name: 'PROFILE', rule: 'the bundle targets another device profile' },
   [S.SF_CATALOGUE]: { name: 'CATALOGUE', rule: 'signal catalogue hash differs from the runtime\'s or from the bundle header' },
-  [S.SF_BAD_KEY]: { name: 'BAD_KEY', rule: 'the provisioned key must be 32 bytes (an event key seed 32 bytes)' },
+  [S.SF_BAD_KEY]: { name: 'BAD_KEY', rule: 'the provisioned key and an event key seed must be 32 bytes, a device id 0…4294967295' },
   [S.SF_QUEUE_FULL]: { name: 'QUEUE_FULL', rule: 'the event queue holds only critical records; a critical record was handed over but could not be kept for retransmission' },
   [S.SF_STATE]: { name: 'STATE', rule: 'persisted event-writer state or queue slot unreadable; it was ignored' },
   [S.SF_BAD_EVENT]: { name: 'BAD_EVENT', rule: 'emit() with a rule id, severity or number of values out of range' },
