@@ -6,6 +6,11 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Host, Runtime } from '../runtime/runtime.ts';
 import type { Program } from '../runtime/verify.ts';
+import type * as Signed from '../runtime/signed-bundle.ts';
+import type * as Events from '../runtime/events.ts';
+import type * as Ed25519 from '../runtime/crypto/ed25519.ts';
+import type * as Table from '../runtime/crypto/edtable.ts';
+import type * as NativeSha from '../runtime/crypto/espruino-sha512.ts';
 
 export const RUNTIME_ARTIFACT_PATH = fileURLToPath(new URL('../dist/edgerule-runtime.js', import.meta.url));
 
@@ -15,6 +20,16 @@ export interface RuntimeApi {
   translated(bytes: Uint8Array): string;
   formatVersion: number;
   catalogueHash: number;
+  loadSigned: typeof Signed.loadSigned;
+  checkBegin: typeof Signed.checkBegin;
+  checkStep: typeof Signed.checkStep;
+  loadChecked: typeof Signed.loadChecked;
+  eventWriter: typeof Events.eventWriter;
+  wrapHost: typeof Events.wrapHost;
+  setSha512: typeof Events.setHash;
+  nativeSha512: typeof NativeSha.nativeSha512;
+  setBaseTable: typeof Ed25519.setBaseTable;
+  loadBaseTable: typeof Table.loadBaseTable;
 }
 
 let cached: { source: string; api: RuntimeApi } | undefined;
