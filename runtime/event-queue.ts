@@ -87,11 +87,16 @@ export function qRestore(q: EventQueue, persist: Persist): number {
     }
     off = i * q.size;
     q.buf.set(b, off);
+    q.seq[i] = q.dv.getFloat64(off + 4, true);
+    if (!(q.seq[i] >= 1 && q.seq[i] <= 9007199254740991 && Math.floor(q.seq[i]) === q.seq[i]) || b[1] > 2) {
+      bad++;
+      persist.write(q.keys[i], EMPTY);
+      continue;
+    }
     q.state[i] = st;
     q.cls[i] = b[1];
     q.prevAt[i] = pa;
     q.len[i] = len;
-    q.seq[i] = q.dv.getFloat64(off + 4, true);
   }
   return bad;
 }

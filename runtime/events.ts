@@ -124,6 +124,10 @@ export function eventWriter(cfg: WriterConfig, host: EventHost): EventWriter {
   var z;
   var w: EventWriter;
 
+  function isSeq(v: number): boolean {
+    return v >= 1 && v <= 9007199254740991 && Math.floor(v) === v;
+  }
+
   function saveState(): void {
     var j;
     st[0] = STATE_VERSION;
@@ -165,7 +169,11 @@ export function eventWriter(cfg: WriterConfig, host: EventHost): EventWriter {
       drops.rep[j] = stDv.getFloat64(88 + j * 64, true);
       drops.prev.set(st.subarray(96 + j * 64, 128 + j * 64), j * 32);
     }
-    return seqNext >= 1 && Math.floor(seqNext) === seqNext;
+    for (j = 0; j < drops.n; j++) {
+      if (!(drops.first[j] >= 1 && drops.first[j] <= drops.last[j] && drops.last[j] < seqNext && drops.count[j] >= 1 &&
+        drops.count[j] <= drops.last[j] - drops.first[j] + 1 && drops.rep[j] >= 0)) return false;
+    }
+    return isSeq(seqNext) && isSeq(total + 1) && since >= 0;
   }
 
   function fail(code: number, field: number): void {

@@ -244,3 +244,31 @@ describe('bad input', () => {
     expect(d.store.has('eq1')).toBe(false);
   });
 });
+
+describe('corrupt persistence never crashes the writer', () => {
+  test('500 random state and slot blobs: the writer starts, reports SF_STATE when it ignored something, and keeps writing', () => {
+    let seed = 99;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 500; i++) {
+      const d = new Device();
+      const base = eventWriter(cfg({ capacity: 3 }), d);
+      for (let k = 0; k < 3; k++) { base.emit(1, k % 3, k, V, 1); drain(base); }
+      const keys = [...d.store.keys()];
+      const key = keys[Math.floor(rnd() * keys.length)];
+      const blob = new Uint8Array(d.store.get(key)!);
+      const mode = Math.floor(rnd() * 3);
+      if (mode === 0) blob[Math.floor(rnd() * blob.length)] ^= 1 << Math.floor(rnd() * 8);
+      d.store.set(key, mode === 1 ? blob.subarray(0, Math.floor(rnd() * blob.length)) : mode === 2 ? new Uint8Array(Math.floor(rnd() * 600)).map(() => rnd() * 256) : blob);
+      let w;
+      try {
+        w = eventWriter(cfg({ capacity: 3 }), d);
+        w.emit(1, 2, 100, V, 2);
+        drain(w);
+        w.ack(2);
+      } catch (e) {
+        throw new Error(`case ${i} (${key}, mode ${mode}): ${(e as Error).stack}`);
+      }
+      expect([0, S.SF_STATE, S.SF_QUEUE_FULL]).toContain(w.fault);
+    }
+  });
+});

@@ -219,7 +219,7 @@ describe('malformed signed bundles: exact fault, offset and field; the host name
     const rand = prng(11);
     const byCode = new Map<number, number>();
     for (let i = 0; i < 3000; i++) {
-      let b = new Uint8Array(signed);
+      let b: Uint8Array = new Uint8Array(signed);
       const kind = Math.floor(rand() * 4);
       const at = Math.floor(rand() * b.length);
       if (kind === 0) b[at] = Math.floor(rand() * 256);
