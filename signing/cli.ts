@@ -140,6 +140,7 @@ sequence number the records that are forged, missing, duplicated, reordered or u
 reported dropping from its full queue). Exit code 1 on any problem (device-reported drops are not a problem).
   -k, --key <file>       public (or secret) key file: a device key for events, the build key for a bundle
   --bundle <file>        the signed bundle the device runs: its signing mode and rule ids are checked
+                         (an unsigned bundle: rule ids only)
   --from <seq>           first sequence number the file should start at (default 1)`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -182,9 +183,14 @@ reported dropping from its full queue). Exit code 1 on any problem (device-repor
     let signing: SigningMode | undefined;
     let ids: Set<number> | undefined;
     if (values.bundle) {
-      const opened = openBundle(readInput(values.bundle, 'bundle'), undefined, values.bundle);
-      signing = signingName(opened.check.signing);
-      ids = ruleIds(opened.payload);
+      const b = readInput(values.bundle, 'bundle');
+      if (b[0] === 0xd2) {
+        const opened = openBundle(b, undefined, values.bundle);
+        signing = signingName(opened.check.signing);
+        ids = ruleIds(opened.payload);
+      } else {
+        ids = ruleIds(b); // an unsigned bundle: rule ids only, the signing mode is inferred from the file
+      }
     }
     if (values.from !== undefined && !/^[1-9][0-9]*$/.test(values.from)) throw new Error(`--from must be a positive integer, got '${values.from}'`);
     const report = verifyEvents(bytes, { publicKey: key.publicKey, device: key.device, signing, ruleIds: ids, from: values.from ? Number(values.from) : 1, file });

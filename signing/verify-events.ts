@@ -58,6 +58,8 @@ interface Node {
   walked: boolean;
 }
 
+const SUMMARY_LABEL: Partial<Record<ProblemKind, string>> = { chain: 'chain broken', conflict: 'conflicting', rule: 'unknown rule' };
+
 function seqText(a: number, b: number): string {
   return a === b ? `seq ${a}` : `seq ${a}–${b}`;
 }
@@ -226,7 +228,7 @@ export function verifyEvents(bytes: Uint8Array, o: VerifyOptions): EventsReport 
     (records ? `, seq ${Math.min(...seqs)}–${Math.max(...seqs)}, device ${devices.join('/')}` : '') + `, ${mode} signing`;
   const order: Array<ProblemKind | 'dropped'> = ['malformed', 'forged', 'missing', 'duplicated', 'reordered', 'unverified', 'chain', 'conflict', 'rule', 'dropped'];
   const summary = problems.length
-    ? 'FAIL: ' + order.filter((k) => counts[k]).map((k) => `${counts[k]} ${k}`).join(', ')
+    ? 'FAIL: ' + order.filter((k) => counts[k]).map((k) => `${counts[k]} ${SUMMARY_LABEL[k] ?? k}`).join(', ')
     : `OK: every record authentic, chained and in sequence${counts.dropped ? ` (${counts.dropped} dropped by the device, reported in signed records)` : ''}`;
   const text = [head, ...findings.map((f) => f.text), summary].join('\n') + '\n';
   return { ok: problems.length === 0, records, events: records - checkpoints, checkpoints, mode, findings, counts, text };

@@ -127,6 +127,26 @@ describe('per-event signing', () => {
     ));
   });
 
+  test('with the bundle\'s rule ids: events of other rules are named', () => {
+    const r = verifyEvents(cat(PER), { publicKey: DEV.publicKey, device: 7, signing: 'per-event', ruleIds: new Set([0, 1, 2]), file: 'ev' }).text;
+    expect(r).toBe(text(PER_HEAD(10), 'seq 4: rule 3 is not in the bundle', 'seq 8: rule 3 is not in the bundle', 'FAIL: 2 unknown rule'));
+  });
+
+  test('device state lost: a second life reuses sequence numbers (conflicting) and does not chain on (chain broken)', () => {
+    const store = new Map<string, Uint8Array>();
+    const again: Uint8Array[] = [];
+    const w = eventWriter({ device: 7, seed: DEV.seed!, signing: SIGN_PER_EVENT }, {
+      read: (k) => store.get(k) ?? null, write: (k, b) => { if (b.length) store.set(k, new Uint8Array(b)); else store.delete(k); }, record: (b) => again.push(new Uint8Array(b)),
+    });
+    for (let i = 0; i < 8; i++) { w.emit(9, 0, i, new Float64Array(1), 0); while (!w.work(100)) { /* sign */ } }
+    expect(report([...PER.slice(0, 2), ...again.slice(0, 2), ...PER.slice(2)], 'per-event')).toBe(text(
+      PER_HEAD(12),
+      'seq 1–2: 2 different records, each authentic (key reused or device state lost)',
+      'FAIL: 2 conflicting',
+    ));
+    expect(report([...PER.slice(0, 5), ...again.slice(5, 8)], 'per-event')).toBe(text(PER_HEAD(8, '1–8'), 'seq 6: chain broken: prev hash does not match seq 5', 'FAIL: 1 chain broken'));
+  });
+
   test('an unsigned record in a per-event stream', () => {
     const payload = readEvents(PER[4]).items[0].payload;
     const f = [...PER.slice(0, 4), payload, ...PER.slice(5)];

@@ -138,6 +138,9 @@ describe('sign and verify', () => {
     cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '5', '--signing', 'per-event', '-o', 'lib5.signed');
     const ok = cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--bundle', 'lib5.signed');
     expect(ok).toEqual({ code: 0, out: 'ev.cbor: 4 records (4 events, 0 checkpoints), seq 1–4, device 7, per-event signing\nOK: every record authentic, chained and in sequence\n', err: '' });
+    const ckp = cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '6', '-o', 'lib6.signed');
+    expect(ckp.code).toBe(0);
+    expect(cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--bundle', 'lib.bin').code).toBe(0);
     expect(cli('verify', 'ev-gap.cbor', '--key', 'd7.key.pub')).toEqual({ code: 1, out: 'ev-gap.cbor: 3 records (3 events, 0 checkpoints), seq 1–4, device 7, per-event signing\nseq 2: missing\nFAIL: 1 missing\n', err: '' });
     expect(cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--from', '0').err).toBe("edgerule verify: --from must be a positive integer, got '0'\n");
   });
