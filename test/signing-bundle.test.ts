@@ -23,7 +23,8 @@ interface SignedApi {
   checkStep(c: SignedCheck, units: number): boolean;
   loadChecked(c: SignedCheck, host: Host): SignedRuntime;
 }
-const api = () => loadRuntimeArtifact() as unknown as SignedApi;
+let artifact: SignedApi | undefined;
+const api = () => (artifact ??= loadRuntimeArtifact() as unknown as SignedApi);
 const NO_HOST: Host = { emit() {}, output() {}, interval() {} };
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
 const BUILD = generateKey('build', undefined, seedOf('edgerule test build key'));
