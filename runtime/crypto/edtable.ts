@@ -87,23 +87,27 @@ declare var E: any;
 var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
- * Table from its little-endian bytes in base64 (as produced by tableToBase64). Decodes 4 KB of text at a
- * time so the peak memory stays near the table's own size (on a 12,000-variable Espruino the whole decoded
- * string next to the source text does not fit). Uses the engine's atob when it has one, else a small decoder.
+ * Table from its little-endian bytes in base64 (as produced by tableToBase64), decoded a chunk at a time:
+ * the peak memory stays near the table's own size (on a 12,000-variable Espruino the whole decoded string
+ * next to the source text does not fit), and engines whose strings are UTF-8 inside (XS: charCodeAt(i)
+ * walks from the start) only ever index short strings. Uses atob when the engine has one.
  */
 export function loadBaseTable(b64: string): Uint16Array {
   var tab = new Uint16Array(TABLE_LIMBS);
   var n = b64.length;
-  var CH = 4096; // base64 characters per chunk: 3072 bytes, a whole number of limbs
   var dec = new Uint8Array(128);
-  var i, k, v, bits, nb, byte0, s, off, m;
   var g: any = typeof atob === 'function' ? atob : null;
   var esp: any = typeof E !== 'undefined' && E.toArrayBuffer ? E : null;
   var bytes = esp ? new Uint8Array(tab.buffer) : null;
-  if (g) {
-    k = 0;
-    for (off = 0; off < n; off += CH) {
-      s = g(b64.substr(off, CH));
+  // base64 characters per chunk: a multiple of 4 that decodes to a whole number of 16-bit limbs
+  var ch = esp ? 4096 : 256;
+  var i, k, v, bits, c, s, off, m;
+  for (i = 0; i < 64; i++) dec[B64.charCodeAt(i)] = i;
+  k = 0;
+  for (off = 0; off < n; off += ch) {
+    s = b64.substr(off, ch);
+    if (g) {
+      s = g(s);
       m = s.length;
       if (bytes) {
         // Espruino: view the decoded string's bytes directly (all targets are little-endian), copy natively.
@@ -112,31 +116,26 @@ export function loadBaseTable(b64: string): Uint16Array {
       } else {
         for (i = 0; i + 1 < m; i += 2) tab[k++] = s.charCodeAt(i) + 256 * s.charCodeAt(i + 1);
       }
-    }
-    return tab;
-  }
-  for (i = 0; i < 64; i++) dec[B64.charCodeAt(i)] = i;
-  v = 0;
-  bits = 0;
-  nb = 0;
-  byte0 = 0;
-  k = 0;
-  for (i = 0; i < n; i++) {
-    s = b64.charCodeAt(i);
-    if (s === 61) break; // '='
-    v = (v << 6) | dec[s];
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      s = (v >> bits) & 255;
-      if (nb === 0) {
-        byte0 = s;
-        nb = 1;
-      } else {
-        tab[k++] = byte0 + 256 * s;
-        nb = 0;
+    } else {
+      // 4 characters -> 3 bytes; limbs are little-endian byte pairs
+      m = s.length;
+      v = 0;
+      bits = 0;
+      c = -1;
+      for (i = 0; i < m; i++) {
+        v = s.charCodeAt(i);
+        if (v === 61) break; // '=' padding
+        bits = (bits << 6) | dec[v];
+        if ((i & 3) === 0) continue;
+        // after the 2nd, 3rd, 4th character of a group one more byte is complete
+        v = (bits >> (6 - 2 * (i & 3))) & 255;
+        if (c < 0) {
+          c = v;
+        } else {
+          tab[k++] = c + 256 * v;
+          c = -1;
+        }
       }
-      v = v & ((1 << bits) - 1);
     }
   }
   return tab;
