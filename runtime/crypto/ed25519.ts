@@ -11,21 +11,22 @@
  *   while (!signStep(ctx, 1)) { ...let other work run... }   // ctx.sig holds the signature
  *   (verifyBegin / verifyStep / ctx.valid alike)
  *
- * A unit of work is one point addition or doubling, about a dozen field squarings of an exponentiation
- * chain, or one hash of the message (see docs/ED25519.md for measured times per engine).
+ * A unit of work is one point addition or doubling, CHAIN_UNIT squarings of an exponentiation chain,
+ * SHA512_ROUNDS_PER_UNIT rounds of the built-in SHA-512 (or one call of a plugged hash), or one scalar
+ * step (see docs/ED25519.md for measured times per engine).
  * Verification follows ZIP-215, like @noble/ed25519 3.2's default verify: S must be < L; A and R may be
  * non-canonical encodings (y >= p, or x = 0 with the sign bit set) and of small order; the challenge is
  * hashed over the bytes as given; the equation is cofactored: [8]([S]B) = [8]R + [8]([k]A).
  * Inputs of the wrong length are rejected (false) instead of thrown on.
  *
  * The hash is pluggable (setSha512), the default being sha512.ts. The fixed-base table is built on first
- * use unless the host installs one (setBaseTable, e.g. loadBaseTable(ED25519_TABLE_B64)).
+ * use unless the host installs one (setBaseTable, e.g. loadBaseTable(ed25519TableB64())).
  * Runtime subset: ES5 + typed arrays, var only, functions defined before use, no recursion.
  * Timing: the operation sequence is fixed, but table indices and a few branches depend on secrets; the
  * interpreters themselves give no constant-time guarantee.
  */
 import { sha512, sha512Rounds, sha512Init, sha512Pad, sha512PaddedLength, sha512Digest, SHA512_ROUNDS_PER_UNIT } from './sha512.ts';
-import { fe, newChain, chainBegin, chainRun, CHAIN_INV, type Chain } from './field25519.ts';
+import { newChain, chainBegin, chainRun, CHAIN_INV, type Chain } from './field25519.ts';
 import { scFromHash, scMulAdd, scRecode, scIsCanonical, scClamp } from './scalar25519.ts';
 import {
   newPoint, ptIdentity, ptCopy, ptDouble, ptAddNiels, ptAddCached, ptToCached, ptEncode, ptIsIdentity,
