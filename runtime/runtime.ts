@@ -31,6 +31,11 @@ export interface Host {
    * variables instead of ~700 for the whole library). Without it the code stays in RAM.
    */
   keepCode?: (source: string) => string;
+  /**
+   * Optional, for simulators and reports: called when a rule's condition becomes true (active 1) or false (0),
+   * whether or not it fires. Only a host that has it at load gets the calls compiled in: devices pay nothing.
+   */
+  state?: (rule: number, active: number, t: number) => void;
 }
 
 export interface Runtime {
@@ -140,7 +145,7 @@ function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Flo
 /** The JS the runtime would run for a bundle ('' if it does not verify): for `edgerule inspect --translated`. */
 export function translated(bytes: Uint8Array): string {
   var p = verify(bytes);
-  return p.fault === F_OK ? translate(p) : '';
+  return p.fault === F_OK ? translate(p, false) : '';
 }
 
 export function load(bytes: Uint8Array, host: Host): Runtime {
@@ -158,7 +163,7 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var E = new Float64Array(LIMIT_MAX_ATTACH);
   var F = makeHelpers(loadGeometry(p), V, U, S, R);
   var readers = signalReaders(p);
-  var source = translate(p);
+  var source = translate(p, !!host.state);
   if (host.keepCode) source = host.keepCode(source);
   var run: (t: number) => void;
   try {

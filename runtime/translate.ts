@@ -27,7 +27,8 @@ import {
 var BINARY_OPS = ['+', '-', '*', '/'];
 var COMPARE_OPS = ['<', '<=', '>', '>=', '===', '!=='];
 
-export function translate(p: Program): string {
+/** `spans`: also call H.state(rule, active, t) when a rule's condition changes (Host.state). */
+export function translate(p: Program, spans: boolean): string {
   var dv = p.dv;
   var out: string[] = [];
   var se: string[] = [];     // symbolic stack: expression text
@@ -219,7 +220,12 @@ export function translate(p: Program): string {
       } else if (op === OP_FIRE) {
         // S: condition at the last evaluation, time of the last firing.
         s = w1; dur = popSimple(); c = popBool(); r = result(true);
-        out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)&&!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}' + slotRef(s, 0) + '=1;}else ' + slotRef(s, 0) + '=0;');
+        if (spans) {
+          out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)){H.state(' + unitId + ',1,t);if(!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}}' + slotRef(s, 0) + '=1;}' +
+            'else{if(' + slotRef(s, 0) + '>0)H.state(' + unitId + ',0,t);' + slotRef(s, 0) + '=0;}');
+        } else {
+          out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)&&!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}' + slotRef(s, 0) + '=1;}else ' + slotRef(s, 0) + '=0;');
+        }
       } else if (op === OP_JZ) {
         out.push('if(' + popBool() + '){');
         targets[open++] = w1;

@@ -96,9 +96,17 @@ export interface ReplayHooks {
   signer?: { emit(rule: number, severity: number, t: number, values: Float64Array, n: number): void; settle(now: number): void };
 }
 
+/** Rule condition changes (Host.state): rule id, 1/0, absolute time — for the report's active spans. */
+export class StateLog {
+  readonly rule: number[] = [];
+  readonly active: number[] = [];
+  readonly t: number[] = [];
+}
+
 export class Replayer {
   readonly events = new EventLog();
   readonly actions = new ActionLog();
+  readonly states = new StateLog();
   readonly rt: Runtime;
   /** Samples set, distinct sample times stepped. */
   fed = 0;
@@ -113,6 +121,7 @@ export class Replayer {
   constructor(api: RuntimeApi, bytes: Uint8Array, private readonly hooks: ReplayHooks = {}) {
     const events = this.events;
     const actions = this.actions;
+    const states = this.states;
     const self = this;
     const host: Host = {
       emit(rule, severity, t, values, n) {
@@ -124,6 +133,7 @@ export class Replayer {
       // The runtime does not pass a time with outputs: they happen in the evaluation of the last event or sample time.
       output(id, value) { actions.push(self.now, id, value); },
       interval(ms) { actions.push(self.now, -1, ms); },
+      state(rule, active, t) { states.rule.push(rule); states.active.push(active); states.t.push(t + self.origin); },
     };
     this.rt = api.load(bytes, host);
     if (this.rt.fault) throw new Error(`the runtime refused the bundle: fault ${this.rt.fault} at byte ${this.rt.faultAt}`);

@@ -57,6 +57,8 @@ export interface SimResult {
   until: number;
   events: SimEvent[];
   actions: SimAction[];
+  /** When each rule's condition was true: [from, to) in absolute ms (to = until if still active at the end). */
+  active: Array<{ ruleId: number; from: number; to: number }>;
   steps: number;
   skipped: Array<{ reason: string; count: number }>;
   timing: { readMs: number; replayMs: number };
@@ -130,7 +132,7 @@ export function simulate(o: SimulateOptions): SimResult {
     actions.push({ t: a.t[i], rel: a.t[i] - t0, kind: a.id[i] < 0 ? 'interval' : 'output', id: a.id[i] < 0 ? 0 : a.id[i], value: a.value[i] });
   }
   return {
-    bundle, inputs, recorded, replayed, t0, tLast, until, events, actions, steps: replayer.steps,
+    bundle, inputs, recorded, replayed, t0, tLast, until, events, actions, active: activeSpans(replayer, until), steps: replayer.steps,
     scenario: o.scenario && applied ? {
       file: o.scenario.file, name: o.scenario.scenario.name, description: o.scenario.scenario.description, spans: applied.spans, stats: applied.stats,
     } : undefined,
@@ -138,6 +140,20 @@ export function simulate(o: SimulateOptions): SimResult {
     timing: { readMs: inputs.readMs, replayMs },
     signed: signer && signedBytes ? { bytes: signedBytes, records: signer.records, device: o.signer!.device, signing: o.signer!.signing, publicKey: signer.publicKey } : undefined,
   };
+}
+
+/** Pairs each rule's condition-true and condition-false calls into spans. */
+function activeSpans(r: Replayer, until: number): SimResult['active'] {
+  const open = new Map<number, number>();
+  const spans: SimResult['active'] = [];
+  const st = r.states;
+  for (let i = 0; i < st.t.length; i++) {
+    if (st.active[i]) { if (!open.has(st.rule[i])) open.set(st.rule[i], st.t[i]); continue; }
+    const from = open.get(st.rule[i]);
+    if (from !== undefined) { spans.push({ ruleId: st.rule[i], from, to: st.t[i] }); open.delete(st.rule[i]); }
+  }
+  for (const [ruleId, from] of open) spans.push({ ruleId, from, to: Math.max(until, from) });
+  return spans.sort((a, b) => a.ruleId - b.ruleId || a.from - b.from);
 }
 
 function decodeEvent(bundle: LoadedBundle, r: Replayer, i: number, t0: number): SimEvent {

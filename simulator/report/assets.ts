@@ -38,6 +38,7 @@ svg .muted { fill: var(--muted); }
 .mk circle, .mk path { stroke: #fff; stroke-width: 1.5; }
 .mk.info circle, .mk.info path { fill: var(--info); } .mk.warning circle, .mk.warning path { fill: var(--warning); } .mk.critical circle, .mk.critical path { fill: var(--critical); }
 .mk { cursor: pointer; }
+rect.active { fill: #98a2b3; opacity: 0.55; }
 .mk.sel circle, .mk.sel path { stroke: #000; stroke-width: 3; }
 .mk text { font-size: 10px; fill: #fff; text-anchor: middle; dominant-baseline: central; pointer-events: none; }
 .span { fill: #fec84b; fill-opacity: .22; }

@@ -246,10 +246,14 @@ function timelineSvg(r: SimResult, events: SimEvent[]): string {
     out.push(`<line class="grid" x1="${X0}" x2="${X1}" y1="${y + ROW}" y2="${y + ROW}"/>`);
     y += ROW + GAP;
   });
-  // Rule rows with event markers.
+  // Rule rows: a bar where the rule's condition was true (active span), and event markers.
   for (const rule of rules) {
     const mine = events.filter((e) => e.ruleId === rule.id);
     out.push(`<g data-rule="${esc(rule.name)}"><text class="rowlabel${mine.length ? '' : ' muted'}" x="4" y="${y + 12}">${esc(rule.name)}</text><line class="grid" x1="${X0}" x2="${X1}" y1="${y + 8}" y2="${y + 8}"/>`);
+    for (const a of (r.active ?? []).filter((sp) => sp.ruleId === rule.id)) {
+      const x = xOf(a.from), w = Math.max(xOf(a.to) - x, 1.5);
+      out.push(`<rect class="active" data-rule="${esc(rule.name)}" x="${f1(x)}" y="${y + 3}" width="${f1(w)}" height="10"><title>${esc(rule.name)} active +${esc(formatRel(a.from - t0))} to +${esc(formatRel(a.to - t0))}</title></rect>`);
+    }
     for (const e of mine) {
       const x = xOf(e.t);
       out.push(`<g class="mk ${e.severity}" data-ev="${e.index}" data-rule="${esc(e.rule)}"><title>#${e.index + 1} ${esc(e.rule)} at +${esc(formatRel(e.rel))}</title><path d="M${f1(x)} ${y + 1}l6 7-6 7-6-7z"/></g>`);
