@@ -102,6 +102,10 @@ describe('HTML report', () => {
     expect(await rows.nth(0).locator('td').nth(3).textContent()).toBe('position-jump');
     expect(await page.locator('#map .mk').count()).toBe(result.events.length);
     expect(await page.locator('#timeline .mk').count()).toBe(result.events.length);
+    // Each rule's active spans (Host.state) are drawn on its row; every event lies at the start of one.
+    expect(result.active.length).toBeGreaterThanOrEqual(result.events.length);
+    expect(await page.locator('#timeline rect.active').count()).toBe(result.active.length);
+    for (const e of result.events) expect(result.active.some((a) => a.ruleId === e.ruleId && a.from <= e.t && e.t <= a.to), `${e.rule} at ${e.t}`).toBe(true);
     const geoms = bundleGeometry(result.bundle);
     expect(await page.locator('#map polygon.zone').count()).toBe(geoms.filter((x) => x.kind === 'polygon').length);
     expect(await page.locator('#map circle.zone').count()).toBe(geoms.filter((x) => x.kind === 'circle').length);
