@@ -111,7 +111,7 @@ function refused(p: Program, code: number, at: number): Runtime {
  * The per-sample API. Built in a function of its own so its closures keep only what they use alive
  * (Espruino keeps a closure's whole enclosing scope: load()'s temporaries would stay in RAM otherwise).
  */
-function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Float64Array,
+function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Float64Array, R: Float64Array,
   rStart: Uint16Array, rUnits: Uint8Array, run: (t: number) => void): Runtime {
   var nSignals = p.nSignals;
   var nUnits = p.nUnits;
@@ -125,10 +125,12 @@ function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Flo
   function nextDue(): number {
     var due = Infinity;
     for (var j = 0; j < nUnits; j++) if (N[j] < due) due = N[j];
+    R[2] = due; // exact again (translated code lowers it whenever a unit asks for an earlier wake-up)
     return due;
   }
   /** Wake-ups strictly before t, in time order, so an event raised by a timer carries the time it was due. */
   function advanceTo(t: number): void {
+    if (!(R[2] < t)) return; // nothing can be due before t: the common case costs one comparison
     var due = nextDue();
     var last = -Infinity;
     // Wake-ups always lie after the time they were computed at; `due > last` also guards against a
@@ -159,7 +161,8 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var Q = new Uint8Array(p.nUnits);
   for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
   var N = filled(p.nUnits, Infinity);
-  var R = filled(4, NaN);
+  var R = filled(4, NaN); // R[0] start time, R[1] helper wake-up, R[2] lower bound of all wake-up times
+  R[2] = Infinity;
   var E = new Float64Array(LIMIT_MAX_ATTACH);
   var F = makeHelpers(loadGeometry(p), V, U, S, R);
   var readers = signalReaders(p);
@@ -172,5 +175,5 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   } catch (e) {
     return refused(p, F_TRANSLATE, 0);
   }
-  return api(p, V, U, Q, N, readers.start, readers.units, run);
+  return api(p, V, U, Q, N, R, readers.start, readers.units, run);
 }

@@ -124,7 +124,8 @@ export function translate(p: Program, spans: boolean): string {
       var w1 = len > 2 ? dv.getUint16(at + 1, true) : 0;
       var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number;
       if (op === OP_END) {
-        out.push(timed ? 'N[' + u + ']=d;}' : '}');
+        // R[2] stays a lower bound of every wake-up time, so advanceTo() needs no scan while nothing is due.
+        out.push(timed ? 'N[' + u + ']=d;if(d<R[2])R[2]=d;}' : '}');
       } else if (op === OP_CONST) {
         push('K[' + w1 + ']', false, true);
       } else if (op === OP_LOAD) {
