@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
-import { runtimeArtifactSource } from '../simulator/artifact.ts';
+import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
 import { engines, runScript } from '../test/engines/engines.ts';
 import { ed25519TableB64 } from '../runtime/crypto/ed25519-table-data.ts';
 

@@ -1,5 +1,6 @@
 /**
- * Loads the runtime artifact — dist/edgerule-runtime.js, the very file that goes onto devices — into Node.
+ * Loads the runtime artifacts — dist/edgerule-runtime.js (the rule engine) and dist/edgerule-signing.js (the
+ * signing add-on), the very files that go onto devices — into Node, in the order a device loads them.
  * Nothing host-side reimplements rule semantics: the simulator, the CLI and the tests all go through this.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type * as Table from '../runtime/crypto/edtable.ts';
 import type * as NativeSha from '../runtime/crypto/espruino-sha512.ts';
 
 export const RUNTIME_ARTIFACT_PATH = fileURLToPath(new URL('../dist/edgerule-runtime.js', import.meta.url));
+export const SIGNING_ARTIFACT_PATH = fileURLToPath(new URL('../dist/edgerule-signing.js', import.meta.url));
 
 export interface RuntimeApi {
   load(bytes: Uint8Array, host: Host): Runtime;
@@ -34,13 +36,23 @@ export interface RuntimeApi {
 
 let cached: { source: string; api: RuntimeApi } | undefined;
 
+function artifact(path: string): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first`);
+  return readFileSync(path, 'utf8');
+}
+
+/** The rule engine alone: what a device that does not sign runs. */
 export function runtimeArtifactSource(): string {
-  if (!existsSync(RUNTIME_ARTIFACT_PATH)) throw new Error(`${RUNTIME_ARTIFACT_PATH} is missing: run \`npm run build\` first`);
-  return readFileSync(RUNTIME_ARTIFACT_PATH, 'utf8');
+  return artifact(RUNTIME_ARTIFACT_PATH);
+}
+
+/** The engine followed by the signing add-on: what a signing device runs (one script, in load order). */
+export function signingArtifactSource(): string {
+  return artifact(RUNTIME_ARTIFACT_PATH) + '\n' + artifact(SIGNING_ARTIFACT_PATH);
 }
 
 export function loadRuntimeArtifact(): RuntimeApi {
-  const source = runtimeArtifactSource();
+  const source = signingArtifactSource();
   if (cached?.source === source) return cached.api;
   const api = new Function(source + '\nreturn EdgeRule;')() as RuntimeApi;
   cached = { source, api };

@@ -10,7 +10,7 @@ import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
-import { runtimeArtifactSource } from '../simulator/artifact.ts';
+import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
 import { describeEngines, engines, runScript, type EngineName } from './engines/engines.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 

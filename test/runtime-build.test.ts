@@ -6,10 +6,16 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { expect, test } from 'vitest';
 import { lintEngineSubset } from '../tools/engine-subset.ts';
-import { RUNTIME_ARTIFACT_PATH } from '../simulator/artifact.ts';
+import { RUNTIME_ARTIFACT_PATH, SIGNING_ARTIFACT_PATH } from '../simulator/artifact.ts';
 
-test('the built artifact passes the subset lint', () => {
-  expect(lintEngineSubset(readFileSync(RUNTIME_ARTIFACT_PATH, 'utf8'))).toEqual([]);
+test.each([RUNTIME_ARTIFACT_PATH, SIGNING_ARTIFACT_PATH])('%s passes the subset lint', (path) => {
+  expect(lintEngineSubset(readFileSync(path, 'utf8'))).toEqual([]);
+});
+
+test('the signing add-on uses the engine already loaded instead of carrying a copy', () => {
+  const signing = readFileSync(SIGNING_ARTIFACT_PATH, 'utf8');
+  expect(signing).not.toContain('function translate(');
+  expect(signing).toContain('EdgeRule.load(');
 });
 
 test.each([

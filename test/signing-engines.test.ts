@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
-import { runtimeArtifactSource } from '../simulator/artifact.ts';
+import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
 import { prng } from './fuzz/mutate.ts';
 import { describeEngines, engines, runScript, type EngineName } from './engines/engines.ts';
 

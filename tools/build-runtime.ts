@@ -1,44 +1,56 @@
 /**
- * Builds the one runtime artifact, dist/edgerule-runtime.js, from runtime/entry.ts with esbuild (target ES5:
- * esbuild refuses let/const/classes it cannot lower), then lints the output for APIs that some target engine
- * lacks (shared/ENGINES.md). Any finding fails the build with file offset and reason.
+ * Builds the runtime artifacts with esbuild (target ES5: esbuild refuses let/const/classes it cannot lower),
+ * then lints each for APIs some target engine lacks (tools/engine-subset.ts); any finding fails the build.
+ *   dist/edgerule-runtime.js  the rule engine (runtime/entry.ts): defines the global `EdgeRule`
+ *   dist/edgerule-signing.js  the signing add-on (runtime/entry-signing.ts): signed bundles, signed events,
+ *                             ed25519; loaded after the engine, whose load/verify it uses instead of bundling a copy
+ * Devices, the simulator and the tests all run these same two files.
  */
-import { build } from 'esbuild';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { build, type Plugin } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lintEngineSubset } from './engine-subset.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const RUNTIME_ARTIFACT = root + 'dist/edgerule-runtime.js';
+export const SIGNING_ARTIFACT = root + 'dist/edgerule-signing.js';
 
-export async function buildRuntime(): Promise<string> {
+/** In the add-on, imports of the engine modules resolve to runtime/core-from-global.ts. */
+const engineFromGlobal: Plugin = {
+  name: 'engine-from-global',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(runtime|verify)\.ts$/ }, (args) =>
+      args.importer.startsWith(root + 'runtime/') ? { path: root + 'runtime/core-from-global.ts' } : undefined);
+  },
+};
+
+async function bundle(entry: string, banner: string, plugins: Plugin[]): Promise<string> {
   const result = await build({
-    entryPoints: [root + 'runtime/entry.ts'],
-    bundle: true,
-    format: 'iife',
-    target: 'es5',
-    write: false,
-    minifySyntax: true,
-    minifyWhitespace: true,
-    legalComments: 'none',
-    banner: { js: 'var EdgeRule;' },
-    logLevel: 'silent',
+    entryPoints: [root + entry], bundle: true, format: 'iife', target: 'es5', write: false,
+    minifySyntax: true, minifyWhitespace: true, legalComments: 'none', banner: { js: banner }, logLevel: 'silent', plugins,
   });
   const code = result.outputFiles[0].text;
   const findings = lintEngineSubset(code);
   if (findings.length) {
-    throw new Error('runtime build uses features outside the engine subset:\n' + findings.map((f) => `  dist/edgerule-runtime.js@${f.offset}: ${f.reason}: …${f.context}…`).join('\n'));
+    throw new Error(`${entry}: the build uses features outside the engine subset:\n` + findings.map((f) => `  @${f.offset}: ${f.reason}: …${f.context}…`).join('\n'));
   }
-  mkdirSync(root + 'dist', { recursive: true });
-  writeFileSync(RUNTIME_ARTIFACT, code);
   return code;
+}
+
+export async function buildRuntime(): Promise<{ runtime: string; signing: string }> {
+  const runtime = await bundle('runtime/entry.ts', 'var EdgeRule;', []);
+  const signing = await bundle('runtime/entry-signing.ts', '', [engineFromGlobal]);
+  if (signing.includes('function translate(')) throw new Error('dist/edgerule-signing.js must not contain a second copy of the rule engine');
+  mkdirSync(root + 'dist', { recursive: true });
+  writeFileSync(RUNTIME_ARTIFACT, runtime);
+  writeFileSync(SIGNING_ARTIFACT, signing);
+  return { runtime, signing };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const code = await buildRuntime();
-    console.log(`built dist/edgerule-runtime.js (${code.length} bytes)`);
-    if (readFileSync(RUNTIME_ARTIFACT, 'utf8') !== code) throw new Error('write check failed');
+    const { runtime, signing } = await buildRuntime();
+    console.log(`built dist/edgerule-runtime.js (${runtime.length} bytes) and dist/edgerule-signing.js (${signing.length} bytes)`);
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);
