@@ -3,32 +3,36 @@
  * Each instruction line shows its code offset, mnemonic, decoded operands and, with a sidecar, the rule
  * source line that produced it — the same listing serves to read a device's fault offset as a source line.
  */
-import { opByCode, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
+import { opByCode, longForm, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
 import { SIGNAL_BY_ID, SIGNAL_COUNT } from './dsl/catalogue.ts';
 import * as F from '../runtime/format.ts';
 import { verify } from '../runtime/verify.ts';
 import { describeFault } from './faults.ts';
+import { constants } from './bundle-reader.ts';
 import type { SidecarMap } from './compile.ts';
 
 const SEVERITY = ['info', 'warning', 'critical'];
 const GEOM_KIND = ['?', 'polygon', 'circle', 'polyline', 'point'];
 
-export interface Instruction { at: number; op: OpSpec; operands: number[] }
+/** A decoded instruction in its long form; `short` names the one-byte form it was written in, if any. */
+export interface Instruction { at: number; op: OpSpec; operands: number[]; length: number; short?: string }
 
-/** Decodes one unit's instructions (the bundle must have passed verify). */
+/** Decodes one unit's instructions (the bundle must have passed verify); short forms come back as their long form. */
 export function decodeUnit(bytes: Uint8Array, codeOff: number, start: number, end: number): Instruction[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Instruction[] = [];
   for (let pc = start; pc < end;) {
-    const op = opByCode(bytes[codeOff + pc])!;
+    const code = bytes[codeOff + pc];
+    const row = opByCode(code)!;
     let o = codeOff + pc + 1;
-    const operands = op.operands.map((f) => {
+    const raw = row.operands.map((f) => {
       const v = OPERAND_BYTES[f] === 1 ? bytes[o] : dv.getUint16(o, true);
       o += OPERAND_BYTES[f];
       return v;
     });
-    out.push({ at: pc, op, operands });
-    pc += instructionLength(op);
+    const { op, operands } = longForm(code, raw)!;
+    out.push({ at: pc, op, operands, length: row.short ? 1 : instructionLength(row), ...(row.short ? { short: row.name } : {}) });
+    pc += row.short ? 1 : instructionLength(row);
   }
   return out;
 }
@@ -43,11 +47,11 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
   const p = verify(bytes);
   if (p.fault) return describeFault(p.fault, p.faultAt) + '\n';
   const dv = p.dv;
-  const consts = Array.from({ length: p.nConsts }, (_, i) => dv.getFloat64(p.constOff + i * 8, true));
+  const consts = constants(p);
   const lines: string[] = [];
   lines.push(`bundle: ${bytes.length} bytes, format ${dv.getUint16(F.HDR_VERSION, true)}, catalogue 0x${dv.getUint32(F.HDR_CATALOGUE, true).toString(16)}`);
   lines.push(`  ${p.nUnits} units, ${p.nDerived} derived values, ${p.nState} state slots (${p.nState * 8} bytes), ${p.nConsts} constants, ${p.nGeoms} geometries (${p.nPoints} points)`);
-  lines.push('constants:');
+  lines.push(`constants (K0…K${p.n32 - 1} stored as f32, the rest as f64):`);
   consts.forEach((k, i) => lines.push(`  K${i} = ${k}`));
   if (p.nGeoms) lines.push('geometries:');
   for (let g = 0; g < p.nGeoms; g++) {
@@ -57,12 +61,11 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
   }
   const srcAt = new Map((map?.lines ?? []).map((l) => [l.at, l]));
   for (let u = 0; u < p.nUnits; u++) {
-    const rec = p.unitOff + u * F.UNIT_SIZE;
-    const kind = bytes[rec] === F.UNIT_RULE ? 'rule' : 'derived';
-    const id = dv.getUint16(rec + 2, true);
-    const start = dv.getUint16(rec + 6, true);
-    const end = start + dv.getUint16(rec + 8, true);
-    const deps = Array.from(bytes.subarray(p.depOff + dv.getUint16(rec + 4, true), p.depOff + dv.getUint16(rec + 4, true) + bytes[rec + 1]));
+    const kind = p.unitKind[u] === F.UNIT_RULE ? 'rule' : 'derived';
+    const id = p.unitId[u];
+    const start = p.unitStart[u];
+    const end = p.unitEnd[u];
+    const deps = Array.from(bytes.subarray(p.depOff + p.unitDepStart[u], p.depOff + p.unitDepStart[u] + p.unitDepCount[u]));
     const ruleInfo = kind === 'rule' ? map?.rules.find((r) => r.id === id) : undefined;
     const title = kind === 'rule' ? `rule ${id}${ruleInfo ? ` ${ruleInfo.name}` : ''}` : `derived ${valueName(id, map)}`;
     lines.push('');
@@ -99,7 +102,7 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
 export function explainOffset(bytes: Uint8Array, at: number, map?: SidecarMap): string {
   if (at < 0 || at > bytes.length) return `byte ${at} is outside the bundle (${bytes.length} bytes)`;
   if (at < F.HEADER_SIZE) {
-    const fields: Array<[number, string]> = [[F.HDR_MAGIC, 'magic'], [F.HDR_VERSION, 'format version'], [F.HDR_FLAGS, 'flags'],
+    const fields: Array<[number, string]> = [[F.HDR_MAGIC, 'magic'], [F.HDR_VERSION, 'format version'], [F.HDR_CONSTS32, 'f32 constant count'],
       [F.HDR_CATALOGUE, 'catalogue hash'], [F.HDR_SIGNALS, 'signal count'], [F.HDR_DERIVED, 'derived value count'], [F.HDR_UNITS, 'unit count'],
       [F.HDR_STATE, 'state slots'], [F.HDR_CONSTS, 'constant count'], [F.HDR_GEOMS, 'geometry count'], [F.HDR_POINTS, 'point count'],
       [F.HDR_DEPBYTES, 'dependency bytes'], [F.HDR_CODEBYTES, 'code bytes'], [F.HDR_TOTAL, 'total length']];
@@ -109,35 +112,40 @@ export function explainOffset(bytes: Uint8Array, at: number, map?: SidecarMap): 
   if (bytes.length < F.HEADER_SIZE) return `byte ${at}: the bundle is shorter than its header`;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = (o: number) => dv.getUint16(o, true);
-  const geomOff = F.HEADER_SIZE + n(F.HDR_CONSTS) * 8;
+  const n32 = n(F.HDR_CONSTS32);
+  const geomOff = F.HEADER_SIZE + n32 * 4 + (n(F.HDR_CONSTS) - n32) * 8;
   const pointOff = geomOff + n(F.HDR_GEOMS) * F.GEOM_SIZE;
-  const unitOff = pointOff + dv.getUint32(F.HDR_POINTS, true) * 8;
+  const unitOff = pointOff + dv.getUint32(F.HDR_POINTS, true) * F.POINT_SIZE;
   const depOff = unitOff + n(F.HDR_UNITS) * F.UNIT_SIZE;
   const codeOff = depOff + dv.getUint32(F.HDR_DEPBYTES, true);
-  if (at < geomOff) return `byte ${at}: constant K${Math.floor((at - F.HEADER_SIZE) / 8)}`;
+  if (at < geomOff) {
+    const k = at < F.HEADER_SIZE + n32 * 4 ? Math.floor((at - F.HEADER_SIZE) / 4) : n32 + Math.floor((at - F.HEADER_SIZE - n32 * 4) / 8);
+    return `byte ${at}: constant K${k}`;
+  }
   if (at < pointOff) return `byte ${at}: geometry G${Math.floor((at - geomOff) / F.GEOM_SIZE)} record`;
-  if (at < unitOff) return `byte ${at}: geometry point ${Math.floor((at - pointOff) / 8)}`;
+  if (at < unitOff) return `byte ${at}: geometry point ${Math.floor((at - pointOff) / F.POINT_SIZE)}`;
   if (at < depOff) return `byte ${at}: unit ${Math.floor((at - unitOff) / F.UNIT_SIZE)} record`;
   if (at < codeOff) return `byte ${at}: dependency list`;
   const pc = at - codeOff;
-  for (let u = 0; u < n(F.HDR_UNITS) && unitOff + u * F.UNIT_SIZE + F.UNIT_SIZE <= bytes.length; u++) {
+  // Units tile the code section in order: walk their lengths to find the one holding pc.
+  let start = 0;
+  for (let u = 0; u < n(F.HDR_UNITS) && unitOff + (u + 1) * F.UNIT_SIZE <= bytes.length; u++) {
     const rec = unitOff + u * F.UNIT_SIZE;
-    const start = n(rec + 6);
-    const end = start + n(rec + 8);
-    if (pc < start || pc >= end) continue;
+    const end = start + n(rec + 3);
+    if (pc < start || pc >= end) { start = end; continue; }
     const kind = bytes[rec] === F.UNIT_RULE ? 'rule' : 'derived';
-    const rule = kind === 'rule' ? map?.rules.find((r) => r.id === n(rec + 2)) : undefined;
+    const rule = kind === 'rule' ? map?.rules.find((r) => r.id === bytes[rec + 2]) : undefined;
     // Walk instructions from the unit start to find the one containing pc (stop at anything undecodable).
     let ins = start;
     for (let p = start; p < end && p <= pc;) {
-      const op = opByCode(bytes[codeOff + p]);
-      if (!op) break;
+      const row = opByCode(bytes[codeOff + p]);
+      if (!row) break;
       ins = p;
-      p += instructionLength(op);
+      p += row.short ? 1 : instructionLength(row);
     }
-    const op = opByCode(bytes[codeOff + ins]);
+    const decoded = longForm(bytes[codeOff + ins], []);
     const line = [...(map?.lines ?? [])].reverse().find((l) => l.at <= ins && l.at >= start);
-    return `byte ${at}: code offset ${pc}, in ${op ? op.name : 'an undecodable instruction'} at ${ins} of unit ${u} (${kind}${rule ? ` ${rule.name}` : ''})` +
+    return `byte ${at}: code offset ${pc}, in ${decoded ? decoded.op.name : 'an undecodable instruction'} at ${ins} of unit ${u} (${kind}${rule ? ` ${rule.name}` : ''})` +
       (line ? `, ${line.file}:${line.line}:${line.col}` : '');
   }
   return `byte ${at}: code offset ${pc}, in no unit`;

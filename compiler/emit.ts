@@ -3,12 +3,39 @@
  * Units: derived values first (dependency order), then one unit per rule in id order.
  * Output is a pure function of the input: same rules, same bytes.
  */
-import { OP, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
+import { ISA, OP, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
 import type { GeometryDef, Node, SourceLoc } from './ir.ts';
 import type { Lowered, LoweredRule } from './lower.ts';
 import { signalMeta, SIGNAL_COUNT } from './dsl/catalogue.ts';
 import { catalogueHash } from './catalogue-hash.ts';
 import * as F from '../runtime/format.ts';
+
+function bitsOf(v: number): string {
+  return Buffer.from(new Float64Array([v]).buffer).toString('hex');
+}
+
+/** Every constant the units will load, in emission order (one entry per use). */
+function constantUses(lowered: Lowered): number[] {
+  const uses: number[] = [];
+  const walk = (root: Node, stopAt?: Set<Node>) => {
+    const stack = [root];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.op === 'CONST') uses.push(n.value!);
+      if (stopAt?.has(n) && n !== root) continue;
+      for (let i = n.args.length - 1; i >= 0; i--) stack.push(n.args[i]);
+    }
+  };
+  const derived = new Set(lowered.derived);
+  for (const d of lowered.derived) walk(d, derived);
+  for (const r of lowered.rules) {
+    for (const root of [r.when, r.cooldown, ...r.attach.map((a) => a.node), ...r.outputs.map((o) => o.value), ...(r.reportEvery ? [r.reportEvery] : [])]) {
+      if (derived.has(root)) continue;
+      walk(root, derived);
+    }
+  }
+  return uses;
+}
 
 /** Metres per degree on the IUGG mean Earth radius (6,371,008.8 m). Geometry is projected on the host. */
 const M_PER_DEG = 6371008.8 * Math.PI / 180;
@@ -25,22 +52,41 @@ export interface Emitted {
   constants: number[];
 }
 
+/** True when v survives a round trip through float32: it can be stored in 4 bytes instead of 8. */
+function f32Exact(v: number): boolean {
+  return Object.is(Math.fround(v), v);
+}
+
 class Pools {
+  /** Constants in their final order: f32-exact ones first (stored in 4 bytes), each group most-used first. */
   readonly consts: number[] = [];
+  n32 = 0;
   private readonly constIndex = new Map<string, number>();
   readonly geoms: GeometryDef[] = [];
   private readonly geomIndex = new Map<GeometryDef, number>();
   private readonly geomKeys = new Map<string, number>();
   nState = 0;
 
+  /**
+   * Fixes every constant's index before any code is written, so instruction lengths (short forms for
+   * indices < 32) are final and jump targets never move. `uses` lists constants in first-use order, repeated per use.
+   */
+  constructor(uses: number[]) {
+    const count = new Map<string, { v: number; n: number; first: number }>();
+    uses.forEach((v, i) => {
+      const key = bitsOf(v);
+      const c = count.get(key);
+      if (c) c.n++; else count.set(key, { v, n: 1, first: i });
+    });
+    const all = [...count.values()].sort((a, b) => b.n - a.n || a.first - b.first);
+    const ordered = [...all.filter((c) => f32Exact(c.v)), ...all.filter((c) => !f32Exact(c.v))];
+    this.n32 = all.filter((c) => f32Exact(c.v)).length;
+    ordered.forEach((c, i) => { this.consts.push(c.v); this.constIndex.set(bitsOf(c.v), i); });
+  }
+
   constant(v: number): number {
-    const bits = Buffer.from(new Float64Array([v]).buffer).toString('hex');
-    let i = this.constIndex.get(bits);
-    if (i === undefined) {
-      i = this.consts.length;
-      this.consts.push(v);
-      this.constIndex.set(bits, i);
-    }
+    const i = this.constIndex.get(bitsOf(v));
+    if (i === undefined) throw new Error(`internal: constant ${v} missed by the pre-pass`);
     return i;
   }
 
@@ -81,6 +127,11 @@ class UnitWriter {
     const at = this.code.length;
     const own = this.ruleLoc && (!loc || loc.file !== this.ruleLoc.file) ? this.ruleLoc : loc;
     this.map.push({ at: this.base + at, loc: own });
+    const short = SHORT_FORM.get(spec.name);
+    if (short && operands[0] < short.short!.count) {
+      this.code.push(short.code + operands[0]);
+      return at;
+    }
     this.code.push(spec.code);
     spec.operands.forEach((fmt, i) => {
       const v = operands[i];
@@ -154,20 +205,29 @@ function ruleCode(w: UnitWriter, r: LoweredRule, pools: Pools): void {
   w.code[jz + 2] = (target >> 8) & 0xff;
 }
 
-function projectGeometry(g: GeometryDef): { lat0: number; lon0: number; kx: number; ky: number; points: Array<[number, number]> } {
+/** Geometry around its centroid in metres; points are stored as i16 multiples of `scale` (< 1 mm … a few cm). */
+function projectGeometry(g: GeometryDef): { lat0: number; lon0: number; kx: number; ky: number; scale: number; points: Array<[number, number]> } {
   const lon0 = g.coords.reduce((s, c) => s + c[0], 0) / g.coords.length;
   const lat0 = g.coords.reduce((s, c) => s + c[1], 0) / g.coords.length;
-  const ky = M_PER_DEG;
-  const kx = Math.cos(lat0 * Math.PI / 180) * M_PER_DEG;
-  if (g.kind === 'circle') return { lat0, lon0, kx, ky, points: [[g.radiusM!, 0]] };
-  if (g.kind === 'point') return { lat0, lon0, kx, ky, points: [[0, 0]] };
-  return { lat0, lon0, kx, ky, points: g.coords.map(([lon, lat]) => [(lon - lon0) * kx, (lat - lat0) * ky]) };
+  // kx, ky travel as float32: rounded here so the host's projection below uses the device's values.
+  const ky = Math.fround(M_PER_DEG);
+  const kx = Math.fround(Math.cos(lat0 * Math.PI / 180) * M_PER_DEG);
+  const metres: Array<[number, number]> = g.kind === 'circle' ? [[g.radiusM!, 0]] : g.kind === 'point' ? [[0, 0]]
+    : g.coords.map(([lon, lat]) => [(lon - lon0) * kx, (lat - lat0) * ky]);
+  const extent = Math.max(...metres.map(([x, y]) => Math.max(Math.abs(x), Math.abs(y))));
+  const scale = Math.fround(Math.max(extent / 32767, 1e-3));
+  const points = metres.map(([x, y]): [number, number] => [Math.round(x / scale), Math.round(y / scale)]);
+  if (points.some(([x, y]) => Math.abs(x) > 32767 || Math.abs(y) > 32767)) throw new Error(`internal: geometry '${g.name}' does not fit i16 points`);
+  return { lat0, lon0, kx, ky, scale, points };
 }
+
+/** Long-form op name → its short form (LOAD → LOADS, CONST → CONSTS). */
+const SHORT_FORM = new Map(ISA.filter((o) => o.short).map((o) => [o.short!.of, o]));
 
 const GEOM_KIND = { polygon: F.GEOM_POLYGON, circle: F.GEOM_CIRCLE, polyline: F.GEOM_POLYLINE, point: F.GEOM_POINT } as const;
 
 export function emit(lowered: Lowered): Emitted {
-  const pools = new Pools();
+  const pools = new Pools(constantUses(lowered));
   const derivedIds = new Map<Node, number>();
   lowered.derived.forEach((n, i) => derivedIds.set(n, SIGNAL_COUNT + i));
   const units: Array<{ info: UnitInfo; writer: UnitWriter }> = [];
@@ -189,12 +249,13 @@ export function emit(lowered: Lowered): Emitted {
   const projected = pools.geoms.map(projectGeometry);
   const nPoints = projected.reduce((s, g) => s + g.points.length, 0);
   const depBytes = units.reduce((s, u) => s + u.info.deps.length, 0);
-  const total = F.HEADER_SIZE + pools.consts.length * 8 + pools.geoms.length * F.GEOM_SIZE + nPoints * 8 + units.length * F.UNIT_SIZE + depBytes + codeSize;
+  const constBytes = pools.n32 * 4 + (pools.consts.length - pools.n32) * 8;
+  const total = F.HEADER_SIZE + constBytes + pools.geoms.length * F.GEOM_SIZE + nPoints * F.POINT_SIZE + units.length * F.UNIT_SIZE + depBytes + codeSize;
   const bytes = new Uint8Array(total);
   const dv = new DataView(bytes.buffer);
   dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
   dv.setUint16(F.HDR_VERSION, F.FORMAT_VERSION, true);
-  dv.setUint16(F.HDR_FLAGS, 0, true);
+  dv.setUint16(F.HDR_CONSTS32, pools.n32, true);
   dv.setUint32(F.HDR_CATALOGUE, catalogueHash(), true);
   dv.setUint16(F.HDR_SIGNALS, SIGNAL_COUNT, true);
   dv.setUint16(F.HDR_DERIVED, lowered.derived.length, true);
@@ -207,7 +268,9 @@ export function emit(lowered: Lowered): Emitted {
   dv.setUint32(F.HDR_CODEBYTES, codeSize, true);
   dv.setUint32(F.HDR_TOTAL, total, true);
   let at = F.HEADER_SIZE;
-  for (const k of pools.consts) { dv.setFloat64(at, k, true); at += 8; }
+  pools.consts.forEach((k, i) => {
+    if (i < pools.n32) { dv.setFloat32(at, k, true); at += 4; } else { dv.setFloat64(at, k, true); at += 8; }
+  });
   let first = 0;
   projected.forEach((g, i) => {
     bytes[at] = GEOM_KIND[pools.geoms[i].kind];
@@ -215,21 +278,19 @@ export function emit(lowered: Lowered): Emitted {
     dv.setUint32(at + 4, first, true);
     dv.setFloat64(at + 8, g.lat0, true);
     dv.setFloat64(at + 16, g.lon0, true);
-    dv.setFloat64(at + 24, g.kx, true);
-    dv.setFloat64(at + 32, g.ky, true);
+    dv.setFloat32(at + 24, g.kx, true);
+    dv.setFloat32(at + 28, g.ky, true);
+    dv.setFloat32(at + 32, g.scale, true);
     first += g.points.length;
     at += F.GEOM_SIZE;
   });
-  for (const g of projected) for (const [x, y] of g.points) { dv.setFloat32(at, x, true); dv.setFloat32(at + 4, y, true); at += 8; }
-  let depAt = 0;
+  for (const g of projected) for (const [x, y] of g.points) { dv.setInt16(at, x, true); dv.setInt16(at + 2, y, true); at += F.POINT_SIZE; }
   for (const { info } of units) {
+    if (info.id > 255) throw new Error(`${units.length} units: rule and derived ids must fit one byte (at most 255)`);
     bytes[at] = info.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED;
     bytes[at + 1] = info.deps.length;
-    dv.setUint16(at + 2, info.id, true);
-    dv.setUint16(at + 4, depAt, true);
-    dv.setUint16(at + 6, info.codeStart, true);
-    dv.setUint16(at + 8, info.codeEnd - info.codeStart, true);
-    depAt += info.deps.length;
+    bytes[at + 2] = info.id;
+    dv.setUint16(at + 3, info.codeEnd - info.codeStart, true);
     at += F.UNIT_SIZE;
   }
   for (const { info } of units) for (const d of info.deps) bytes[at++] = d;

@@ -14,7 +14,7 @@
  *   s  u16 first state slot
  *   g  u8  geometry index
  *   n  u8  count (operands popped, ring size, attached values)
- *   k  u16 constant index
+ *   k  u8  constant index
  *   j  u16 absolute jump target inside the unit's code (forward only)
  *   o  u8  output id / severity
  *
@@ -37,10 +37,15 @@ export interface OpSpec {
   readonly costPerPoint?: number;
   /** Where the op may appear: 'any', 'rule' (rule units only), 'derived' (derived-value units only). */
   readonly scope?: 'any' | 'rule' | 'derived';
+  /**
+   * A short form: opcodes code … code + count − 1 are `of` with its one operand embedded as (opcode − code),
+   * one byte instead of two or three (like the JVM's iload_0). The emitter uses it whenever the operand fits.
+   */
+  readonly short?: { readonly of: string; readonly count: number };
   readonly doc: string;
 }
 
-export const OPERAND_BYTES: Record<OperandFormat, number> = { v: 1, s: 2, g: 1, n: 1, k: 2, j: 2, o: 1 };
+export const OPERAND_BYTES: Record<OperandFormat, number> = { v: 1, s: 2, g: 1, n: 1, k: 1, j: 2, o: 1 };
 
 export const ISA: readonly OpSpec[] = [
   // ── values ────────────────────────────────────────────────────────────────────────────────────────
@@ -48,6 +53,8 @@ export const ISA: readonly OpSpec[] = [
   { name: 'CONST', code: 0x01, operands: ['k'], pops: 0, pushes: 1, cost: 1, doc: 'Push constant K[k].' },
   { name: 'LOAD', code: 0x02, operands: ['v'], pops: 0, pushes: 1, cost: 1, doc: 'Push the current value of signal or derived value v (NaN until first set).' },
   { name: 'KNOWN', code: 0x03, operands: ['v'], pops: 0, pushes: 1, cost: 1, doc: 'Push 1 if value v has been set (is not NaN), else 0.' },
+  { name: 'LOADS', code: 0x60, operands: [], short: { of: 'LOAD', count: 64 }, pops: 0, pushes: 1, cost: 1, doc: 'LOAD of value 0…63 in one byte: opcode 0x60 + v.' },
+  { name: 'CONSTS', code: 0xa0, operands: [], short: { of: 'CONST', count: 32 }, pops: 0, pushes: 1, cost: 1, doc: 'CONST of constant 0…31 in one byte: opcode 0xa0 + k.' },
   // ── arithmetic (IEEE doubles; only + − × ÷ so every engine gives the same bits) ──────────────────
   { name: 'ADD', code: 0x10, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a + b' },
   { name: 'SUB', code: 0x11, operands: [], pops: 2, pushes: 1, cost: 1, doc: 'a − b' },
@@ -96,8 +103,16 @@ export const ISA: readonly OpSpec[] = [
 
 export const OP: Readonly<Record<string, OpSpec>> = Object.fromEntries(ISA.map((op) => [op.name, op]));
 
+/** The row an opcode belongs to (a short form's row covers its whole range). */
 export function opByCode(code: number): OpSpec | undefined {
-  return ISA.find((op) => op.code === code);
+  return ISA.find((op) => op.code === code || (op.short !== undefined && code > op.code && code < op.code + op.short.count));
+}
+
+/** A decoded instruction's long-form op and operands (a short form's embedded operand made explicit). */
+export function longForm(code: number, operands: number[]): { op: OpSpec; operands: number[] } | undefined {
+  const op = opByCode(code);
+  if (!op?.short) return op ? { op, operands } : undefined;
+  return { op: OP[op.short.of], operands: [code - op.code] };
 }
 
 export function instructionLength(op: OpSpec): number {
@@ -110,7 +125,7 @@ export const LIMITS = {
   maxValues: 255,
   maxUnits: 255,
   maxState: 8192,
-  maxConsts: 4096,
+  maxConsts: 255,
   maxGeometries: 255,
   maxPoints: 65535,
   maxCode: 65535,

@@ -13,7 +13,7 @@
 import { verify, Program } from './verify.ts';
 import { translate } from './translate.ts';
 import { makeHelpers, Geometry } from './helpers.ts';
-import { UNIT_SIZE, GEOM_SIZE } from './format.ts';
+import { GEOM_SIZE, POINT_SIZE } from './format.ts';
 import { F_OK, F_TRANSLATE } from './faults.ts';
 import { LIMIT_MAX_ATTACH } from './isa.generated.ts';
 
@@ -59,11 +59,17 @@ function loadGeometry(p: Program): Geometry {
     geo.kind[g] = p.bytes[at];
     geo.count[g] = dv.getUint16(at + 2, true);
     geo.first[g] = dv.getUint32(at + 4, true);
-    for (var k = 0; k < 4; k++) geo.ref[g * 4 + k] = dv.getFloat64(at + 8 + k * 8, true);
-  }
-  for (var i = 0; i < p.nPoints; i++) {
-    geo.px[i] = dv.getFloat32(p.pointOff + i * 8, true);
-    geo.py[i] = dv.getFloat32(p.pointOff + i * 8 + 4, true);
+    geo.ref[g * 4] = dv.getFloat64(at + 8, true);
+    geo.ref[g * 4 + 1] = dv.getFloat64(at + 16, true);
+    geo.ref[g * 4 + 2] = dv.getFloat32(at + 24, true);
+    geo.ref[g * 4 + 3] = dv.getFloat32(at + 28, true);
+    // Points are i16 multiples of the geometry's scale (metres); the product is exact in a Float32Array
+    // only to float32 precision, which is the same on every engine.
+    var scale = dv.getFloat32(at + 32, true);
+    for (var i = geo.first[g]; i < geo.first[g] + geo.count[g]; i++) {
+      geo.px[i] = dv.getInt16(p.pointOff + i * POINT_SIZE, true) * scale;
+      geo.py[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + 2, true) * scale;
+    }
   }
   return geo;
 }
@@ -79,25 +85,25 @@ function signalReaders(p: Program): { start: Uint16Array; units: Uint8Array } {
   var start = new Uint16Array(p.nSignals + 1);
   var total = 0;
   var s: number; var u: number; var i: number;
-  for (s = 0; s < p.nSignals; s++) {
-    start[s] = total;
-    for (u = 0; u < p.nUnits; u++) {
-      var rec = p.unitOff + u * UNIT_SIZE;
-      var depStart = p.depOff + p.dv.getUint16(rec + 4, true);
-      for (i = 0; i < p.bytes[rec + 1]; i++) if (p.bytes[depStart + i] === s) { total++; break; }
+  for (var pass = 0; pass < 2; pass++) {
+    var units = new Uint8Array(pass === 0 ? 0 : total);
+    total = 0;
+    for (s = 0; s < p.nSignals; s++) {
+      start[s] = total;
+      for (u = 0; u < p.nUnits; u++) {
+        for (i = 0; i < p.unitDepCount[u]; i++) {
+          if (p.bytes[p.depOff + p.unitDepStart[u] + i] === s) {
+            if (pass === 1) units[total] = u;
+            total++;
+            break;
+          }
+        }
+      }
     }
+    start[p.nSignals] = total;
+    if (pass === 1) return { start: start, units: units };
   }
-  start[p.nSignals] = total;
-  var units = new Uint8Array(total);
-  total = 0;
-  for (s = 0; s < p.nSignals; s++) {
-    for (u = 0; u < p.nUnits; u++) {
-      var rec2 = p.unitOff + u * UNIT_SIZE;
-      var depStart2 = p.depOff + p.dv.getUint16(rec2 + 4, true);
-      for (i = 0; i < p.bytes[rec2 + 1]; i++) if (p.bytes[depStart2 + i] === s) { units[total++] = u; break; }
-    }
-  }
-  return { start: start, units: units };
+  return { start: start, units: new Uint8Array(0) };
 }
 
 function refused(p: Program, code: number, at: number): Runtime {
@@ -157,7 +163,9 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var U = filled(p.nSignals, NaN);
   var S = filled(p.nState, NaN);
   var K = new Float64Array(p.nConsts);
-  for (var i = 0; i < p.nConsts; i++) K[i] = p.dv.getFloat64(p.constOff + i * 8, true);
+  for (var i = 0; i < p.nConsts; i++) {
+    K[i] = i < p.n32 ? p.dv.getFloat32(p.constOff + i * 4, true) : p.dv.getFloat64(p.constOff + p.n32 * 4 + (i - p.n32) * 8, true);
+  }
   var Q = new Uint8Array(p.nUnits);
   for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
   var N = filled(p.nUnits, Infinity);

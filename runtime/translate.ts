@@ -15,7 +15,7 @@
  * evaluated every time their unit runs (no short-circuit), so their state never depends on evaluation order.
  */
 import { Program } from './verify.ts';
-import { UNIT_SIZE } from './format.ts';
+import { shortForm } from './decode.ts';
 import {
   OPTAB, OPTAB_COLS, COL_LEN,
   OP_END, OP_CONST, OP_LOAD, OP_KNOWN, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_NEG, OP_ABS, OP_MIN, OP_MAX,
@@ -89,9 +89,8 @@ export function translate(p: Program, spans: boolean): string {
   function markReaders(v: number): string {
     var marks = '';
     for (var u = 0; u < p.nUnits; u++) {
-      var rec = p.unitOff + u * UNIT_SIZE;
-      var depCount = p.bytes[rec + 1];
-      var depStart = p.depOff + dv.getUint16(rec + 4, true);
+      var depCount = p.unitDepCount[u];
+      var depStart = p.depOff + p.unitDepStart[u];
       for (var i = 0; i < depCount; i++) {
         if (p.bytes[depStart + i] === v) { marks += 'Q[' + u + ']=1;'; break; }
       }
@@ -100,18 +99,18 @@ export function translate(p: Program, spans: boolean): string {
   }
 
   for (var u = 0; u < p.nUnits; u++) {
-    var rec = p.unitOff + u * UNIT_SIZE;
-    var unitId = dv.getUint16(rec + 2, true);
-    var start = dv.getUint16(rec + 6, true);
-    var end = start + dv.getUint16(rec + 8, true);
+    var unitId = p.unitId[u];
+    var start = p.unitStart[u];
+    var end = p.unitEnd[u];
     tn = 0;
     sp = 0;
     open = 0;
     // Only units with a timed operator keep a wake-up time; the rest run on input updates alone.
     var timed = false;
-    for (var scan = start; scan < end; scan += OPTAB[p.bytes[p.codeOff + scan] * OPTAB_COLS + COL_LEN]) {
+    for (var scan = start; scan < end;) {
       var sop = p.bytes[p.codeOff + scan];
       if (sop === OP_HELD || sop === OP_SINCE || sop === OP_DEBOUNCE || sop === OP_COUNT || sop === OP_ABSENT || sop === OP_STALE) timed = true;
+      scan += shortForm(sop) >= 0 ? 1 : OPTAB[sop * OPTAB_COLS + COL_LEN];
     }
     out.push(timed ? 'if(Q[' + u + ']||N[' + u + ']<=t){Q[' + u + ']=0;d=Infinity;' : 'if(Q[' + u + ']){Q[' + u + ']=0;');
     var pc = start;
@@ -119,15 +118,21 @@ export function translate(p: Program, spans: boolean): string {
       while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
       var at = p.codeOff + pc;
       var op = p.bytes[at];
-      var len = OPTAB[op * OPTAB_COLS + COL_LEN];
+      var sf = shortForm(op);
+      var len = sf >= 0 ? 1 : OPTAB[op * OPTAB_COLS + COL_LEN];
       var a1 = len > 1 ? p.bytes[at + 1] : 0;
       var w1 = len > 2 ? dv.getUint16(at + 1, true) : 0;
+      if (sf >= 0) {
+        // A short form: the long-form op with its operand embedded in the opcode byte.
+        op = sf >> 8;
+        a1 = sf & 255;
+      }
       var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number;
       if (op === OP_END) {
         // R[2] stays a lower bound of every wake-up time, so advanceTo() needs no scan while nothing is due.
         out.push(timed ? 'N[' + u + ']=d;if(d<R[2])R[2]=d;}' : '}');
       } else if (op === OP_CONST) {
-        push('K[' + w1 + ']', false, true);
+        push('K[' + a1 + ']', false, true);
       } else if (op === OP_LOAD) {
         push('V[' + a1 + ']', false, true);
       } else if (op === OP_KNOWN) {

@@ -8,7 +8,7 @@
  */
 import {
   MAGIC, FORMAT_VERSION, HDR_MAGIC, HDR_VERSION, HDR_CATALOGUE, HDR_SIGNALS, HDR_DERIVED, HDR_UNITS, HDR_STATE,
-  HDR_CONSTS, HDR_GEOMS, HDR_POINTS, HDR_DEPBYTES, HDR_CODEBYTES, HDR_TOTAL, HEADER_SIZE, GEOM_SIZE, UNIT_SIZE,
+  HDR_CONSTS, HDR_CONSTS32, HDR_GEOMS, HDR_POINTS, HDR_DEPBYTES, HDR_CODEBYTES, HDR_TOTAL, HEADER_SIZE, GEOM_SIZE, POINT_SIZE, UNIT_SIZE,
   GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE, GEOM_POINT, UNIT_DERIVED, UNIT_RULE,
 } from './format.ts';
 import {
@@ -24,6 +24,7 @@ import {
   LIMIT_MAX_POINTS, LIMIT_MAX_CODE, LIMIT_MAX_ATTACH,
 } from './isa.generated.ts';
 import { CATALOGUE_HASH, SIGNAL_COUNT } from './catalogue.generated.ts';
+import { shortForm } from './decode.ts';
 
 /** Largest ring a COUNT may keep and most steps a SEQ may have. */
 export var MAX_RING = 64;
@@ -40,6 +41,8 @@ export interface Program {
   nUnits: number;
   nState: number;
   nConsts: number;
+  /** The first n32 constants are stored as f32. */
+  n32: number;
   nGeoms: number;
   nPoints: number;
   constOff: number;
@@ -48,6 +51,13 @@ export interface Program {
   unitOff: number;
   depOff: number;
   codeOff: number;
+  /** Per unit, derived from the unit table (units tile the code and dependency sections in order). */
+  unitKind: Uint8Array;
+  unitId: Uint8Array;
+  unitStart: Uint16Array;
+  unitEnd: Uint16Array;
+  unitDepStart: Uint16Array;
+  unitDepCount: Uint8Array;
   /** Per unit: worst-case abstract operations for one evaluation. */
   unitCost: Uint32Array;
   /** Per unit: deepest stack. */
@@ -59,8 +69,10 @@ export interface Program {
 function emptyProgram(bytes: Uint8Array): Program {
   return {
     fault: F_OK, faultAt: 0, bytes: bytes, dv: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    nSignals: 0, nDerived: 0, nValues: 0, nUnits: 0, nState: 0, nConsts: 0, nGeoms: 0, nPoints: 0,
+    nSignals: 0, nDerived: 0, nValues: 0, nUnits: 0, nState: 0, nConsts: 0, n32: 0, nGeoms: 0, nPoints: 0,
     constOff: 0, geomOff: 0, pointOff: 0, unitOff: 0, depOff: 0, codeOff: 0,
+    unitKind: new Uint8Array(0), unitId: new Uint8Array(0), unitStart: new Uint16Array(0), unitEnd: new Uint16Array(0),
+    unitDepStart: new Uint16Array(0), unitDepCount: new Uint8Array(0),
     unitCost: new Uint32Array(0), unitStack: new Uint8Array(0), unitState: new Uint32Array(0),
   };
 }
@@ -91,6 +103,7 @@ function verifyHeader(p: Program): boolean {
   p.nUnits = dv.getUint16(HDR_UNITS, true);
   p.nState = dv.getUint16(HDR_STATE, true);
   p.nConsts = dv.getUint16(HDR_CONSTS, true);
+  p.n32 = dv.getUint16(HDR_CONSTS32, true);
   p.nGeoms = dv.getUint16(HDR_GEOMS, true);
   p.nPoints = dv.getUint32(HDR_POINTS, true);
   var depBytes = dv.getUint32(HDR_DEPBYTES, true);
@@ -99,14 +112,15 @@ function verifyHeader(p: Program): boolean {
   if (p.nUnits > LIMIT_MAX_UNITS) return bad(p, F_OVERSIZED, HDR_UNITS);
   if (p.nState > LIMIT_MAX_STATE) return bad(p, F_OVERSIZED, HDR_STATE);
   if (p.nConsts > LIMIT_MAX_CONSTS) return bad(p, F_OVERSIZED, HDR_CONSTS);
+  if (p.n32 > p.nConsts) return bad(p, F_OVERSIZED, HDR_CONSTS32);
   if (p.nGeoms > LIMIT_MAX_GEOMETRIES) return bad(p, F_OVERSIZED, HDR_GEOMS);
   if (p.nPoints > LIMIT_MAX_POINTS) return bad(p, F_OVERSIZED, HDR_POINTS);
   if (codeBytes > LIMIT_MAX_CODE) return bad(p, F_OVERSIZED, HDR_CODEBYTES);
   if (depBytes > LIMIT_MAX_CODE) return bad(p, F_OVERSIZED, HDR_DEPBYTES);
   p.constOff = HEADER_SIZE;
-  p.geomOff = p.constOff + p.nConsts * 8;
+  p.geomOff = p.constOff + p.n32 * 4 + (p.nConsts - p.n32) * 8;
   p.pointOff = p.geomOff + p.nGeoms * GEOM_SIZE;
-  p.unitOff = p.pointOff + p.nPoints * 8;
+  p.unitOff = p.pointOff + p.nPoints * POINT_SIZE;
   p.depOff = p.unitOff + p.nUnits * UNIT_SIZE;
   p.codeOff = p.depOff + depBytes;
   var total = p.codeOff + codeBytes;
@@ -134,23 +148,30 @@ function geometryPoints(p: Program, g: number): number {
   return p.dv.getUint16(p.geomOff + g * GEOM_SIZE + 2, true);
 }
 
-/** Verifies one unit's record, dependency list and code; fills its budget. */
-function verifyUnit(p: Program, u: number, codeBytes: number, depBytes: number, marks: Uint8Array, targets: Uint16Array): boolean {
+/**
+ * Verifies one unit's record, dependency list and code; fills its budget. Units tile the code and dependency
+ * sections in order, so a unit starts where the previous one ended (`start`, `depStart`).
+ */
+function verifyUnit(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number, targets: Uint16Array): boolean {
   var dv = p.dv;
   var rec = p.unitOff + u * UNIT_SIZE;
   var kind = p.bytes[rec];
   var depCount = p.bytes[rec + 1];
-  var id = dv.getUint16(rec + 2, true);
-  var depStart = dv.getUint16(rec + 4, true);
-  var start = dv.getUint16(rec + 6, true);
-  var length = dv.getUint16(rec + 8, true);
+  var id = p.bytes[rec + 2];
+  var length = dv.getUint16(rec + 3, true);
   if (kind !== UNIT_DERIVED && kind !== UNIT_RULE) return bad(p, F_BAD_UNIT, rec);
   if (kind === UNIT_DERIVED && (id < p.nSignals || id >= p.nValues)) return bad(p, F_BAD_UNIT, rec + 2);
-  if (length === 0 || start + length > codeBytes) return bad(p, F_BAD_UNIT, rec + 6);
-  if (depStart + depCount > depBytes) return bad(p, F_BAD_DEP, rec + 4);
+  if (length === 0 || start + length > codeBytes) return bad(p, F_BAD_UNIT, rec + 3);
+  if (depStart + depCount > depBytes) return bad(p, F_BAD_DEP, rec + 1);
   for (var i = 0; i < depCount; i++) {
     if (p.bytes[p.depOff + depStart + i] >= p.nValues) return bad(p, F_BAD_DEP, p.depOff + depStart + i);
   }
+  p.unitKind[u] = kind;
+  p.unitId[u] = id;
+  p.unitStart[u] = start;
+  p.unitEnd[u] = start + length;
+  p.unitDepStart[u] = depStart;
+  p.unitDepCount[u] = depCount;
   var scope = kind === UNIT_RULE ? SCOPE_RULE : SCOPE_DERIVED;
   var end = start + length;
   var depth = 0;
@@ -169,9 +190,15 @@ function verifyUnit(p: Program, u: number, codeBytes: number, depBytes: number, 
     if (open > 0 && targets[open - 1] < pc) return bad(p, F_BAD_JUMP, at);
     if (sawEnd) return bad(p, F_NO_END, at);
     var op = p.bytes[at];
+    var len = 1;
+    var embedded = shortForm(op); // a short form's operand is in its opcode byte
+    if (embedded >= 0) {
+      op = embedded >> 8;
+      embedded = embedded & 255;
+    }
     var row = op * OPTAB_COLS;
     if (op >= OP_LIMIT || OPTAB[row + COL_LEN] === 0) return bad(p, F_BAD_OPCODE, at);
-    var len = OPTAB[row + COL_LEN];
+    if (embedded < 0) len = OPTAB[row + COL_LEN];
     if (pc + len > end) return bad(p, F_BAD_OPERAND, at);
     var opScope = OPTAB[row + COL_SCOPE];
     if (opScope !== 0 && opScope !== scope) return bad(p, F_BAD_SCOPE, at);
@@ -183,6 +210,12 @@ function verifyUnit(p: Program, u: number, codeBytes: number, depBytes: number, 
     for (var f = 0; f < 2; f++) {
       var fmt = OPTAB[row + (f === 0 ? COL_F1 : COL_F2)];
       if (fmt === 0) break;
+      if (embedded >= 0) {
+        // Short forms embed the one operand of LOAD (v) or CONST (k); `at` is where it lives.
+        if (fmt === FMT_V && embedded >= p.nValues) return bad(p, F_BAD_VALUE, at);
+        if (fmt === FMT_K && embedded >= p.nConsts) return bad(p, F_BAD_CONST, at);
+        break;
+      }
       if (fmt === FMT_V) {
         var v = p.bytes[off];
         if (v >= p.nValues || (op === OP_STALE && v >= p.nSignals) || (op === OP_STORE && v !== id)) {
@@ -204,8 +237,8 @@ function verifyUnit(p: Program, u: number, codeBytes: number, depBytes: number, 
         }
         off += 1;
       } else if (fmt === FMT_K) {
-        if (dv.getUint16(off, true) >= p.nConsts) return bad(p, F_BAD_CONST, off);
-        off += 2;
+        if (p.bytes[off] >= p.nConsts) return bad(p, F_BAD_CONST, off);
+        off += 1;
       } else if (fmt === FMT_J) {
         var target = dv.getUint16(off, true);
         if (target <= pc || target >= end || (open > 0 && target > targets[open - 1]) || open >= targets.length) {
@@ -234,7 +267,6 @@ function verifyUnit(p: Program, u: number, codeBytes: number, depBytes: number, 
       if (depth !== 0) return bad(p, F_STACK_DIRTY, at);
       sawEnd = true;
     }
-    marks[pc] = 1;
     pc += len;
   }
   if (!sawEnd || open > 0) return bad(p, F_NO_END, p.codeOff + end - 1);
@@ -251,13 +283,25 @@ export function verify(bytes: Uint8Array): Program {
   if (!verifyGeometries(p)) return p;
   var codeBytes = p.dv.getUint32(HDR_CODEBYTES, true);
   var depBytes = p.dv.getUint32(HDR_DEPBYTES, true);
-  var marks = new Uint8Array(codeBytes);
   var targets = new Uint16Array(LIMIT_MAX_STACK + 64);
+  p.unitKind = new Uint8Array(p.nUnits);
+  p.unitId = new Uint8Array(p.nUnits);
+  p.unitStart = new Uint16Array(p.nUnits);
+  p.unitEnd = new Uint16Array(p.nUnits);
+  p.unitDepStart = new Uint16Array(p.nUnits);
+  p.unitDepCount = new Uint8Array(p.nUnits);
   p.unitCost = new Uint32Array(p.nUnits);
   p.unitStack = new Uint8Array(p.nUnits);
   p.unitState = new Uint32Array(p.nUnits);
+  var start = 0;
+  var depStart = 0;
   for (var u = 0; u < p.nUnits; u++) {
-    if (!verifyUnit(p, u, codeBytes, depBytes, marks, targets)) return p;
+    if (!verifyUnit(p, u, start, depStart, codeBytes, depBytes, targets)) return p;
+    start = p.unitEnd[u];
+    depStart += p.unitDepCount[u];
   }
+  // The units must account for every code and dependency byte: nothing unreachable hides in the sections.
+  if (start !== codeBytes) return fail(p, F_BAD_UNIT, p.codeOff + start);
+  if (depStart !== depBytes) return fail(p, F_BAD_DEP, p.depOff + depStart);
   return p;
 }

@@ -5,7 +5,7 @@ import type { Command } from '../cli/main.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { verify } from '../runtime/verify.ts';
-import { UNIT_SIZE, UNIT_RULE } from '../runtime/format.ts';
+import { units } from '../compiler/bundle-reader.ts';
 import { describeFault } from '../compiler/faults.ts';
 import { generateKey, formatKey, keyId, parseDeviceId, readKeyFile, writePublicKey, writeSecretKey, type KeyRole } from './keys.ts';
 import { openBundle, signBundle, signingName, BundleError } from './bundle.ts';
@@ -122,12 +122,7 @@ export const signCommand: Command = {
 function ruleIds(bundle: Uint8Array): Set<number> {
   const p = verify(bundle);
   if (p.fault) throw new BundleError(`--bundle: ${describeFault(p.fault, p.faultAt)}`);
-  const ids = new Set<number>();
-  for (let u = 0; u < p.nUnits; u++) {
-    const rec = p.unitOff + u * UNIT_SIZE;
-    if (p.bytes[rec] === UNIT_RULE) ids.add(p.dv.getUint16(rec + 2, true));
-  }
-  return ids;
+  return new Set(units(p).filter((u) => u.kind === 'rule').map((u) => u.id));
 }
 
 export const verifyCommand: Command = {

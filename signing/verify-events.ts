@@ -58,7 +58,7 @@ interface Node {
   walked: boolean;
 }
 
-const SUMMARY_LABEL: Partial<Record<ProblemKind, string>> = { chain: 'chain broken', conflict: 'conflicting', rule: 'unknown rule' };
+const SUMMARY_LABEL: Partial<Record<ProblemKind | 'dropped', string>> = { chain: 'chain broken', conflict: 'conflicting', rule: 'unknown rule' };
 
 function seqText(a: number, b: number): string {
   return a === b ? `seq ${a}` : `seq ${a}–${b}`;

@@ -8,7 +8,7 @@
  * (compiler/disasm.ts decodeUnit): `DIST2 g; CONST k; <compare>` is "distance to g compared with √K[k] m".
  * This only labels the drawing; nothing here evaluates a rule.
  */
-import { decodeUnit } from '../compiler/disasm.ts';
+import { constants, geometries, units as bundleUnits } from '../compiler/bundle-reader.ts';
 import * as F from '../runtime/format.ts';
 import { verify } from '../runtime/verify.ts';
 import type { LoadedBundle } from './inputs.ts';
@@ -32,39 +32,19 @@ const COMPARE = new Set(['LT', 'LE', 'GT', 'GE']);
 export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
   const p = verify(b.bytes);
   if (p.fault) return [];
-  const dv = p.dv;
-  const out: DrawnGeometry[] = [];
-  for (let g = 0; g < p.nGeoms; g++) {
-    const at = p.geomOff + g * F.GEOM_SIZE;
-    const kind = KIND[b.bytes[at]] ?? 'point';
-    const count = dv.getUint16(at + 2, true);
-    const first = dv.getUint32(at + 4, true);
-    const lat0 = dv.getFloat64(at + 8, true), lon0 = dv.getFloat64(at + 16, true);
-    const kx = dv.getFloat64(at + 24, true), ky = dv.getFloat64(at + 32, true);
-    const px = (i: number) => dv.getFloat32(p.pointOff + i * 8, true);
-    const py = (i: number) => dv.getFloat32(p.pointOff + i * 8 + 4, true);
-    const geom: DrawnGeometry = { index: g, kind, name: b.geometryNames?.[g] ?? `G${g}`, points: [], thresholdsM: [], rules: [] };
-    if (kind === 'circle') {
-      geom.points.push([lat0, lon0]);
-      geom.radiusM = px(first);
-    } else if (kind === 'point') {
-      geom.points.push([lat0, lon0]);
-    } else {
-      for (let i = first; i < first + count; i++) geom.points.push([lat0 + py(i) / ky, lon0 + px(i) / kx]);
-    }
-    out.push(geom);
-  }
+  const out: DrawnGeometry[] = geometries(p).map((g) => {
+    const geom: DrawnGeometry = { index: g.index, kind: g.kind, name: b.geometryNames?.[g.index] ?? `G${g.index}`, points: [], thresholdsM: [], rules: [] };
+    if (g.kind === 'circle' || g.kind === 'point') geom.points.push([g.lat0, g.lon0]);
+    else geom.points.push(...g.points);
+    if (g.kind === 'circle') geom.radiusM = g.radiusM;
+    return geom;
+  });
   if (!out.length) return out;
 
   // Rules reading each geometry, and distance thresholds compared with DIST2 results (directly or via a derived value).
-  const consts = Array.from({ length: p.nConsts }, (_, i) => dv.getFloat64(p.constOff + i * 8, true));
+  const consts = constants(p);
   const derivedDist = new Map<number, number>(); // derived value id → geometry
-  const units: Array<{ kind: number; id: number; code: ReturnType<typeof decodeUnit> }> = [];
-  for (let u = 0; u < p.nUnits; u++) {
-    const rec = p.unitOff + u * F.UNIT_SIZE;
-    const start = dv.getUint16(rec + 6, true);
-    units.push({ kind: b.bytes[rec], id: dv.getUint16(rec + 2, true), code: decodeUnit(b.bytes, p.codeOff, start, start + dv.getUint16(rec + 8, true)) });
-  }
+  const units = bundleUnits(p).map((u) => ({ kind: u.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED, id: u.id, code: u.code }));
   for (const u of units) {
     if (u.kind !== F.UNIT_DERIVED) continue;
     const c = u.code;

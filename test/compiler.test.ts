@@ -33,8 +33,10 @@ describe('compiler', () => {
 
   test('constant arithmetic is folded: kmh(1) is one constant, 2 × 3 g is 6 g', () => {
     const c = compileRules([rule({ name: 'r', description: 'd', severity: 'info', when: sig('gnss.speed').below(kmh(1)).and(sig('accel.mag').above(gees(2).times(3))) })], FULL_PROFILE);
-    expect(c.emitted.constants).toEqual([1 / 3.6, 6, 0]);
-    expect(ops(c.bytes, c.map.units[0]).slice(0, 7)).toEqual(['LOAD 2', 'CONST 0', 'LT', 'LOAD 11', 'CONST 1', 'GT', 'AND']);
+    // f32-exact constants first (stored in 4 bytes), then the rest (8 bytes): 6 and the cooldown 0, then 1/3.6.
+    expect(c.emitted.constants).toEqual([6, 0, 1 / 3.6]);
+    expect(verify(c.bytes).n32).toBe(2);
+    expect(ops(c.bytes, c.map.units[0]).slice(0, 7)).toEqual(['LOAD 2', 'CONST 2', 'LT', 'LOAD 11', 'CONST 0', 'GT', 'AND']);
   });
 
   test('a sub-expression used by two rules becomes one derived value that both rules read', () => {
@@ -45,7 +47,7 @@ describe('compiler', () => {
     ], FULL_PROFILE);
     const derived = c.map.units.filter((u) => u.kind === 'derived');
     expect(derived.length).toBe(1);
-    expect(ops(c.bytes, derived[0])).toEqual(['LOAD 2', 'CONST 0', 'LT', 'CONST 1', 'HELD 0', 'STORE 24', 'END']);
+    expect(ops(c.bytes, derived[0])).toEqual(['LOAD 2', 'CONST 2', 'LT', 'CONST 1', 'HELD 0', 'STORE 24', 'END']);
     const rules = c.map.units.filter((u) => u.kind === 'rule');
     for (const r of rules) expect(ops(c.bytes, r)[0]).toBe('LOAD 24');
     expect(rules.map((r) => r.deps)).toEqual([[24], [13, 24]]);
@@ -62,7 +64,8 @@ describe('compiler', () => {
   test('the budget counts code, state and worst-case operations per rule', () => {
     const c = compileRules([rule({ name: 'held', description: 'd', severity: 'critical', when: sig('door').isTrue().heldFor(seconds(5)) })], FULL_PROFILE);
     // LOAD(1) CONST(1) HELD(4) CONST(1) FIRE(3) JZ(1) EMIT(4) END(0) = 15 operations; HELD 1 slot + FIRE 2 slots.
-    expect(c.budget).toEqual([{ rule: 'held', id: 0, codeBytes: 21, stateBytes: 24, worstOps: 15 }]);
+    // Bytes: LOAD and both CONSTs in their one-byte short forms (3), HELD, FIRE, JZ, EMIT 3 each (12), END 1 = 16.
+    expect(c.budget).toEqual([{ rule: 'held', id: 0, codeBytes: 16, stateBytes: 24, worstOps: 15 }]);
   });
 
   test('the sidecar maps instructions to the rule source lines', () => {
@@ -79,8 +82,9 @@ describe('reading a device fault offset as a source location', () => {
     const line = Number(new Error().stack!.split('\n')[1].match(/:(\d+):\d+\)?$/)![1]) + 1;
     const c = compileRules([rule({ name: 'door-shock', description: 'd', severity: 'info', when: sig('door').isTrue().and(sig('accel.mag').above(gees(3))) })], FULL_PROFILE);
     const p = verify(c.bytes);
-    // The GT instruction is the 5th: LOAD door(2) LOAD accel.mag(2) CONST(3) → GT at code offset 7.
-    expect(explainOffset(c.bytes, p.codeOff + 7, c.map)).toBe(`byte ${p.codeOff + 7}: code offset 7, in GT at 7 of unit 0 (rule door-shock), test/compiler.test.ts:${line}:140`); // column of `.above(`, where GT is built
+    // One-byte LOAD door, LOAD accel.mag and CONST come first: GT is at code offset 3.
+    expect(decodeUnit(c.bytes, p.codeOff, 0, 4).map((i) => i.op.name)).toEqual(['LOAD', 'LOAD', 'CONST', 'GT']);
+    expect(explainOffset(c.bytes, p.codeOff + 3, c.map)).toBe(`byte ${p.codeOff + 3}: code offset 3, in GT at 3 of unit 0 (rule door-shock), test/compiler.test.ts:${line}:140`); // column of `.above(`, where GT is built
     expect(explainOffset(c.bytes, 8, c.map)).toBe("byte 8: header field 'catalogue hash' (offset 8)");
   });
 });

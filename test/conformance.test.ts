@@ -28,7 +28,7 @@ function prepare(golden: GoldenCase): Prepared {
   const names = compiled.map.rules.map((r) => r.name);
   const p = verify(compiled.bytes);
   const opsUsed = new Set<string>();
-  for (const u of compiled.map.units) for (const ins of decodeUnit(compiled.bytes, p.codeOff, u.codeStart, u.codeEnd)) opsUsed.add(ins.op.name);
+  for (const u of compiled.map.units) for (const ins of decodeUnit(compiled.bytes, p.codeOff, u.codeStart, u.codeEnd)) { opsUsed.add(ins.op.name); if (ins.short) opsUsed.add(ins.short); }
   const samples = golden.samples.map(([t, s, value]) => ({ t, signal: signalMeta(s).id, value }));
   return { golden, script: { bundle: compiled.bytes, samples, until: golden.until }, names, opsUsed };
 }

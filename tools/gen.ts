@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ISA, LIMITS, OPERAND_BYTES, instructionLength, type OperandFormat } from '../compiler/isa.ts';
+import { ISA, OP, LIMITS, OPERAND_BYTES, instructionLength, type OperandFormat } from '../compiler/isa.ts';
 import { catalogueHash } from '../compiler/catalogue-hash.ts';
 import { SIGNAL_COUNT } from '../compiler/dsl/catalogue.ts';
 
@@ -19,10 +19,12 @@ const FORMAT_CODE: Record<OperandFormat, number> = { v: 1, s: 2, g: 3, n: 4, k: 
 const SCOPE_CODE = { any: 0, rule: 1, derived: 2 } as const;
 
 function isaModule(): string {
-  const size = Math.max(...ISA.map((o) => o.code)) + 1;
+  const long = ISA.filter((o) => !o.short);
+  const shorts = ISA.filter((o) => o.short);
+  const size = Math.max(...long.map((o) => o.code)) + 1;
   const cols = OPTAB_COLUMNS.length;
   const table = new Array<number>(size * cols).fill(0);
-  for (const op of ISA) {
+  for (const op of long) {
     const row = [instructionLength(op), op.operands[0] ? FORMAT_CODE[op.operands[0]] : 0,
       op.operands[1] ? FORMAT_CODE[op.operands[1]] : 0, op.pops, op.popsPerN ?? 0, op.pushes, op.state ?? 0,
       op.statePerN ?? 0, op.cost, op.costPerPoint ?? 0, SCOPE_CODE[op.scope ?? 'any']];
@@ -37,8 +39,10 @@ function isaModule(): string {
     ...Object.entries(FORMAT_CODE).map(([f, c]) => `export var FMT_${f.toUpperCase()} = ${c}; // ${OPERAND_BYTES[f as OperandFormat]} byte(s)`),
     ...Object.entries(SCOPE_CODE).map(([s, c]) => `export var SCOPE_${s.toUpperCase()} = ${c};`),
     ...Object.entries(LIMITS).map(([k, v]) => `export var LIMIT_${k.replace(/[A-Z]/g, (m) => '_' + m).toUpperCase()} = ${v};`),
-    `/** Per-opcode rows of ${cols} columns (see COL_*); a LEN of 0 marks an unassigned opcode. */`,
+    `/** Per-opcode rows of ${cols} columns (see COL_*) for the long forms; a LEN of 0 marks an unassigned opcode. */`,
     `export var OPTAB = new Uint8Array([${table.join(',')}]);`,
+    `/** Short forms, 3 bytes each: first opcode, count, long-form opcode (${shorts.map((o) => o.name).join(', ')}). */`,
+    `export var SHORT_FORMS = new Uint8Array([${shorts.flatMap((o) => [o.code, o.short!.count, OP[o.short!.of].code]).join(',')}]);`,
     '',
   ];
   return lines.join('\n');
@@ -55,6 +59,10 @@ function catalogueModule(): string {
 
 function opcodeTable(): string {
   const rows = ISA.map((o) => {
+    if (o.short) {
+      const last = o.code + o.short.count - 1;
+      return `| \`0x${o.code.toString(16).padStart(2, '0')}\`…\`0x${last.toString(16)}\` | \`${o.name}\` | embedded | 1 | ${o.pops} | ${o.pushes} | 0 | ${o.cost} | any | ${o.doc} |`;
+    }
     const operands = o.operands.length ? o.operands.join(' ') : '—';
     const pops = o.popsPerN ? `${o.pops}+${o.popsPerN}n` : `${o.pops}`;
     const state = o.statePerN ? `${o.state ?? 0}+n` : `${o.state ?? 0}`;

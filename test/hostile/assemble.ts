@@ -16,6 +16,7 @@ export function assembleCode(code: Ins[]): number[] {
   for (const [name, ...operands] of code) {
     const spec = OP[name];
     if (!spec) throw new Error(`unknown op ${name}`);
+    if (spec.short) { out.push(spec.code + (operands[0] ?? 0)); continue; } // one byte, operand embedded
     out.push(spec.code);
     spec.operands.forEach((fmt, i) => {
       const v = operands[i] ?? 0;
@@ -31,7 +32,7 @@ export function assemble(spec: BundleSpec): Uint8Array {
   const deps = spec.units.map((u) => u.deps ?? []);
   const depBytes = deps.reduce((s, d) => s + d.length, 0);
   const codeBytes = codes.reduce((s, c) => s + c.length, 0);
-  const total = F.HEADER_SIZE + consts.length * 8 + spec.units.length * F.UNIT_SIZE + depBytes + codeBytes;
+  const total = F.HEADER_SIZE + consts.length * 8 + spec.units.length * F.UNIT_SIZE + depBytes + codeBytes; // constants as f64 (n32 = 0)
   const bytes = new Uint8Array(total);
   const dv = new DataView(bytes.buffer);
   dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
@@ -47,17 +48,11 @@ export function assemble(spec: BundleSpec): Uint8Array {
   dv.setUint32(F.HDR_TOTAL, total, true);
   let at = F.HEADER_SIZE;
   for (const k of consts) { dv.setFloat64(at, k, true); at += 8; }
-  let codeAt = 0;
-  let depAt = 0;
   spec.units.forEach((u, i) => {
     bytes[at] = u.kind === 'derived' ? F.UNIT_DERIVED : F.UNIT_RULE;
     bytes[at + 1] = deps[i].length;
-    dv.setUint16(at + 2, u.id ?? i, true);
-    dv.setUint16(at + 4, depAt, true);
-    dv.setUint16(at + 6, codeAt, true);
-    dv.setUint16(at + 8, codes[i].length, true);
-    depAt += deps[i].length;
-    codeAt += codes[i].length;
+    bytes[at + 2] = u.id ?? i;
+    dv.setUint16(at + 3, codes[i].length, true);
     at += F.UNIT_SIZE;
   });
   for (const d of deps) for (const v of d) bytes[at++] = v;
