@@ -33,6 +33,7 @@ import { loadRules } from '../compiler/load.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { verify } from '../runtime/verify.ts';
 import { WORKLOAD_SOURCE } from './workload.ts';
+import { median } from './stats.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -70,11 +71,6 @@ const SIZE_TARGET = 1 / 4;
 const MEMORY_TARGET_VARS = 1500;
 const MEMORY_SAMPLES = 10_000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 export interface Inputs {
   bundle: Uint8Array;

@@ -15,6 +15,7 @@ import { loadBundle, type LoadedBundle } from '../simulator/inputs.ts';
 import { simulate, eventsJsonl } from '../simulator/run.ts';
 import { Replayer } from '../simulator/replay.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
+import { median } from './stats.ts';
 
 export interface Row {
   bench: string;
@@ -33,11 +34,6 @@ export interface Row {
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** x-io layout (time s, accel g), 100 Hz, low noise at rest plus a 4.5 g knock every hour (shock rule fires). */
 export function writeImuCsv(path: string, hours: number, hz = 100): number {

@@ -14,6 +14,7 @@ import { readNmea } from '../simulator/trace/nmea.ts';
 import { readCsv, readCsvHeader } from '../simulator/trace/csv.ts';
 import { detectCsvPreset } from '../simulator/trace/csv-presets.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
+import { median } from './stats.ts';
 
 export interface Row {
   bench: string;
@@ -34,11 +35,6 @@ export interface Row {
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TRACES = resolve(HERE, '../../shared/traces');
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function measure(bench: string, input: string, buf: Buffer, runs: number, read: (b: Buffer) => TraceResult): Row {
   read(buf); // warm-up (JIT)
