@@ -80,11 +80,14 @@ export class RecordSink {
   dups = 0;
   gaps = 0;
 
+  /** Owns the columns; T/S/V are its arrays, kept as fields for the readers' hot loops. */
+  private readonly buf: SampleBuffer;
+
   constructor(readonly file: string, readonly issues: TraceIssue[], readonly policy: MergePolicy, capacity = 1024) {
-    const c = Math.max(16, capacity | 0);
-    this.T = new Float64Array(c);
-    this.S = new Uint8Array(c);
-    this.V = new Float64Array(c);
+    this.buf = new SampleBuffer(capacity);
+    this.T = this.buf.t;
+    this.S = this.buf.sig;
+    this.V = this.buf.value;
   }
 
   /** Starts a record at time t (from source line `line`); false = dropped by the policy, push nothing. */
@@ -131,13 +134,12 @@ export class RecordSink {
 
   /** Room for `k` more samples (grows by doubling). */
   reserve(k: number): void {
-    const need = this.n + k;
-    if (need <= this.T.length) return;
-    let c = this.T.length * 2;
-    while (c < need) c *= 2;
-    const T = new Float64Array(c); T.set(this.T.subarray(0, this.n)); this.T = T;
-    const S = new Uint8Array(c); S.set(this.S.subarray(0, this.n)); this.S = S;
-    const V = new Float64Array(c); V.set(this.V.subarray(0, this.n)); this.V = V;
+    if (this.n + k <= this.T.length) return;
+    this.buf.length = this.n;
+    this.buf.reserve(k);
+    this.T = this.buf.t;
+    this.S = this.buf.sig;
+    this.V = this.buf.value;
   }
 
   push(sig: number, value: number): void {
@@ -166,7 +168,8 @@ export class RecordSink {
 
   /** Applies end-of-file policy (sorting) and writes the counts into stats. */
   finish(stats: Record<string, number>): SampleBuffer {
-    const out = SampleBuffer.wrap(this.T, this.S, this.V, this.n);
+    const out = this.buf;
+    out.length = this.n;
     if (this.unordered) stableSortByTime(out);
     const firstRange = this.issues.length;
     this.range.flush(this.file, this.issues, stats, 'outOfRange.', (name, c) =>

@@ -28,13 +28,6 @@ export class SampleBuffer implements SampleColumns {
 
   get capacity(): number { return this.t.length; }
 
-  /** Adopts existing columns (no copy); `length` samples are valid. */
-  static wrap(t: Float64Array, sig: Uint8Array, value: Float64Array, length: number): SampleBuffer {
-    const b = new SampleBuffer(0);
-    b.t = t; b.sig = sig; b.value = value; b.length = length;
-    return b;
-  }
-
   /** Makes room for `extra` more samples (doubling), so callers may then write without checks. */
   reserve(extra: number): void {
     const need = this.length + extra;
