@@ -6,7 +6,7 @@
  *
  *   node --import ./tools/register-ts.mjs bench/simulator.bench.ts [--hours 24]
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { simulate, eventsJsonl } from '../simulator/run.ts';
 import { Replayer } from '../simulator/replay.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { median } from './stats.ts';
+import { writeImuCsv } from './synthetic-imu.ts';
 
 export interface Row {
   bench: string;
@@ -35,30 +36,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 
 
-/** x-io layout (time s, accel g), 100 Hz, low noise at rest plus a 4.5 g knock every hour (shock rule fires). */
-export function writeImuCsv(path: string, hours: number, hz = 100): number {
-  const rows = Math.round(hours * 3600 * hz);
-  const fd = openSync(path, 'w');
-  writeSync(fd, 'Time (s),Accelerometer X (g),Accelerometer Y (g),Accelerometer Z (g)\n');
-  const fmt = (v: number): string => {
-    const n = Math.round(v * 1e6);
-    const a = Math.abs(n);
-    return (n < 0 ? '-' : '') + Math.floor(a / 1e6) + '.' + String(a % 1e6).padStart(6, '0');
-  };
-  let chunk = '';
-  let seed = 12345;
-  for (let i = 0; i < rows; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    const noise = (seed / 4294967296 - 0.5) * 0.02;
-    const t = i / hz;
-    const knock = i % (3600 * hz) === 1000 ? 4.5 : 0;
-    chunk += fmt(t) + ',' + fmt(0.01 * Math.sin(t) + noise + knock) + ',' + fmt(-0.02 + noise) + ',' + fmt(0.998 + noise) + '\n';
-    if (chunk.length > 1 << 20) { writeSync(fd, chunk); chunk = ''; }
-  }
-  writeSync(fd, chunk);
-  closeSync(fd);
-  return rows;
-}
 
 function endToEnd(bundle: LoadedBundle, input: string, path: string, outDir: string, runs: number, note?: string): Row {
   const times: number[] = [];

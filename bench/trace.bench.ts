@@ -6,7 +6,7 @@
  *
  *   node --import ./tools/register-ts.mjs bench/trace.bench.ts
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { readCsv, readCsvHeader } from '../simulator/trace/csv.ts';
 import { detectCsvPreset } from '../simulator/trace/csv-presets.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
 import { median } from './stats.ts';
+import { writeImuCsv } from './synthetic-imu.ts';
 
 export interface Row {
   bench: string;
@@ -65,30 +66,6 @@ function csvReader(path: string): (b: Buffer) => TraceResult {
   return (b) => readCsv(b, path, mapping);
 }
 
-/** 24 h at 100 Hz in the x-io layout (time in s, accel in g): 8,640,000 rows. */
-export function writeSyntheticImu(path: string, hours = 24, hz = 100): void {
-  const rows = Math.round(hours * 3600 * hz);
-  const fd = openSync(path, 'w');
-  writeSync(fd, 'Time (s),Accelerometer X (g),Accelerometer Y (g),Accelerometer Z (g)\n');
-  const fmt = (v: number): string => { // fixed 6 decimals without toFixed's cost
-    const n = Math.round(v * 1e6);
-    const a = Math.abs(n);
-    const frac = String(a % 1e6).padStart(6, '0');
-    return (n < 0 ? '-' : '') + Math.floor(a / 1e6) + '.' + frac;
-  };
-  let chunk = '';
-  let seed = 12345;
-  for (let i = 0; i < rows; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    const noise = (seed / 4294967296 - 0.5) * 0.02;
-    const t = i / hz;
-    const shock = i % 360_000 === 0 ? 3.5 : 0; // a bump every hour
-    chunk += fmt(t) + ',' + fmt(0.01 * Math.sin(t) + noise + shock) + ',' + fmt(-0.02 + noise) + ',' + fmt(0.998 + noise) + '\n';
-    if (chunk.length > 1 << 20) { writeSync(fd, chunk); chunk = ''; }
-  }
-  writeSync(fd, chunk);
-  closeSync(fd);
-}
 
 export async function benchTrace(opts: { runs?: number; syntheticRuns?: number; syntheticHours?: number } = {}): Promise<Row[]> {
   const runs = opts.runs ?? 9;
@@ -103,7 +80,7 @@ export async function benchTrace(opts: { runs?: number; syntheticRuns?: number; 
   try {
     const hours = opts.syntheticHours ?? 24;
     const p = join(dir, `synthetic-${hours}h-100hz.csv`);
-    writeSyntheticImu(p, hours);
+    writeImuCsv(p, hours);
     rows.push(measure('csv-imu', `synthetic ${hours} h @ 100 Hz`, readFileSync(p), opts.syntheticRuns ?? 5, csvReader(p)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
