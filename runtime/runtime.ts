@@ -12,6 +12,7 @@
  */
 import { verify, Program } from './verify.ts';
 import { translate } from './translate.ts';
+import { valueReaders } from './readers.ts';
 import { makeHelpers, Geometry } from './helpers.ts';
 import { GEOM_SIZE, POINT_SIZE } from './format.ts';
 import { F_OK, F_TRANSLATE } from './faults.ts';
@@ -80,32 +81,6 @@ function filled(n: number, v: number): Float64Array {
   return a;
 }
 
-/** Readers of each signal as a compressed list: units readers[start[s] … start[s+1]). */
-function signalReaders(p: Program): { start: Uint16Array; units: Uint8Array } {
-  var start = new Uint16Array(p.nSignals + 1);
-  var total = 0;
-  var s: number; var u: number; var i: number;
-  for (var pass = 0; pass < 2; pass++) {
-    var units = new Uint8Array(pass === 0 ? 0 : total);
-    total = 0;
-    for (s = 0; s < p.nSignals; s++) {
-      start[s] = total;
-      for (u = 0; u < p.nUnits; u++) {
-        for (i = 0; i < p.unitDepCount[u]; i++) {
-          if (p.bytes[p.depOff + p.unitDepStart[u] + i] === s) {
-            if (pass === 1) units[total] = u;
-            total++;
-            break;
-          }
-        }
-      }
-    }
-    start[p.nSignals] = total;
-    if (pass === 1) return { start: start, units: units };
-  }
-  return { start: start, units: new Uint8Array(0) };
-}
-
 function refused(p: Program, code: number, at: number): Runtime {
   return {
     fault: code, faultAt: at, program: p,
@@ -153,7 +128,7 @@ function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Flo
 /** The JS the runtime would run for a bundle ('' if it does not verify): for `edgerule inspect --translated`. */
 export function translated(bytes: Uint8Array): string {
   var p = verify(bytes);
-  return p.fault === F_OK ? translate(p, false) : '';
+  return p.fault === F_OK ? translate(p, valueReaders(p), false) : '';
 }
 
 export function load(bytes: Uint8Array, host: Host): Runtime {
@@ -173,8 +148,8 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   R[2] = Infinity;
   var E = new Float64Array(LIMIT_MAX_ATTACH);
   var F = makeHelpers(loadGeometry(p), V, U, S, R);
-  var readers = signalReaders(p);
-  var source = translate(p, !!host.state);
+  var readers = valueReaders(p);
+  var source = translate(p, readers, !!host.state);
   if (host.keepCode) source = host.keepCode(source);
   var run: (t: number) => void;
   try {

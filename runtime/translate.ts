@@ -16,6 +16,7 @@
  */
 import { Program } from './verify.ts';
 import { shortForm } from './decode.ts';
+import { Readers } from './readers.ts';
 import {
   OPTAB, OPTAB_COLS, COL_LEN,
   OP_END, OP_CONST, OP_LOAD, OP_KNOWN, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_NEG, OP_ABS, OP_MIN, OP_MAX,
@@ -27,8 +28,11 @@ import {
 var BINARY_OPS = ['+', '-', '*', '/'];
 var COMPARE_OPS = ['<', '<=', '>', '>=', '===', '!=='];
 
-/** `spans`: also call H.state(rule, active, t) when a rule's condition changes (Host.state). */
-export function translate(p: Program, spans: boolean): string {
+/**
+ * `readers`: the units that read each value (readers.ts). `spans`: also call H.state(rule, active, t) when a
+ * rule's condition changes (Host.state).
+ */
+export function translate(p: Program, readers: Readers, spans: boolean): string {
   var dv = p.dv;
   var out: string[] = [];
   var se: string[] = [];     // symbolic stack: expression text
@@ -88,15 +92,10 @@ export function translate(p: Program, spans: boolean): string {
   /** Marks every unit that reads value v. */
   function markReaders(v: number): string {
     var marks = '';
-    for (var u = 0; u < p.nUnits; u++) {
-      var depCount = p.unitDepCount[u];
-      var depStart = p.depOff + p.unitDepStart[u];
-      for (var i = 0; i < depCount; i++) {
-        if (p.bytes[depStart + i] === v) { marks += 'Q[' + u + ']=1;'; break; }
-      }
-    }
+    for (var j = readers.start[v]; j < readers.start[v + 1]; j++) marks += 'Q[' + readers.units[j] + ']=1;';
     return marks;
   }
+
 
   for (var u = 0; u < p.nUnits; u++) {
     var unitId = p.unitId[u];
