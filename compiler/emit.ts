@@ -14,29 +14,6 @@ function bitsOf(v: number): string {
   return Buffer.from(new Float64Array([v]).buffer).toString('hex');
 }
 
-/** Every constant the units will load, in emission order (one entry per use). */
-function constantUses(lowered: Lowered): number[] {
-  const uses: number[] = [];
-  const walk = (root: Node, stopAt?: Set<Node>) => {
-    const stack = [root];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.op === 'CONST') uses.push(n.value!);
-      if (stopAt?.has(n) && n !== root) continue;
-      for (let i = n.args.length - 1; i >= 0; i--) stack.push(n.args[i]);
-    }
-  };
-  const derived = new Set(lowered.derived);
-  for (const d of lowered.derived) walk(d, derived);
-  for (const r of lowered.rules) {
-    for (const root of [r.when, r.cooldown, ...r.attach.map((a) => a.node), ...r.outputs.map((o) => o.value), ...(r.reportEvery ? [r.reportEvery] : [])]) {
-      if (derived.has(root)) continue;
-      walk(root, derived);
-    }
-  }
-  return uses;
-}
-
 /** Metres per degree on the IUGG mean Earth radius (6,371,008.8 m). Geometry is projected on the host. */
 const M_PER_DEG = 6371008.8 * Math.PI / 180;
 
@@ -67,13 +44,19 @@ class Pools {
   private readonly geomKeys = new Map<string, number>();
   nState = 0;
 
+  /** Each use of a constant, in emission order, while this pool serves a dry run (`uses` was null). */
+  readonly recorded: number[] = [];
+  private readonly dryRun: boolean;
+
   /**
-   * Fixes every constant's index before any code is written, so instruction lengths (short forms for
-   * indices < 32) are final and jump targets never move. `uses` lists constants in first-use order, repeated per use.
+   * With `uses` (every constant load of a dry run, in emission order), fixes each constant's index before any
+   * code is written, so instruction lengths (short forms for indices < 32) are final and jumps never move.
+   * With null, the pool serves the dry run: it records constants and hands out index 0.
    */
-  constructor(uses: number[]) {
+  constructor(uses: number[] | null) {
+    this.dryRun = uses === null;
     const count = new Map<string, { v: number; n: number; first: number }>();
-    uses.forEach((v, i) => {
+    (uses ?? []).forEach((v, i) => {
       const key = bitsOf(v);
       const c = count.get(key);
       if (c) c.n++; else count.set(key, { v, n: 1, first: i });
@@ -85,8 +68,9 @@ class Pools {
   }
 
   constant(v: number): number {
+    if (this.dryRun) { this.recorded.push(v); return 0; }
     const i = this.constIndex.get(bitsOf(v));
-    if (i === undefined) throw new Error(`internal: constant ${v} missed by the pre-pass`);
+    if (i === undefined) throw new Error(`internal: constant ${v} was not seen by the dry run`);
     return i;
   }
 
@@ -226,8 +210,8 @@ const SHORT_FORM = new Map(ISA.filter((o) => o.short).map((o) => [o.short!.of, o
 
 const GEOM_KIND = { polygon: F.GEOM_POLYGON, circle: F.GEOM_CIRCLE, polyline: F.GEOM_POLYLINE, point: F.GEOM_POINT } as const;
 
-export function emit(lowered: Lowered): Emitted {
-  const pools = new Pools(constantUses(lowered));
+/** Writes every unit with the given pools: derived values first (dependency order), then one unit per rule. */
+function writeUnits(lowered: Lowered, pools: Pools): { units: Array<{ info: UnitInfo; writer: UnitWriter }>; codeSize: number } {
   const derivedIds = new Map<Node, number>();
   lowered.derived.forEach((n, i) => derivedIds.set(n, SIGNAL_COUNT + i));
   const units: Array<{ info: UnitInfo; writer: UnitWriter }> = [];
@@ -245,6 +229,15 @@ export function emit(lowered: Lowered): Emitted {
     w.op(OP.END, [], n.loc);
   }));
   for (const r of lowered.rules) addUnit('rule', r.id, r.name, (w) => ruleCode(w, r, pools));
+  return { units, codeSize };
+}
+
+export function emit(lowered: Lowered): Emitted {
+  // A dry run with the same writer records every constant load; its code is thrown away.
+  const dry = new Pools(null);
+  writeUnits(lowered, dry);
+  const pools = new Pools(dry.recorded);
+  const { units, codeSize } = writeUnits(lowered, pools);
 
   const projected = pools.geoms.map(projectGeometry);
   const nPoints = projected.reduce((s, g) => s + g.points.length, 0);
