@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { HOSTILE_CASES, VALID } from './hostile/cases.ts';
-import { mutate, prng } from './fuzz/mutate.ts';
+import { driveRandomly, mutate, prng } from './fuzz/mutate.ts';
 import { conformanceScript, parseOutput } from './conformance/driver.ts';
 import { engines } from './engines/engines.ts';
 import { runScript } from './engines/engines.ts';
@@ -61,13 +61,7 @@ describe(`mutation fuzz (${FUZZ_CASES} bundles on Node; ${ENGINE_FUZZ_CASES} on 
       if (rt.fault) return;
       accepted++;
       try {
-        for (let k = 0; k < 40; k++) {
-          const t = k * 1000;
-          rt.advanceTo(t);
-          rt.set(Math.floor(rand() * 26) - 1, rand() < 0.1 ? NaN : (rand() - 0.5) * 200, t);
-          rt.step(t);
-        }
-        rt.advanceTo(1e9);
+        driveRandomly(rt, rand);
       } catch (e) {
         throw new Error(`fuzz case ${i} (seed 1): running an accepted bundle threw ${(e as Error).message}`);
       }

@@ -4,7 +4,7 @@
  * the case number and the bundle as hex so it can be turned into a hostile-bundle test.
  */
 import { parseArgs } from 'node:util';
-import { mutate, prng } from '../test/fuzz/mutate.ts';
+import { driveRandomly, mutate, prng } from '../test/fuzz/mutate.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { compileFiles } from '../compiler/compile.ts';
 import { VALID } from '../test/hostile/cases.ts';
@@ -24,12 +24,7 @@ for (let i = 0; i < cases; i++) {
     const rt = api.load(bytes, host);
     if (rt.fault) continue;
     accepted++;
-    for (let k = 0; k < 40; k++) {
-      rt.advanceTo(k * 1000);
-      rt.set(Math.floor(rand() * 26) - 1, (rand() - 0.5) * 200, k * 1000);
-      rt.step(k * 1000);
-    }
-    rt.advanceTo(1e9);
+    driveRandomly(rt, rand);
   } catch (e) {
     console.error(`seed ${seed} case ${i}: ${(e as Error).stack}\nbundle: ${Buffer.from(bytes).toString('hex')}`);
     process.exit(1);

@@ -43,3 +43,14 @@ export function mutate(base: Uint8Array, rand: () => number): Uint8Array {
   }
   return b;
 }
+
+/** What both fuzzers do with a bundle that still verifies: 40 random samples (some NaN, some bad ids), then every timer. */
+export function driveRandomly(rt: { advanceTo(t: number): void; set(s: number, v: number, t: number): boolean; step(t: number): void }, rand: () => number): void {
+  for (let k = 0; k < 40; k++) {
+    const t = k * 1000;
+    rt.advanceTo(t);
+    rt.set(Math.floor(rand() * 26) - 1, rand() < 0.1 ? NaN : (rand() - 0.5) * 200, t);
+    rt.step(t);
+  }
+  rt.advanceTo(1e9);
+}
