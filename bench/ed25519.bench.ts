@@ -1,6 +1,6 @@
 /**
  * ed25519 on every available engine, side by side in one script per engine: the runtime's ed25519
- * (runtime/crypto/ bundled to ES5 by esbuild), tweetnacl-js `nacl-fast` (nacl.sign.detached /
+ * (runtime/signing/crypto/ bundled to ES5 by esbuild), tweetnacl-js `nacl-fast` (nacl.sign.detached /
  * nacl.sign.detached.verify) and, on engines with BigInt
  * (Node, XS), @noble/ed25519 3.2 (its sync API, given the runtime's SHA-512). Every time is measured inside
  * the engine with Date.now(): the median over samples of the mean of a small batch, the implementations
@@ -20,7 +20,7 @@
  * Our sign is given the key object of keyFromSeed (expanded secret cached); nacl's detached sign re-hashes
  * the seed each time (one SHA-512 block more). Espruino iteration counts are small (a nacl sign is ~4 s).
  *
- *   node --import ./tools/register-ts.mjs bench/ed25519.bench.ts          (set ESPRUINO=... to include Espruino)
+ *   node --import ./cli/register-ts.mjs bench/ed25519.bench.ts          (set ESPRUINO=... to include Espruino)
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import * as noble from '@noble/ed25519';
-import { engines, runScript, type EngineName } from '../test/engines/engines.ts';
+import { engines, runScript, type EngineName } from '../harness/engines/engines.ts';
 
 export interface Row {
   engine: string;
@@ -63,11 +63,11 @@ const PLANS: Record<EngineName, Plan> = {
 
 async function bundles(minify: boolean, withData = true): Promise<{ ours: string; nacl: string; noble: string }> {
   const entry = [
-    "export * from './runtime/crypto/ed25519.ts';",
-    "export { buildBaseTable, loadBaseTable } from './runtime/crypto/edtable.ts';",
-    withData ? "export { ed25519TableB64 } from './runtime/crypto/ed25519-table-data.ts';" : '',
-    "export { nativeSha512 } from './runtime/crypto/espruino-sha512.ts';",
-    "export { sha512 } from './runtime/crypto/sha512.ts';",
+    "export * from './runtime/signing/crypto/ed25519.ts';",
+    "export { buildBaseTable, loadBaseTable } from './runtime/signing/crypto/edtable.ts';",
+    withData ? "export { ed25519TableB64 } from './runtime/signing/crypto/ed25519-table-data.ts';" : '',
+    "export { nativeSha512 } from './runtime/signing/crypto/espruino-sha512.ts';",
+    "export { sha512 } from './runtime/signing/crypto/sha512.ts';",
   ].join('\n');
   const ours = await build({
     stdin: { contents: entry, resolveDir: ROOT, loader: 'ts', sourcefile: 'ed25519-bench-entry.ts' },

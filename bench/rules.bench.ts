@@ -3,7 +3,7 @@
  *
  *   speed     evaluation cost per sample: the runtime artifact (dist/edgerule-runtime.js) with the compiled library
  *             bundle vs the hand-written library, side by side in ONE script per engine. The workload
- *             (bench/workload.ts) is generated inside the engine before timing; only the feed loop is timed
+ *             (harness/workload.ts) is generated inside the engine before timing; only the feed loop is timed
  *             (runtime: advanceTo(t), set each sample, step(t); hand-written: set each sample, step(t)). Rounds
  *             alternate the two implementations (which one goes first alternates too), each round on a fresh
  *             instance; the figure is the median round. A third, empty implementation gives the feed loop's own
@@ -16,9 +16,9 @@
  *             loaded library, and process.memory().usage over 10,000 samples (translated code in RAM, and with
  *             host.keepCode putting it in Storage; the hand-written library measured the same way for reference)
  *
- *   node --import ./tools/register-ts.mjs bench/rules.bench.ts [engine…] [--no-speed] [--no-compile] [--no-memory]
+ *   node --import ./cli/register-ts.mjs bench/rules.bench.ts [engine…] [--no-speed] [--no-compile] [--no-memory]
  *   (after npm run build; ESPRUINO=… adds Espruino to the speed section; sizes are always printed)
- *   node --import ./tools/register-ts.mjs bench/rules.bench.ts [engine…] --profile    (µs per runtime API call)
+ *   node --import ./cli/register-ts.mjs bench/rules.bench.ts [engine…] --profile    (µs per runtime API call)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,13 +26,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, transform } from 'esbuild';
-import { engines, runScript, type EngineName } from '../test/engines/engines.ts';
+import { engines, runScript, type EngineName } from '../harness/engines/engines.ts';
 import { runtimeArtifactSource } from '../simulator/artifact.ts';
 import { compileFiles, compileRules } from '../compiler/compile.ts';
 import { loadRules } from '../compiler/load.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
-import { verify } from '../runtime/verify.ts';
-import { WORKLOAD_SOURCE } from './workload.ts';
+import { verify } from '../runtime/engine/verify.ts';
+import { WORKLOAD_SOURCE } from '../harness/workload.ts';
 import { median } from './stats.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -333,7 +333,7 @@ print("done");
 async function rulesOnlyArtifact(): Promise<string> {
   const r = await build({
     stdin: {
-      contents: "import { load, translated } from './runtime/runtime.ts';\nimport { verify } from './runtime/verify.ts';\nEdgeRule = { load: load, verify: verify, translated: translated };\n",
+      contents: "import { load, translated } from './runtime/engine/runtime.ts';\nimport { verify } from './runtime/engine/verify.ts';\nEdgeRule = { load: load, verify: verify, translated: translated };\n",
       resolveDir: ROOT, loader: 'ts', sourcefile: 'rules-only-entry.ts',
     },
     bundle: true, format: 'iife', target: 'es5', write: false, minifySyntax: true, minifyWhitespace: true,

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchRules, formatRows as formatRuleRows, targetSummary } from './rules.bench.ts';
-import { describeEngines } from '../test/engines/engines.ts';
+import { describeEngines } from '../harness/engines/engines.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BAR = '='.repeat(100);

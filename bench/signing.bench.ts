@@ -1,6 +1,6 @@
 /**
  * Costs of signed bundles and signed events on every available engine, through the runtime artifact:
- *   node --import ./tools/register-ts.mjs bench/signing.bench.ts        (ESPRUINO=… to include Espruino)
+ *   node --import ./cli/register-ts.mjs bench/signing.bench.ts        (ESPRUINO=… to include Espruino)
  * Prints: event-key set-up, signed library check, emit() (build + hash + persist), one sliced signature
  * (slices and the worst slice of work(1)), per engine. Espruino uses its native SHA-512 as a device would.
  */
@@ -9,8 +9,8 @@ import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
 import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
-import { engines, runScript } from '../test/engines/engines.ts';
-import { ed25519TableB64 } from '../runtime/crypto/ed25519-table-data.ts';
+import { engines, runScript } from '../harness/engines/engines.ts';
+import { ed25519TableB64 } from '../runtime/signing/crypto/ed25519-table-data.ts';
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
 const build = generateKey('build', undefined, seedOf('bench build'));

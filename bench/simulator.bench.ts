@@ -4,7 +4,7 @@
  * of a synthetic 24-hour 100 Hz recording. A sample is one catalogue value (a CSV row gives accel.x/y/z/mag).
  * Also checks that the replay loop allocates nothing per sample (heap growth and GC runs during the loop).
  *
- *   node --import ./tools/register-ts.mjs bench/simulator.bench.ts [--hours 24]
+ *   node --import ./cli/register-ts.mjs bench/simulator.bench.ts [--hours 24]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

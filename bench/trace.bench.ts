@@ -4,7 +4,7 @@
  * Each figure is the median of several runs of the reader on an in-memory Buffer (file I/O excluded),
  * as wall time and as process CPU time (the latter is steadier when the machine is shared).
  *
- *   node --import ./tools/register-ts.mjs bench/trace.bench.ts
+ *   node --import ./cli/register-ts.mjs bench/trace.bench.ts
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `edgerule` command. The toolchain is TypeScript run directly through an esbuild loader hook
-// (tools/register-ts.mjs), so rule files are loaded with source maps and diagnostics name their lines.
-import '../tools/register-ts.mjs';
+// (cli/register-ts.mjs), so rule files are loaded with source maps and diagnostics name their lines.
+import '../cli/register-ts.mjs';
 
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

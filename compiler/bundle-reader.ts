@@ -1,10 +1,10 @@
 /**
  * Host-side reading of a verified bundle: constants, geometries (back in degrees) and units. The one place
- * outside the runtime that knows the section layout of runtime/format.ts — the disassembler, the simulator's
+ * outside the runtime that knows the section layout of runtime/engine/format.ts — the disassembler, the simulator's
  * report and `edgerule verify --bundle` all read bundles through it.
  */
-import * as F from '../runtime/format.ts';
-import type { Program } from '../runtime/verify.ts';
+import * as F from '../runtime/engine/format.ts';
+import type { Program } from '../runtime/engine/verify.ts';
 import { decodeUnit, type Instruction } from './disasm.ts';
 
 export function constants(p: Program): number[] {

@@ -5,7 +5,7 @@ import { compileFiles, type SidecarMap } from './compile.ts';
 import { CompileError, formatDiagnostic } from './diagnostics.ts';
 import { budgetTable } from './budget-table.ts';
 import { disassemble, explainOffset } from './disasm.ts';
-import { verify } from '../runtime/verify.ts';
+import { verify } from '../runtime/engine/verify.ts';
 import { describeFault } from './faults.ts';
 import type { Command } from '../cli/main.ts';
 

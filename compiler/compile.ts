@@ -1,13 +1,13 @@
 /**
  * The compiler pipeline's entry point: rule files → verified bundle + source-map sidecar + budget.
- *   loadRules (load.ts) → lower (lower.ts) → emit (emit.ts) → verify (runtime/verify.ts, the device's own checks)
+ *   loadRules (load.ts) → lower (lower.ts) → emit (emit.ts) → verify (runtime/engine/verify.ts, the device's own checks)
  */
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { loadRules } from './load.ts';
 import { lower } from './lower.ts';
 import { emit, type Emitted } from './emit.ts';
-import { verify } from '../runtime/verify.ts';
+import { verify } from '../runtime/engine/verify.ts';
 import { LIMITS } from './isa.ts';
 import { CompileError, type Diagnostic } from './diagnostics.ts';
 import { describeFault } from './faults.ts';

@@ -5,8 +5,8 @@
  */
 import { opByCode, longForm, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
 import { SIGNAL_BY_ID, SIGNAL_COUNT } from './dsl/catalogue.ts';
-import * as F from '../runtime/format.ts';
-import { verify } from '../runtime/verify.ts';
+import * as F from '../runtime/engine/format.ts';
+import { verify } from '../runtime/engine/verify.ts';
 import { describeFault } from './faults.ts';
 import { constants } from './bundle-reader.ts';
 import type { SidecarMap } from './compile.ts';

@@ -1,5 +1,5 @@
 /**
- * Emission: lowered IR → bundle bytes (layout in runtime/format.ts) plus the source-map sidecar.
+ * Emission: lowered IR → bundle bytes (layout in runtime/engine/format.ts) plus the source-map sidecar.
  * Units: derived values first (dependency order), then one unit per rule in id order.
  * Output is a pure function of the input: same rules, same bytes.
  */
@@ -8,7 +8,7 @@ import type { GeometryDef, Node, SourceLoc } from './ir.ts';
 import type { Lowered, LoweredRule } from './lower.ts';
 import { signalMeta, SIGNAL_COUNT } from './dsl/catalogue.ts';
 import { catalogueHash } from './catalogue-hash.ts';
-import * as F from '../runtime/format.ts';
+import * as F from '../runtime/engine/format.ts';
 
 function bitsOf(v: number): string {
   return Buffer.from(new Float64Array([v]).buffer).toString('hex');

@@ -1,5 +1,5 @@
-/** Sentences for the runtime's fault codes (runtime/faults.ts), for CLI output and host-side reports. */
-import * as F from '../runtime/faults.ts';
+/** Sentences for the runtime's fault codes (runtime/engine/faults.ts), for CLI output and host-side reports. */
+import * as F from '../runtime/engine/faults.ts';
 
 export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_TRUNCATED]: { name: 'TRUNCATED', rule: 'the bundle is shorter than its header or declared sections' },

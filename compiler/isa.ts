@@ -2,9 +2,9 @@
  * The instruction set: the single source of truth.
  *
  * One row per opcode (like QuickJS's quickjs-opcode.h). Everything else is derived from this table:
- *   - runtime/isa.generated.ts  (opcode numbers, operand formats, stack effects, state widths, costs) — `npm run gen`
+ *   - runtime/engine/isa.generated.ts  (opcode numbers, operand formats, stack effects, state widths, costs) — `npm run gen`
  *   - the emitter (compiler/emit.ts) looks opcodes up by name here
- *   - the verifier (runtime/verify.ts) reads the generated tables
+ *   - the verifier (runtime/engine/verify.ts) reads the generated tables
  *   - the disassembler (compiler/disasm.ts) prints operands by format
  *   - the opcode table in docs/BYTECODE.md                                  — `npm run gen`
  * A test (test/generated.test.ts) fails when a generated file is out of date.

@@ -2,7 +2,7 @@
  * Fingerprints of everything a refactor must leave byte-identical: the library bundle and its sidecar, the
  * translated code the device builds from it, every operator golden case's bundle and translated code, and the
  * events (plain and signed) of the shipped example drive. test/pinned.test.ts compares them with
- * test/fixtures/pins.json; `node --import ./tools/register-ts.mjs harness/pins.ts --write` re-pins after a change
+ * test/fixtures/pins.json; `node --import ./cli/register-ts.mjs harness/pins.ts --write` re-pins after a change
  * that is meant to alter bytes (say why in the commit).
  */
 import { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ import { bundleFrom } from '../simulator/inputs.ts';
 import { simulate, eventsJsonl } from '../simulator/run.ts';
 import { loadScenario } from '../simulator/scenario.ts';
 import { DEMO_DEVICE } from '../simulator/signed-events.ts';
-import { OPERATOR_CASES } from '../test/conformance/operator-cases.ts';
+import { OPERATOR_CASES } from './conformance/operator-cases.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const PINS_FILE = ROOT + 'test/fixtures/pins.json';

@@ -1,13 +1,13 @@
 /**
  * Host side of signed bundles: encode the COSE_Sign1 with cbor-x and sign it with the build key (noble);
- * open one again with the device's own parser (runtime/signed-bundle.ts) and check its signature with noble.
- * The exact layout is in runtime/signed-bundle.ts and docs/EVENTS.md.
+ * open one again with the device's own parser (runtime/signing/signed-bundle.ts) and check its signature with noble.
+ * The exact layout is in runtime/signing/signed-bundle.ts and docs/EVENTS.md.
  */
 import { Encoder, Tag } from 'cbor-x';
-import { verify } from '../runtime/verify.ts';
-import { parseSigned, MAX_PROFILE_NAME, SIGNING_CHECKPOINT, SIGNING_PER_EVENT, type SignedCheck } from '../runtime/signed-bundle.ts';
-import { tbsLength, wrTbs } from '../runtime/cose.ts';
-import { HDR_CATALOGUE } from '../runtime/format.ts';
+import { verify } from '../runtime/engine/verify.ts';
+import { parseSigned, MAX_PROFILE_NAME, SIGNING_CHECKPOINT, SIGNING_PER_EVENT, type SignedCheck } from '../runtime/signing/signed-bundle.ts';
+import { tbsLength, wrTbs } from '../runtime/signing/cose.ts';
+import { HDR_CATALOGUE } from '../runtime/engine/format.ts';
 import { describeFault } from '../compiler/faults.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import { signBytes, verifyBytes } from './ed.ts';

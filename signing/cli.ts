@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../cli/main.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
-import { verify } from '../runtime/verify.ts';
+import { verify } from '../runtime/engine/verify.ts';
 import { units } from '../compiler/bundle-reader.ts';
 import { describeFault } from '../compiler/faults.ts';
 import { generateKey, formatKey, keyId, parseDeviceId, readKeyFile, writePublicKey, writeSecretKey, type KeyRole } from './keys.ts';

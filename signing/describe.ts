@@ -1,5 +1,5 @@
-/** Sentences for the signed-bundle and event fault codes (runtime/signed-faults.ts) and their field ids. */
-import * as S from '../runtime/signed-faults.ts';
+/** Sentences for the signed-bundle and event fault codes (runtime/signing/signed-faults.ts) and their field ids. */
+import * as S from '../runtime/signing/signed-faults.ts';
 import { FAULT_TEXT } from '../compiler/faults.ts';
 
 export const SIGNED_FAULT_TEXT: Record<number, { name: string; rule: string }> = {

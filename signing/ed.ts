@@ -1,6 +1,6 @@
 /**
  * Host-side ed25519: @noble/ed25519 with SHA-512 from node:crypto installed for its synchronous API.
- * Verification is ZIP-215 (noble's default), the same rule the device's runtime/crypto/ed25519.ts follows.
+ * Verification is ZIP-215 (noble's default), the same rule the device's runtime/signing/crypto/ed25519.ts follows.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as ed from '@noble/ed25519';

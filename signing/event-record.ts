@@ -1,14 +1,14 @@
 /**
  * Reads an events file (a CBOR sequence of records as the device handed them over: COSE_Sign1 items and bare
- * record maps, docs/EVENTS.md) with the device's strict reader (runtime/cbor.ts). Every error names the
+ * record maps, docs/EVENTS.md) with the device's strict reader (runtime/signing/cbor.ts). Every error names the
  * field and the byte offset in the file.
  */
-import { cborIn, rdHead, rdUint, rdString, rdNumber, rdF64, cborBad, CBOR_MAP, CBOR_ARRAY, CBOR_BYTES, type CborIn } from '../runtime/cbor.ts';
-import { rdSign1, newSign1, tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/cose.ts';
-import { MAX_RANGES } from '../runtime/drop-ranges.ts';
-import { LIMIT_MAX_ATTACH } from '../runtime/isa.generated.ts';
-import * as S from '../runtime/signed-faults.ts';
-import { RECORD_MAX } from '../runtime/events.ts';
+import { cborIn, rdHead, rdUint, rdString, rdNumber, rdF64, cborBad, CBOR_MAP, CBOR_ARRAY, CBOR_BYTES, type CborIn } from '../runtime/signing/cbor.ts';
+import { rdSign1, newSign1, tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/signing/cose.ts';
+import { MAX_RANGES } from '../runtime/signing/drop-ranges.ts';
+import { LIMIT_MAX_ATTACH } from '../runtime/engine/isa.generated.ts';
+import * as S from '../runtime/signing/signed-faults.ts';
+import { RECORD_MAX } from '../runtime/signing/events.ts';
 import { describeSignedFault } from './describe.ts';
 import { chainHash } from './ed.ts';
 

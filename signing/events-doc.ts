@@ -1,19 +1,19 @@
 /**
  * Generates the worked examples of docs/EVENTS.md (between its GENERATED markers) by running the real event
  * writer and bundle signer with fixed keys; test/events-doc.test.ts checks that the document still says this.
- *   node --import ./tools/register-ts.mjs signing/events-doc.ts --write     rewrites the section in place
+ *   node --import ./cli/register-ts.mjs signing/events-doc.ts --write     rewrites the section in place
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT, type WriterConfig } from '../runtime/events.ts';
-import { tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/cose.ts';
+import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT, type WriterConfig } from '../runtime/signing/events.ts';
+import { tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/signing/cose.ts';
 import { generateKey, keyId } from './keys.ts';
 import { protectedHeader } from './bundle.ts';
 import { chainHash, hex } from './ed.ts';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/EVENTS.md', import.meta.url));
-const BEGIN = '<!-- BEGIN GENERATED EXAMPLES (node --import ./tools/register-ts.mjs signing/events-doc.ts --write) -->';
+const BEGIN = '<!-- BEGIN GENERATED EXAMPLES (node --import ./cli/register-ts.mjs signing/events-doc.ts --write) -->';
 const END = '<!-- END GENERATED EXAMPLES -->';
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());

@@ -5,13 +5,13 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Host, Runtime } from '../runtime/runtime.ts';
-import type { Program } from '../runtime/verify.ts';
-import type * as Signed from '../runtime/signed-bundle.ts';
-import type * as Events from '../runtime/events.ts';
-import type * as Ed25519 from '../runtime/crypto/ed25519.ts';
-import type * as Table from '../runtime/crypto/edtable.ts';
-import type * as NativeSha from '../runtime/crypto/espruino-sha512.ts';
+import type { Host, Runtime } from '../runtime/engine/runtime.ts';
+import type { Program } from '../runtime/engine/verify.ts';
+import type * as Signed from '../runtime/signing/signed-bundle.ts';
+import type * as Events from '../runtime/signing/events.ts';
+import type * as Ed25519 from '../runtime/signing/crypto/ed25519.ts';
+import type * as Table from '../runtime/signing/crypto/edtable.ts';
+import type * as NativeSha from '../runtime/signing/crypto/espruino-sha512.ts';
 
 export const RUNTIME_ARTIFACT_PATH = fileURLToPath(new URL('../dist/edgerule-runtime.js', import.meta.url));
 export const SIGNING_ARTIFACT_PATH = fileURLToPath(new URL('../dist/edgerule-signing.js', import.meta.url));

@@ -9,7 +9,7 @@
  * `--shard k/n` keeps units k-1, k-1+n, k-1+2n, … of the sorted list: every unit lands in exactly one shard, and
  * the same shard always gets the same units. Results are reported in unit order whatever order workers finish in.
  * Workers run a pre-built bundle of batch-worker.ts (see prebuiltWorker), or else load the TypeScript sources
- * through tools/register-ts.mjs (execArgv), like the CLI does.
+ * through cli/register-ts.mjs (execArgv), like the CLI does.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -85,8 +85,8 @@ export interface UnitResult {
 }
 
 const WORKER = fileURLToPath(new URL('./batch-worker.ts', import.meta.url));
-const REGISTER = fileURLToPath(new URL('../tools/register-ts.mjs', import.meta.url));
-const SIGNING = new URL('../runtime/events.ts', import.meta.url);
+const REGISTER = fileURLToPath(new URL('../cli/register-ts.mjs', import.meta.url));
+const SIGNING = new URL('../runtime/signing/events.ts', import.meta.url);
 
 let built: Promise<string | undefined> | undefined;
 

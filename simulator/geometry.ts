@@ -1,5 +1,5 @@
 /**
- * Reads the geofences and routes back out of a bundle for drawing (runtime/format.ts layout): each geometry
+ * Reads the geofences and routes back out of a bundle for drawing (runtime/engine/format.ts layout): each geometry
  * is float32 metres east/north of a reference point with its metres-per-degree, so lat = lat0 + y/ky and
  * lon = lon0 + x/kx. The bundle carries no names; they come from the compiler when the simulator compiled the
  * rules itself, or from a sidecar that lists them.
@@ -9,8 +9,8 @@
  * This only labels the drawing; nothing here evaluates a rule.
  */
 import { constants, geometries, units as bundleUnits } from '../compiler/bundle-reader.ts';
-import * as F from '../runtime/format.ts';
-import { verify } from '../runtime/verify.ts';
+import * as F from '../runtime/engine/format.ts';
+import { verify } from '../runtime/engine/verify.ts';
 import type { LoadedBundle } from './inputs.ts';
 
 export interface DrawnGeometry {

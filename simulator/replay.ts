@@ -1,6 +1,6 @@
 /**
  * The replay loop: feeds a sample stream through the runtime artifact (simulator/artifact.ts — the file that
- * ships to devices) on a virtual clock, exactly as test/conformance/driver.ts does on every engine:
+ * ships to devices) on a virtual clock, exactly as harness/conformance/driver.ts does on every engine:
  *
  *   for each sample time t:  advanceTo(t); set(every sample at t); step(t)
  *   at the end:              advanceTo(until); step(until) if a wake-up is due exactly then
@@ -15,7 +15,7 @@
  * The runtime only ever subtracts, adds and compares times, and for whole-millisecond times that is exact either
  * way, so the events are the same as with epoch times; they are reported with the origin added back.
  */
-import type { Host, Runtime } from '../runtime/runtime.ts';
+import type { Host, Runtime } from '../runtime/engine/runtime.ts';
 import type { RuntimeApi } from './artifact.ts';
 import type { SampleColumns } from './trace/samples.ts';
 

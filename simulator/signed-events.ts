@@ -1,5 +1,5 @@
 /**
- * The signed event stream of a replay, made by the device's own event writer (runtime/events.ts, reached through
+ * The signed event stream of a replay, made by the device's own event writer (runtime/signing/events.ts, reached through
  * the runtime artifact like everything else): each rule event becomes a hash-chained CBOR record, signed per event
  * or by checkpoint (docs/EVENTS.md). The result is the CBOR sequence a backend would receive; `edgerule verify`
  * checks it with the device's public key.
@@ -9,7 +9,7 @@
  * time pass (tick) when events happen and at the end (flush), not continuously.
  */
 import type { RuntimeApi } from './artifact.ts';
-import type { EventWriter, EventHost, WriterConfig } from '../runtime/events.ts';
+import type { EventWriter, EventHost, WriterConfig } from '../runtime/signing/events.ts';
 
 export interface SignerConfig {
   /** The device's 32-byte event key seed. */

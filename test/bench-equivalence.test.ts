@@ -1,6 +1,6 @@
 /**
  * The benchmark's hand-written baseline (bench/handwritten/library.js) must raise the same events as the compiled
- * rule library in the runtime artifact, on the benchmark's own workload (bench/workload.ts), on Node.
+ * rule library in the runtime artifact, on the benchmark's own workload (harness/workload.ts), on Node.
  *
  * What "same" means here, and why not exact list equality:
  *  - same events in the same order: rule id and severity; same outputs and reporting intervals after each;
@@ -22,7 +22,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { transform } from 'esbuild';
 import { compileFiles } from '../compiler/compile.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
-import { makeWorkload, WORKLOAD_CYCLE_S, WORKLOAD_TICK_MS, type Workload } from '../bench/workload.ts';
+import { makeWorkload, WORKLOAD_CYCLE_S, WORKLOAD_TICK_MS, type Workload } from '../harness/workload.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIBRARY = readFileSync(join(ROOT, 'bench/handwritten/library.js'), 'utf8');

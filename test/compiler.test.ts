@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { compileRules } from '../compiler/compile.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { rule, sig, kmh, minutes, seconds, gees, level } from '../compiler/dsl/index.ts';
-import { verify } from '../runtime/verify.ts';
+import { verify } from '../runtime/engine/verify.ts';
 import { decodeUnit } from '../compiler/disasm.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -1,14 +1,14 @@
-// ed25519 of the runtime on every target engine: runtime/crypto/ is bundled by esbuild (target es5, iife),
+// ed25519 of the runtime on every target engine: runtime/signing/crypto/ is bundled by esbuild (target es5, iife),
 // a driver with vectors embedded as hex signs and verifies, and the printed results must equal
 // @noble/ed25519 3.2 (signatures byte-identical, verify verdicts equal to noble's default ZIP-215 verify).
-// Engines come from test/engines/engines.ts; Espruino runs only when env ESPRUINO names a binary, and the
+// Engines come from harness/engines/engines.ts; Espruino runs only when env ESPRUINO names a binary, and the
 // test says loudly when it was skipped.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as noble from '@noble/ed25519';
-import { engines, describeEngines, runScript, type EngineName } from './engines/engines.ts';
+import { engines, describeEngines, runScript, type EngineName } from '../harness/engines/engines.ts';
 
 noble.hashes.sha512 = (m) => new Uint8Array(createHash('sha512').update(m).digest()) as Uint8Array<ArrayBuffer>;
 
@@ -27,11 +27,11 @@ function nobleVerify(sig: string, msg: string, pub: string): boolean {
 /** Bundles the runtime crypto files the way a device build does (ES5, one IIFE, minified). */
 async function bundleEd25519(withTableData: boolean): Promise<string> {
   const contents = [
-    "export * from './runtime/crypto/ed25519.ts';",
-    "export { buildBaseTable, loadBaseTable } from './runtime/crypto/edtable.ts';",
-    "export { nativeSha512 } from './runtime/crypto/espruino-sha512.ts';",
-    "export { sha512 } from './runtime/crypto/sha512.ts';",
-    withTableData ? "export { ed25519TableB64 } from './runtime/crypto/ed25519-table-data.ts';" : '',
+    "export * from './runtime/signing/crypto/ed25519.ts';",
+    "export { buildBaseTable, loadBaseTable } from './runtime/signing/crypto/edtable.ts';",
+    "export { nativeSha512 } from './runtime/signing/crypto/espruino-sha512.ts';",
+    "export { sha512 } from './runtime/signing/crypto/sha512.ts';",
+    withTableData ? "export { ed25519TableB64 } from './runtime/signing/crypto/ed25519-table-data.ts';" : '',
   ].join('\n');
   const r = await build({
     stdin: { contents, resolveDir: process.cwd(), loader: 'ts', sourcefile: 'ed25519-entry.ts' },

@@ -1,4 +1,4 @@
-// ed25519 of the runtime (runtime/crypto/) on Node against the shared vector files and @noble/ed25519 3.2.
+// ed25519 of the runtime (runtime/signing/crypto/) on Node against the shared vector files and @noble/ed25519 3.2.
 // Verification semantics: ZIP-215, i.e. @noble/ed25519 3.2's default verify (zip215: true); every vector's
 // expectation is also checked against noble here, so "passes" means "agrees with noble's default verify".
 // Vector titles name the file and the tcId / index / comment of each vector.
@@ -9,13 +9,13 @@ import * as noble from '@noble/ed25519';
 import {
   keyFromSeed, sign, verify, newSignCtx, signBegin, signStep, newVerifyCtx, verifyBegin, verifyStep, setSha512,
   setBaseTable, baseTable, DEFAULT_SLICE,
-} from '../runtime/crypto/ed25519.ts';
-import { sha512, sha512Init, sha512Rounds, sha512Pad, sha512PaddedLength, sha512Digest } from '../runtime/crypto/sha512.ts';
-import { buildBaseTable, loadBaseTable, tableToBase64 } from '../runtime/crypto/edtable.ts';
-import { ed25519TableB64 } from '../runtime/crypto/ed25519-table-data.ts';
-import { nativeSha512 } from '../runtime/crypto/espruino-sha512.ts';
-import { fe, feMul, feSqr, fePack, feUnpack, feAdd, feSub } from '../runtime/crypto/field25519.ts';
-import { scReduce, scMulAdd, scFromHash } from '../runtime/crypto/scalar25519.ts';
+} from '../runtime/signing/crypto/ed25519.ts';
+import { sha512, sha512Init, sha512Rounds, sha512Pad, sha512PaddedLength, sha512Digest } from '../runtime/signing/crypto/sha512.ts';
+import { buildBaseTable, loadBaseTable, tableToBase64 } from '../runtime/signing/crypto/edtable.ts';
+import { ed25519TableB64 } from '../runtime/signing/crypto/ed25519-table-data.ts';
+import { nativeSha512 } from '../runtime/signing/crypto/espruino-sha512.ts';
+import { fe, feMul, feSqr, fePack, feUnpack, feAdd, feSub } from '../runtime/signing/crypto/field25519.ts';
+import { scReduce, scMulAdd, scFromHash } from '../runtime/signing/crypto/scalar25519.ts';
 
 const DIR = '/work/shared/vectors/ed25519/';
 const nodeSha512 = (m: Uint8Array): Uint8Array => new Uint8Array(createHash('sha512').update(m).digest());
@@ -258,7 +258,7 @@ describe('pluggable SHA-512', () => {
   });
 });
 
-describe('SHA-512 (runtime/crypto/sha512.ts) against node:crypto', () => {
+describe('SHA-512 (runtime/signing/crypto/sha512.ts) against node:crypto', () => {
   it('one-shot, lengths 0..400', () => {
     const rand = rng(99);
     for (let n = 0; n <= 400; n++) {

@@ -1,4 +1,4 @@
-// Smoke test of the engine harness (test/engines/engines.ts): exact output, error reporting and timeouts on every
+// Smoke test of the engine harness (harness/engines/engines.ts): exact output, error reporting and timeouts on every
 // available engine; in CI (CI=true) node, xs and duktape must be available; engines that are not available are
 // reported as SKIPPED (banner + skipped test with the reason), never passed silently.
 import { describe, expect, test } from 'vitest';
@@ -10,7 +10,7 @@ import {
   runScript,
   ScriptError,
   type EngineName,
-} from './engines/engines.ts';
+} from '../harness/engines/engines.ts';
 
 const CI = process.env.CI === 'true';
 console.warn(describeEngines());

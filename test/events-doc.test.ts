@@ -6,7 +6,7 @@ import { DOC_PATH, regenerate } from '../signing/events-doc.ts';
 import { readEvents } from '../signing/event-record.ts';
 import { verifyBytes } from '../signing/ed.ts';
 
-test('docs/EVENTS.md examples are up to date (regenerate: node --import ./tools/register-ts.mjs signing/events-doc.ts --write)', () => {
+test('docs/EVENTS.md examples are up to date (regenerate: node --import ./cli/register-ts.mjs signing/events-doc.ts --write)', () => {
   const doc = readFileSync(DOC_PATH, 'utf8');
   expect(regenerate(doc)).toBe(doc);
 });

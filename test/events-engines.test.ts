@@ -11,7 +11,7 @@ import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
-import { describeEngines, engines, runScript, type EngineName } from './engines/engines.ts';
+import { describeEngines, engines, runScript, type EngineName } from '../harness/engines/engines.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());

@@ -2,12 +2,12 @@
 // (per-event and checkpoint signing) and the report text is checked exactly.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT } from '../runtime/events.ts';
+import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT } from '../runtime/signing/events.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { readEvents } from '../signing/event-record.ts';
 import { generateKey } from '../signing/keys.ts';
 import { signBytes } from '../signing/ed.ts';
-import { tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/cose.ts';
+import { tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/signing/cose.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
@@ -204,7 +204,7 @@ describe('checkpoint signing (checkpoints at seq 5, 9 (after the critical seq 8)
 
 describe('nothing crashes', () => {
   test('2000 mutated events files: the verifier always answers, never throws, and never calls a changed file OK', async () => {
-    const { prng } = await import('./fuzz/mutate.ts');
+    const { prng } = await import('../harness/fuzz/mutate.ts');
     const rand = prng(23);
     for (const [base, signing] of [[cat(PER), 'per-event'], [cat(CKP), 'checkpoint']] as const) {
       for (let i = 0; i < 1000; i++) {

@@ -1,10 +1,10 @@
-// The event writer (runtime/events.ts) on Node: records, chain and sequence across restarts and power loss,
+// The event writer (runtime/signing/events.ts) on Node: records, chain and sequence across restarts and power loss,
 // checkpoint triggers, the bounded queue's drop policy (oldest low-severity first, never critical, counted and
 // reported), sliced signing that keeps emit() short, determinism whatever the slicing, and bad input.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT, type EventHost, type WriterConfig } from '../runtime/events.ts';
-import * as S from '../runtime/signed-faults.ts';
+import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT, type EventHost, type WriterConfig } from '../runtime/signing/events.ts';
+import * as S from '../runtime/signing/signed-faults.ts';
 import { readEvents } from '../signing/event-record.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { generateKey } from '../signing/keys.ts';

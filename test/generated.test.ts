@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { generatedFiles } from '../tools/gen.ts';
+import { generatedFiles } from '../harness/generated-files.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

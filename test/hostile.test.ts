@@ -4,15 +4,15 @@
  * with a fault code or, if it still verifies, runs samples without throwing. Engines must agree on every fault.
  */
 import { describe, expect, test } from 'vitest';
-import { HOSTILE_CASES, VALID } from './hostile/cases.ts';
-import { driveRandomly, mutate, prng } from './fuzz/mutate.ts';
-import { conformanceScript, parseOutput } from './conformance/driver.ts';
-import { engines } from './engines/engines.ts';
-import { runScript } from './engines/engines.ts';
+import { HOSTILE_CASES, VALID } from '../harness/hostile/cases.ts';
+import { driveRandomly, mutate, prng } from '../harness/fuzz/mutate.ts';
+import { conformanceScript, parseOutput } from '../harness/conformance/driver.ts';
+import { engines } from '../harness/engines/engines.ts';
+import { runScript } from '../harness/engines/engines.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { compileRules } from '../compiler/compile.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
-import { OPERATOR_CASES } from './conformance/operator-cases.ts';
+import { OPERATOR_CASES } from '../harness/conformance/operator-cases.ts';
 import { FAULT_TEXT } from '../compiler/faults.ts';
 
 const NO_HOST = { emit() {}, output() {}, interval() {} };

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { expect, test } from 'vitest';
-import { lintEngineSubset } from '../tools/engine-subset.ts';
+import { lintEngineSubset } from '../harness/engine-subset.ts';
 import { RUNTIME_ARTIFACT_PATH, SIGNING_ARTIFACT_PATH } from '../simulator/artifact.ts';
 
 test.each([RUNTIME_ARTIFACT_PATH, SIGNING_ARTIFACT_PATH])('%s passes the subset lint', (path) => {

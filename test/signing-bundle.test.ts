@@ -11,10 +11,10 @@ import { cbor, protectedHeader, signBundle, openBundle, BundleError } from '../s
 import { signBytes } from '../signing/ed.ts';
 import { describeSignedFault, faultName, SIGNED_FAULT_TEXT } from '../signing/describe.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
-import { prng } from './fuzz/mutate.ts';
-import * as S from '../runtime/signed-faults.ts';
-import type { Host } from '../runtime/runtime.ts';
-import type { SignedRuntime, SignedCheck, Trust } from '../runtime/signed-bundle.ts';
+import { prng } from '../harness/fuzz/mutate.ts';
+import * as S from '../runtime/signing/signed-faults.ts';
+import type { Host } from '../runtime/engine/runtime.ts';
+import type { SignedRuntime, SignedCheck, Trust } from '../runtime/signing/signed-bundle.ts';
 import { FAULT_TEXT } from '../compiler/faults.ts';
 
 interface SignedApi {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { compileFiles } from '../compiler/compile.ts';
-import { eventWriter, SIGN_PER_EVENT } from '../runtime/events.ts';
+import { eventWriter, SIGN_PER_EVENT } from '../runtime/signing/events.ts';
 import { formatKey, generateKey, parseKeyFile, readKeyFile } from '../signing/keys.ts';
 
 const BIN = resolve('bin/edgerule.mjs');

@@ -8,8 +8,8 @@ import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
 import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
-import { prng } from './fuzz/mutate.ts';
-import { describeEngines, engines, runScript, type EngineName } from './engines/engines.ts';
+import { prng } from '../harness/fuzz/mutate.ts';
+import { describeEngines, engines, runScript, type EngineName } from '../harness/engines/engines.ts';
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
 const BUILD = generateKey('build', undefined, seedOf('edgerule test build key'));

@@ -11,7 +11,7 @@ import { batchUnits, parseShard, runBatch, shardUnits, unitDir } from '../simula
 const SHARED = resolve('../shared/traces');
 const haveShared = existsSync(SHARED);
 if (!haveShared) console.warn(`SKIPPED: ${SHARED} is not there; batch tests replay real recordings from it`);
-const CLI = ['--import', './tools/register-ts.mjs', 'bin/edgerule.mjs'];
+const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 
 let folder: string;
 let bundle: LoadedBundle;

@@ -10,7 +10,7 @@ import { loadScenario } from '../simulator/scenario.ts';
 import { checkExpectations, junitXml, loadExpectations, validateExpectations } from '../simulator/expect.ts';
 
 const QUAT = ['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'];
-const CLI = ['--import', './tools/register-ts.mjs', 'bin/edgerule.mjs'];
+const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 let bundle: LoadedBundle;
 let result: SimResult;
 

@@ -20,7 +20,7 @@ const haveShared = existsSync(SHARED);
 if (!haveShared) console.warn(`SKIPPED: ${SHARED} is not there; golden replays of real drives need it`);
 const QUAT = ['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'];
 const DEMO_START = Date.parse('2020-10-15T21:00:00+13:00');
-const CLI = ['--import', './tools/register-ts.mjs', 'bin/edgerule.mjs'];
+const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 
 // A small, fixed rule set for goldens, so the rule library can evolve without touching these pins.
 const speed = sig('gnss.speed');

@@ -1,26 +1,26 @@
 /**
  * Builds the runtime artifacts with esbuild (target ES5: esbuild refuses let/const/classes it cannot lower),
- * then lints each for APIs some target engine lacks (tools/engine-subset.ts); any finding fails the build.
- *   dist/edgerule-runtime.js  the rule engine (runtime/entry.ts): defines the global `EdgeRule`
- *   dist/edgerule-signing.js  the signing add-on (runtime/entry-signing.ts): signed bundles, signed events,
+ * then lints each for APIs some target engine lacks (harness/engine-subset.ts); any finding fails the build.
+ *   dist/edgerule-runtime.js  the rule engine (runtime/engine/entry.ts): defines the global `EdgeRule`
+ *   dist/edgerule-signing.js  the signing add-on (runtime/signing/entry.ts): signed bundles, signed events,
  *                             ed25519; loaded after the engine, whose load/verify it uses instead of bundling a copy
  * Devices, the simulator and the tests all run these same two files.
  */
 import { build, type Plugin } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lintEngineSubset } from './engine-subset.ts';
+import { lintEngineSubset } from '../harness/engine-subset.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const RUNTIME_ARTIFACT = root + 'dist/edgerule-runtime.js';
 export const SIGNING_ARTIFACT = root + 'dist/edgerule-signing.js';
 
-/** In the add-on, imports of the engine modules resolve to runtime/core-from-global.ts. */
+/** In the add-on, imports of the engine modules resolve to runtime/signing/engine-from-global.ts. */
 const engineFromGlobal: Plugin = {
   name: 'engine-from-global',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(runtime|verify)\.ts$/ }, (args) =>
-      args.importer.startsWith(root + 'runtime/') ? { path: root + 'runtime/core-from-global.ts' } : undefined);
+    b.onResolve({ filter: /^\.\.\/engine\/(runtime|verify)\.ts$/ }, (args) =>
+      args.importer.startsWith(root + 'runtime/signing/') ? { path: root + 'runtime/signing/engine-from-global.ts' } : undefined);
   },
 };
 
@@ -38,8 +38,8 @@ async function bundle(entry: string, banner: string, plugins: Plugin[]): Promise
 }
 
 export async function buildRuntime(): Promise<{ runtime: string; signing: string }> {
-  const runtime = await bundle('runtime/entry.ts', 'var EdgeRule;', []);
-  const signing = await bundle('runtime/entry-signing.ts', '', [engineFromGlobal]);
+  const runtime = await bundle('runtime/engine/entry.ts', 'var EdgeRule;', []);
+  const signing = await bundle('runtime/signing/entry.ts', '', [engineFromGlobal]);
   if (signing.includes('function translate(')) throw new Error('dist/edgerule-signing.js must not contain a second copy of the rule engine');
   mkdirSync(root + 'dist', { recursive: true });
   writeFileSync(RUNTIME_ARTIFACT, runtime);

@@ -4,10 +4,10 @@
  * the case number and the bundle as hex so it can be turned into a hostile-bundle test.
  */
 import { parseArgs } from 'node:util';
-import { driveRandomly, mutate, prng } from '../test/fuzz/mutate.ts';
+import { driveRandomly, mutate, prng } from '../harness/fuzz/mutate.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { compileFiles } from '../compiler/compile.ts';
-import { VALID } from '../test/hostile/cases.ts';
+import { VALID } from '../harness/hostile/cases.ts';
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '200000' }, seed: { type: 'string', default: String(Date.now() % 100000) } } });
 const cases = Number(values.cases);

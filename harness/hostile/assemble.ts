@@ -1,9 +1,9 @@
 /**
  * A tiny assembler for hand-made (and deliberately broken) bundles: the hostile-bundle tests need code the
- * compiler would never emit. It writes the layout of runtime/format.ts directly, with opcodes from the ISA table.
+ * compiler would never emit. It writes the layout of runtime/engine/format.ts directly, with opcodes from the ISA table.
  */
 import { OP, OPERAND_BYTES } from '../../compiler/isa.ts';
-import * as F from '../../runtime/format.ts';
+import * as F from '../../runtime/engine/format.ts';
 import { catalogueHash } from '../../compiler/catalogue-hash.ts';
 import { SIGNAL_COUNT } from '../../compiler/dsl/catalogue.ts';
 

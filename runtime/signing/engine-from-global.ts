@@ -3,8 +3,8 @@
  * add-on uses the engine that dist/edgerule-runtime.js already defined, so a device holds one copy of it.
  * tools/build-runtime.ts does the redirection; the core artifact never includes this file.
  */
-import type { Host, Runtime } from './runtime.ts';
-import type { Program } from './verify.ts';
+import type { Host, Runtime } from '../engine/runtime.ts';
+import type { Program } from '../engine/verify.ts';
 
 declare var EdgeRule: { load(bytes: Uint8Array, host: Host): Runtime; verify(bytes: Uint8Array): Program };
 

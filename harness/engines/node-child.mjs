@@ -1,4 +1,4 @@
-// Child process that runs one script file on Node for test/engines/engines.ts.
+// Child process that runs one script file on Node for harness/engines/engines.ts.
 // Usage: node node-child.mjs <script.js>. Defines a global print() (arguments joined by spaces, one line, like
 // XS and Duktape), then runs the file as a classic script in the global scope (top-level `var`s become globals,
 // line numbers are the file's own). An uncaught error exits non-zero with its stack on stderr.

@@ -2,8 +2,8 @@
  * Hostile bundles: each is refused with one exact fault code at one exact byte offset, on every engine.
  * Built from a valid minimal rule (door open → event) by the assembler, then broken in one way.
  */
-import * as F from '../../runtime/faults.ts';
-import * as H from '../../runtime/format.ts';
+import * as F from '../../runtime/engine/faults.ts';
+import * as H from '../../runtime/engine/format.ts';
 import { assemble, codeOffset, type Ins } from './assemble.ts';
 
 export interface HostileCase { name: string; bytes: Uint8Array; fault: number; at: number }

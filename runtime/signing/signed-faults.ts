@@ -1,5 +1,5 @@
 /**
- * Fault codes of signed bundles and of the event writer (runtime/faults.ts owns 0…39). With each fault the
+ * Fault codes of signed bundles and of the event writer (runtime/engine/faults.ts owns 0…39). With each fault the
  * runtime reports a byte offset and a field id (FLD_* below) so the host can name what was wrong; signing/describe.ts
  * turns them into sentences. Codes and field ids are wire format: never renumber.
  */

@@ -11,7 +11,7 @@ import { CATALOGUE_HASH } from './catalogue.generated.ts';
 declare var EdgeRule: { [k: string]: unknown };
 declare var exports: { [k: string]: unknown } | undefined;
 
-// Signing (signed bundles, signed events, ed25519) is the add-on dist/edgerule-signing.js (runtime/entry-signing.ts).
+// Signing (signed bundles, signed events, ed25519) is the add-on dist/edgerule-signing.js (runtime/signing/entry.ts).
 var api = { load: load, verify: verify, translated: translated, formatVersion: FORMAT_VERSION, catalogueHash: CATALOGUE_HASH };
 EdgeRule = api;
 if (typeof exports !== 'undefined' && exports) {

@@ -1,4 +1,4 @@
-// Child process that runs one script file on Moddable XS (via @agoric/xsnap) for test/engines/engines.ts.
+// Child process that runs one script file on Moddable XS (via @agoric/xsnap) for harness/engines/engines.ts.
 // Usage: node xs-child.mjs <script.js>. It imports @endo/init (which locks down this whole Node process —
 // the reason it is a child of its own), starts an xsnap worker with metering off whose stdout/stderr are this
 // process's, evaluates the script (XS's own `print` writes one line to stdout), and exits 0, or 1 with the

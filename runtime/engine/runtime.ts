@@ -13,7 +13,7 @@
 import { verify, Program } from './verify.ts';
 import { translate } from './translate.ts';
 import { valueReaders } from './readers.ts';
-import { makeHelpers, Geometry } from './helpers.ts';
+import { makeHelpers, Geometry } from './coarse-ops.ts';
 import { GEOM_SIZE, POINT_SIZE } from './format.ts';
 import { F_OK, F_TRANSLATE } from './faults.ts';
 import { LIMIT_MAX_ATTACH } from './isa.generated.ts';

@@ -20,10 +20,10 @@
 import { cborIn, cborBad, rdHead, rdUint, rdString, rdConst, CBOR_MAP, CBOR_BYTES, CBOR_TEXT, type CborIn } from './cbor.ts';
 import { rdSign1, newSign1, tbsLength, wrTbs, type Sign1 } from './cose.ts';
 import { newVerifyCtx, verifyBegin, verifyStep, type VerifyCtx } from './crypto/ed25519.ts';
-import { load, type Host, type Runtime } from './runtime.ts';
-import { verify, type Program } from './verify.ts';
-import { HDR_CATALOGUE } from './format.ts';
-import { CATALOGUE_HASH } from './catalogue.generated.ts';
+import { load, type Host, type Runtime } from '../engine/runtime.ts';
+import { verify, type Program } from '../engine/verify.ts';
+import { HDR_CATALOGUE } from '../engine/format.ts';
+import { CATALOGUE_HASH } from '../engine/catalogue.generated.ts';
 import {
   SF_TYPE, SF_HEADER, SF_TRAILING, SF_WRONG_KEY, SF_SIGNATURE, SF_ROLLBACK, SF_PROFILE, SF_CATALOGUE, SF_BAD_KEY,
   FLD_HEADER_MAP, FLD_ALG, FLD_CRIT, FLD_KID, FLD_VERSION, FLD_PROFILE, FLD_CATALOGUE, FLD_SIGNING, FLD_END,

@@ -19,7 +19,7 @@ export interface GoldenCase {
   expect: string[];
 }
 
-const ZONES = '../fixtures/geo/zones.geojson';
+const ZONES = './geo/zones.geojson';
 const at = (t: number, lat: number, lon: number): Array<[number, SignalName, number]> => [[t, 'gnss.lat', lat], [t, 'gnss.lon', lon]];
 
 export const OPERATOR_CASES: GoldenCase[] = [

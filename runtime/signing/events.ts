@@ -25,8 +25,8 @@ import {
 } from './event-queue.ts';
 import { newDropRanges, dropAdd, dropReported, dropAcked, MAX_RANGES } from './drop-ranges.ts';
 import { SF_BAD_KEY, SF_QUEUE_FULL, SF_STATE, SF_BAD_EVENT, FLD_KEY, FLD_STATE, FLD_SLOT } from './signed-faults.ts';
-import { LIMIT_MAX_ATTACH } from './isa.generated.ts';
-import type { Host } from './runtime.ts';
+import { LIMIT_MAX_ATTACH } from '../engine/isa.generated.ts';
+import type { Host } from '../engine/runtime.ts';
 
 export var REC_EVENT = 0;
 export var REC_CHECKPOINT = 1;
