@@ -7,7 +7,7 @@ import { budgetTable } from './budget-table.ts';
 import { disassemble, explainOffset } from './disasm.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import { describeFault } from './faults.ts';
-import type { Command } from '../cli/main.ts';
+import type { Command } from '../cli/command.ts';
 
 export function mapPathFor(bundle: string): string {
   return bundle + '.map.json';
@@ -21,36 +21,36 @@ Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the p
   -o, --out <file>      bundle to write (required)
   -p, --profile <name>  device profile to check signals and outputs against (default: full)
   -q, --quiet           print diagnostics only`,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
       options: { out: { type: 'string', short: 'o' }, profile: { type: 'string', short: 'p' }, quiet: { type: 'boolean', short: 'q' } },
     });
     if (!positionals.length || !values.out) {
-      console.error(this.usage);
+      io.error(this.usage);
       return 2;
     }
     const missing = positionals.filter((p) => !existsSync(p));
     if (missing.length) {
-      console.error(`edgerule compile: no such file or folder: ${missing.join(', ')}`);
+      io.error(`edgerule compile: no such file or folder: ${missing.join(', ')}`);
       return 2;
     }
     const started = performance.now();
     try {
       const c = await compileFiles(positionals, { profile: values.profile });
-      for (const d of c.diagnostics) console.error(styleText('yellow', formatDiagnostic(d)));
+      for (const d of c.diagnostics) io.error(styleText('yellow', formatDiagnostic(d)));
       writeFileSync(values.out, c.bytes);
       writeFileSync(mapPathFor(values.out), JSON.stringify(c.map, null, 1) + '\n');
       if (!values.quiet) {
-        console.log(budgetTable(c.budget));
-        console.log(`\nwrote ${values.out} (${c.bytes.length} bytes, ${c.budget.length} rules, profile ${c.map.profile}) and ${mapPathFor(values.out)} in ${(performance.now() - started).toFixed(0)} ms`);
+        io.log(budgetTable(c.budget));
+        io.log(`\nwrote ${values.out} (${c.bytes.length} bytes, ${c.budget.length} rules, profile ${c.map.profile}) and ${mapPathFor(values.out)} in ${(performance.now() - started).toFixed(0)} ms`);
       }
       return 0;
     } catch (e) {
       if (e instanceof CompileError) {
-        for (const d of e.diagnostics) console.error(styleText(d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
+        for (const d of e.diagnostics) io.error(styleText(d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
         const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
-        console.error(`${errors} error${errors === 1 ? '' : 's'}; no bundle written`);
+        io.error(`${errors} error${errors === 1 ? '' : 's'}; no bundle written`);
         return 1;
       }
       throw e;
@@ -58,17 +58,20 @@ Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the p
   },
 };
 
-export const inspectCommand: Command = {
+/** Turns a bundle into the JS source the device runs (the runtime artifact's translator, passed in by cli/main.ts). */
+export type Translator = (bundle: Uint8Array) => Promise<string>;
+
+export const inspectCommand = (translate: Translator): Command => ({
   summary: 'disassemble a bundle with rule names, source lines and the budget table',
   usage: `usage: edgerule inspect <bundle> [--map <sidecar>] [--translated] [--at <byte offset>]
 
   --map <file>     source-map sidecar (default: <bundle>.map.json when present)
   --translated     also print the JS the runtime translates the bundle into at load
   --at <offset>    explain a byte offset (e.g. from a device's fault report) as a field, instruction and rule line`,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { map: { type: 'string' }, translated: { type: 'boolean' }, at: { type: 'string' } } });
     if (positionals.length !== 1) {
-      console.error(this.usage);
+      io.error(this.usage);
       return 2;
     }
     const bundle = positionals[0];
@@ -77,26 +80,25 @@ export const inspectCommand: Command = {
     const map = mapFile ? (JSON.parse(readFileSync(mapFile, 'utf8')) as SidecarMap) : undefined;
     const p = verify(bytes);
     if (values.at !== undefined) {
-      console.log(explainOffset(bytes, Number(values.at), map));
-      if (p.fault) console.log(describeFault(p.fault, p.faultAt, bundle));
+      io.log(explainOffset(bytes, Number(values.at), map));
+      if (p.fault) io.log(describeFault(p.fault, p.faultAt, bundle));
       return 0;
     }
     if (p.fault) {
-      console.error(describeFault(p.fault, p.faultAt, bundle));
+      io.error(describeFault(p.fault, p.faultAt, bundle));
       return 1;
     }
-    process.stdout.write(disassemble(bytes, map));
+    io.write(disassemble(bytes, map));
     if (map) {
       const budget = map.rules.map((r) => {
         const unit = map.units.find((u) => u.kind === 'rule' && u.id === r.id)!;
         return { rule: r.name, id: r.id, codeBytes: unit.codeEnd - unit.codeStart, stateBytes: p.unitState[unit.index] * 8, worstOps: p.unitCost[unit.index] };
       });
-      console.log('\nper rule (own unit only; derived values listed above):\n' + budgetTable(budget));
+      io.log('\nper rule (own unit only; derived values listed above):\n' + budgetTable(budget));
     }
     if (values.translated) {
-      const { loadRuntimeArtifact } = await import('../simulator/artifact.ts');
-      console.log('\ntranslated:\n' + loadRuntimeArtifact().translated(bytes).replace(/;/g, ';\n'));
+      io.log('\ntranslated:\n' + (await translate(bytes)).replace(/;/g, ';\n'));
     }
     return 0;
   },
-};
+});

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import { readTrace } from '../simulator/trace/read.ts';
-import { axes, readCsv, type CsvMapping } from '../simulator/trace/csv.ts';
+import { axes, readCsv } from '../simulator/trace/csv.ts';
+import type { CsvMapping } from '../simulator/trace/csv-mapping.ts';
 import { seriesOf } from '../simulator/trace/samples.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
 

@@ -20,7 +20,8 @@
  */
 import { signalMeta } from '../../compiler/dsl/catalogue.ts';
 import { KindCounter, snippet, type ReadOptions, type TraceIssue, type TraceResult } from './issues.ts';
-import { RecordSink, resolvePolicy } from './order.ts';
+import { RecordSink } from './order.ts';
+import { resolvePolicy } from './policy.ts';
 import { latin1, parseNum } from './scan.ts';
 
 const LAT = signalMeta('gnss.lat').id, LON = signalMeta('gnss.lon').id, SPEED = signalMeta('gnss.speed').id;
