@@ -3,7 +3,7 @@ import { parseArgs, styleText } from 'node:util';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { compileFiles, type SidecarMap } from './compile.ts';
 import { CompileError, formatDiagnostic } from './diagnostics.ts';
-import { budgetTable } from './budget-table.ts';
+import { budgetTable, ruleBudgets } from './budget.ts';
 import { disassemble, explainOffset } from './disasm.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import { describeFault } from './faults.ts';
@@ -90,11 +90,7 @@ export const inspectCommand = (translate: Translator): Command => ({
     }
     io.write(disassemble(bytes, map));
     if (map) {
-      const budget = map.rules.map((r) => {
-        const unit = map.units.find((u) => u.kind === 'rule' && u.id === r.id)!;
-        return { rule: r.name, id: r.id, codeBytes: unit.codeEnd - unit.codeStart, stateBytes: p.unitState[unit.index] * 8, worstOps: p.unitCost[unit.index] };
-      });
-      io.log('\nper rule (own unit only; derived values listed above):\n' + budgetTable(budget));
+      io.log('\nper rule (its own unit and the derived values it reads):\n' + budgetTable(ruleBudgets(map.rules, map.units, p)));
     }
     if (values.translated) {
       io.log('\ntranslated:\n' + (await translate(bytes)).replace(/;/g, ';\n'));
