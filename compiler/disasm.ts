@@ -8,10 +8,10 @@ import { SIGNAL_BY_ID, SIGNAL_COUNT } from './dsl/catalogue.ts';
 import * as F from '../runtime/engine/format.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import { describeFault } from './faults.ts';
+import { severityName } from '../runtime/engine/severity.ts';
 import { constants } from './bundle-reader.ts';
 import type { SidecarMap } from './compile.ts';
 
-const SEVERITY = ['info', 'warning', 'critical'];
 const GEOM_KIND = ['?', 'polygon', 'circle', 'polyline', 'point'];
 
 /** A decoded instruction in its long form; `short` names the one-byte form it was written in, if any. */
@@ -80,7 +80,7 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
           case 's': return `S${v}`;
           case 'g': return `G${v}`;
           case 'j': return `→${String(v).padStart(4, '0')}`;
-          case 'o': return ins.op.name === 'EMIT' ? SEVERITY[v] ?? String(v) : `out${v}${map ? '' : ''}`;
+          case 'o': return ins.op.name === 'EMIT' ? severityName(v) : `out${v}${map ? '' : ''}`;
           default: return String(v);
         }
       });

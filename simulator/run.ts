@@ -11,6 +11,7 @@ import { applyScenario, type Scenario, type ScenarioSpan, type AppliedScenario }
 import { readInputs, ruleInfo, skippedReasons, type LoadedBundle, type ReadInputs } from './inputs.ts';
 import type { SampleColumns } from './trace/index.ts';
 import { iso } from './time.ts';
+import { severityName } from '../runtime/engine/severity.ts';
 import { EventSigner, type SignerConfig } from './signed-events.ts';
 
 export interface SimEvent {
@@ -165,7 +166,7 @@ function decodeEvent(bundle: LoadedBundle, r: Replayer, i: number, t0: number): 
     const v = log.values[log.vStart[i] + k];
     values[info.attach[k] ?? `v${k}`] = Number.isFinite(v) ? v : null;
   }
-  return { index: i, t: log.t[i], rel: log.t[i] - t0, ruleId: log.rule[i], rule: info.name, severity: ['info', 'warning', 'critical'][log.severity[i]] ?? String(log.severity[i]), values };
+  return { index: i, t: log.t[i], rel: log.t[i] - t0, ruleId: log.rule[i], rule: info.name, severity: severityName(log.severity[i]), values };
 }
 
 const F = new Float64Array(1);

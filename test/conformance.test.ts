@@ -11,6 +11,7 @@ import { signalMeta } from '../compiler/dsl/catalogue.ts';
 import { opByCode } from '../compiler/isa.ts';
 import { decodeUnit } from '../compiler/disasm.ts';
 import { verify } from '../runtime/engine/verify.ts';
+import { severityName } from '../runtime/engine/severity.ts';
 import { engines, describeEngines, runScript, type EngineName } from '../harness/engines/engines.ts';
 import { conformanceScript, parseOutput, type ScriptCase } from '../harness/conformance/driver.ts';
 import { OPERATOR_CASES, type GoldenCase } from '../harness/conformance/operator-cases.ts';
@@ -18,8 +19,6 @@ import { LIBRARY_CASES } from '../harness/conformance/library-cases.ts';
 import { loadRules } from '../compiler/load.ts';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-const SEVERITY = ['info', 'warning', 'critical'];
 
 interface Prepared { golden: GoldenCase; script: ScriptCase; names: string[]; opsUsed: Set<string> }
 
@@ -35,7 +34,7 @@ function prepare(golden: GoldenCase): Prepared {
 
 /** Turns `<t> rule<id> sev<n> …` into `<t> <name> <severity> …`. */
 function named(lines: string[], names: string[]): string[] {
-  return lines.map((l) => l.replace(/ rule(\d+) sev(\d+)/, (_, id, sev) => ` ${names[Number(id)]} ${SEVERITY[Number(sev)]}`));
+  return lines.map((l) => l.replace(/ rule(\d+) sev(\d+)/, (_, id, sev) => ` ${names[Number(id)]} ${severityName(Number(sev))}`));
 }
 
 const library = await loadRules([fileURLToPath(new URL('../rules', import.meta.url))]);

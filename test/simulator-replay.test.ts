@@ -14,6 +14,8 @@ import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { renderReport } from '../simulator/report/html.ts';
 import { stableSummary } from '../simulator/outputs.ts';
 import { loadScenario } from '../simulator/scenario.ts';
+import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
+import type { Severity } from '../compiler/dsl/rule.ts';
 
 const SHARED = '../shared/traces';
 const haveShared = existsSync(SHARED);
@@ -88,7 +90,7 @@ describe('the replay loop', () => {
         const until = s.t[s.length - 1];
         rt.advanceTo(until);
         if (rt.nextDue() === until) rt.step(until);
-        const mine = r.events.map((e) => `${e.t} ${e.ruleId} ${['info', 'warning', 'critical'].indexOf(e.severity)} ${Object.values(e.values).map((v) => (v === null ? NaN : v)).join(',')}`);
+        const mine = r.events.map((e) => `${e.t} ${e.ruleId} ${SEVERITY_NAMES.indexOf(e.severity as Severity)} ${Object.values(e.values).map((v) => (v === null ? NaN : v)).join(',')}`);
         expect(mine, traces.join(' + ')).toEqual(driver);
       }
     }
