@@ -10,6 +10,7 @@ import { describeFault } from '../compiler/faults.ts';
 import { generateKey, formatKey, keyId, parseDeviceId, readKeyFile, writePublicKey, writeSecretKey, type KeyRole } from './keys.ts';
 import { openBundle, signBundle, signingName, BundleError } from './bundle.ts';
 import { verifyEvents } from './verify-events.ts';
+import { COSE_SIGN1_HEAD } from '../runtime/signing/cose.ts';
 
 function readInput(path: string, what: string): Uint8Array {
   try {
@@ -179,7 +180,7 @@ reported dropping from its full queue). Exit code 1 on any problem (device-repor
     let ids: Set<number> | undefined;
     if (values.bundle) {
       const b = readInput(values.bundle, 'bundle');
-      if (b[0] === 0xd2) {
+      if (b[0] === COSE_SIGN1_HEAD) {
         const opened = openBundle(b, undefined, values.bundle);
         signing = signingName(opened.check.signing);
         ids = ruleIds(opened.payload);

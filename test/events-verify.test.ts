@@ -2,7 +2,8 @@
 // (per-event and checkpoint signing) and the report text is checked exactly.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT } from '../runtime/signing/events.ts';
+import { eventWriter } from '../runtime/signing/events.ts';
+import { SIGNING_CHECKPOINT, SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { readEvents } from '../signing/event-record.ts';
 import { generateKey } from '../signing/keys.ts';
@@ -33,8 +34,8 @@ function stream(signing: number): Uint8Array[] {
   return out;
 }
 
-const PER = stream(SIGN_PER_EVENT);
-const CKP = stream(SIGN_CHECKPOINT);
+const PER = stream(SIGNING_PER_EVENT);
+const CKP = stream(SIGNING_CHECKPOINT);
 const report = (items: Uint8Array[] | Uint8Array, signing: SigningMode, key = DEV) =>
   verifyEvents(items instanceof Uint8Array ? items : cat(items), { publicKey: key.publicKey, device: key.device, signing, file: 'ev' }).text;
 const text = (...lines: string[]) => lines.join('\n') + '\n';
@@ -135,7 +136,7 @@ describe('per-event signing', () => {
   test('device state lost: a second life reuses sequence numbers (conflicting) and does not chain on (chain broken)', () => {
     const store = new Map<string, Uint8Array>();
     const again: Uint8Array[] = [];
-    const w = eventWriter({ device: 7, seed: DEV.seed!, signing: SIGN_PER_EVENT }, {
+    const w = eventWriter({ device: 7, seed: DEV.seed!, signing: SIGNING_PER_EVENT }, {
       read: (k) => store.get(k) ?? null, write: (k, b) => { if (b.length) store.set(k, new Uint8Array(b)); else store.delete(k); }, record: (b) => again.push(new Uint8Array(b)),
     });
     for (let i = 0; i < 8; i++) { w.emit(9, 0, i, new Float64Array(1), 0); while (!w.work(100)) { /* sign */ } }

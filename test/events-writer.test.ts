@@ -3,7 +3,8 @@
 // reported), sliced signing that keeps emit() short, determinism whatever the slicing, and bad input.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT, type EventHost, type WriterConfig } from '../runtime/signing/events.ts';
+import { eventWriter, type EventHost, type WriterConfig } from '../runtime/signing/events.ts';
+import { SIGNING_CHECKPOINT, SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
 import * as S from '../runtime/signing/signed-faults.ts';
 import { readEvents } from '../signing/event-record.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
@@ -30,7 +31,7 @@ class Device implements EventHost {
   seqs(): number[] { return this.out.map((r) => r.seq); }
 }
 
-const cfg = (over: Partial<WriterConfig> = {}): WriterConfig => ({ device: 7, seed: DEV.seed!, signing: SIGN_PER_EVENT, ...over });
+const cfg = (over: Partial<WriterConfig> = {}): WriterConfig => ({ device: 7, seed: DEV.seed!, signing: SIGNING_PER_EVENT, ...over });
 const drain = (w: ReturnType<typeof eventWriter>) => { while (!w.work(1000)) { /* sign everything */ } };
 const verify = (d: Device, signing: 'per-event' | 'checkpoint') => verifyEvents(d.file(), { publicKey: DEV.publicKey, device: 7, signing, file: 'f' });
 
@@ -84,7 +85,7 @@ describe('records, chain and sequence', () => {
 
   test('values: NaN and −0 are written canonically (7ff8…, +0); integral times as uint, others as float64', () => {
     const d = new Device();
-    const w = eventWriter(cfg({ signing: SIGN_CHECKPOINT }), d);
+    const w = eventWriter(cfg({ signing: SIGNING_CHECKPOINT }), d);
     const v = new Float64Array([NaN, -0, -NaN, Infinity]);
     w.emit(0, 0, 1.5, v, 4);
     const bare = hex(d.out[0].bytes);
@@ -96,7 +97,7 @@ describe('records, chain and sequence', () => {
 describe('checkpoint mode', () => {
   test('a signed checkpoint after every N records, at once after a critical one, and after T ms', () => {
     const d = new Device();
-    const w = eventWriter(cfg({ signing: SIGN_CHECKPOINT, every: 3, period: 10_000 }), d);
+    const w = eventWriter(cfg({ signing: SIGNING_CHECKPOINT, every: 3, period: 10_000 }), d);
     w.emit(1, 0, 0, V, 0);
     w.emit(1, 1, 100, V, 0);
     w.emit(1, 0, 200, V, 0); // third: checkpoint 4
@@ -113,7 +114,7 @@ describe('checkpoint mode', () => {
 
   test('flush() signs a checkpoint over the tail; records are handed over in sequence order', () => {
     const d = new Device();
-    const w = eventWriter(cfg({ signing: SIGN_CHECKPOINT, every: 10 }), d);
+    const w = eventWriter(cfg({ signing: SIGNING_CHECKPOINT, every: 10 }), d);
     w.emit(1, 0, 0, V, 0);
     w.emit(1, 0, 1, V, 0);
     expect(verify(d, 'checkpoint').text).toContain('seq 1–2: unverified: not covered by a signed checkpoint');
@@ -181,7 +182,7 @@ describe('slicing and determinism', () => {
   test('emit() never signs; work(1) runs in short slices; output bytes do not depend on the slicing', () => {
     const run = (units: number) => {
       const d = new Device();
-      const w = eventWriter(cfg({ signing: SIGN_PER_EVENT }), d);
+      const w = eventWriter(cfg({ signing: SIGNING_PER_EVENT }), d);
       let worstEmit = 0;
       let worstWork = 0;
       let calls = 0;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { compileFiles } from '../compiler/compile.ts';
-import { eventWriter, SIGN_PER_EVENT } from '../runtime/signing/events.ts';
+import { eventWriter } from '../runtime/signing/events.ts';
+import { SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
 import { formatKey, generateKey, parseKeyFile, readKeyFile } from '../signing/keys.ts';
 
 const BIN = resolve('bin/edgerule.mjs');
@@ -129,7 +130,7 @@ describe('sign and verify', () => {
   test('verify an events file with the device key (and the bundle): exit 0 when clean, 1 with the exact report', () => {
     const store = new Map<string, Uint8Array>();
     const out: Buffer[] = [];
-    const w = eventWriter({ device: 7, seed: readKeyFile(p('d7.key')).seed!, signing: SIGN_PER_EVENT }, {
+    const w = eventWriter({ device: 7, seed: readKeyFile(p('d7.key')).seed!, signing: SIGNING_PER_EVENT }, {
       read: (k) => store.get(k) ?? null, write: (k, b) => { if (b.length) store.set(k, new Uint8Array(b)); else store.delete(k); }, record: (b) => out.push(Buffer.from(b)),
     });
     for (let i = 0; i < 4; i++) { w.emit(0, 2, i * 1000, new Float64Array(8), 3); while (!w.work(50)) { /* sign */ } }
