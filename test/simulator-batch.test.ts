@@ -7,10 +7,10 @@ import { join, resolve } from 'node:path';
 import { loadBundle, type LoadedBundle } from '../simulator/inputs.ts';
 import { simulate, eventsJsonl } from '../simulator/run.ts';
 import { batchUnits, parseShard, runBatch, shardUnits, unitDir } from '../simulator/batch.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
-const SHARED = resolve('../shared/traces');
-const haveShared = existsSync(SHARED);
-if (!haveShared) console.warn(`SKIPPED: ${SHARED} is not there; batch tests replay real recordings from it`);
+const TRACES = sharedData('traces', 'batch tests replay real recordings from it');
+const SHARED = TRACES.dir;
 const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 
 let folder: string;
@@ -19,7 +19,7 @@ let bundle: LoadedBundle;
 beforeAll(async () => {
   bundle = await loadBundle('rules');
   folder = mkdtempSync(join(tmpdir(), 'edgerule-batch-'));
-  if (!haveShared) return;
+  if (!TRACES.present) return;
   for (const f of ['gpx/sbn.gpx', 'gpx/sbn-v13.gpx', 'nmea/bt451.log', 'nmea/ublox-lea-4h.log', 'imu/x-io-gait-short_walk.csv']) symlinkSync(join(SHARED, f), join(folder, f.split('/')[1]));
   mkdirSync(join(folder, 'quat-21'));
   for (const f of ['gps.2020-10-15-21.csv', 'accel.2020-10-15-21.csv']) symlinkSync(resolve('examples/quat-orient', f), join(folder, 'quat-21', f));
@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 describe('batch', () => {
-  test.skipIf(!haveShared)('units: files, and sub-folders as one merged replay; README/licence/JSON are not traces', () => {
+  test.skipIf(!TRACES.present)(`units: files, and sub-folders as one merged replay; README/licence/JSON are not traces${TRACES.skipped}`, () => {
     const units = batchUnits(folder);
     expect(units.map((u) => u.id)).toEqual(['broken.csv', 'bt451.log', 'quat-21', 'sbn-v13.gpx', 'sbn.gpx', 'ublox-lea-4h.log', 'x-io-gait-short_walk.csv']);
     expect(units.find((u) => u.id === 'quat-21')).toMatchObject({ traces: [join(folder, 'quat-21', 'accel.2020-10-15-21.csv'), join(folder, 'quat-21', 'gps.2020-10-15-21.csv')], expect: join(folder, 'quat-21', 'expect.json') });
@@ -46,7 +46,7 @@ describe('batch', () => {
     expect(() => parseShard('2-8')).toThrow('expected k/n');
   });
 
-  test.skipIf(!haveShared)('worker threads give exactly the events of single replays, in unit order; bad units are reported, not fatal', async () => {
+  test.skipIf(!TRACES.present)(`worker threads give exactly the events of single replays, in unit order; bad units are reported, not fatal${TRACES.skipped}`, async () => {
     const out = mkdtempSync(join(tmpdir(), 'edgerule-batch-out-'));
     const units = batchUnits(folder);
     const results = await runBatch(bundle, units, { outDir: out, report: false }, { jobs: 2 });
@@ -69,7 +69,7 @@ describe('batch', () => {
     expect(viaTs.map((r) => r.summary!.events.perRule)).toEqual(some.map((u) => results.find((r) => r.id === u.id)!.summary!.events.perRule));
   });
 
-  test.skipIf(!haveShared)('CLI: --batch --shard k/n --json, the union of shards is the whole batch, JUnit for all', () => {
+  test.skipIf(!TRACES.present)(`CLI: --batch --shard k/n --json, the union of shards is the whole batch, JUnit for all${TRACES.skipped}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgerule-batch-cli-'));
     const run = (shard: string) => {
       const r = spawnSync(process.execPath, [...CLI, 'simulate', '--bundle', 'rules', '--batch', folder, '--shard', shard, '--jobs', '2', '--json', '--junit', join(dir, `junit-${shard.replace('/', 'of')}.xml`)], { encoding: 'utf8' });

@@ -16,10 +16,10 @@ import { stableSummary } from '../simulator/outputs.ts';
 import { loadScenario } from '../simulator/scenario.ts';
 import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
 import type { Severity } from '../compiler/dsl/rule.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
-const SHARED = '../shared/traces';
-const haveShared = existsSync(SHARED);
-if (!haveShared) console.warn(`SKIPPED: ${SHARED} is not there; golden replays of real drives need it`);
+const TRACES = sharedData('traces', 'golden replays of real drives need it');
+const SHARED = TRACES.path();
 const QUAT = ['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'];
 const DEMO_START = Date.parse('2020-10-15T21:00:00+13:00');
 const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
@@ -42,7 +42,7 @@ function golden(events: SimEvent[]): string[] {
 }
 
 describe('golden events on real drives with stops', () => {
-  test.skipIf(!haveShared)('gpx/sbn-v13.gpx: 59 min urban drive, the documented traffic stops (35–60 s) and shorter ones ≥ 20 s', () => {
+  test.skipIf(!TRACES.present)(`gpx/sbn-v13.gpx: 59 min urban drive, the documented traffic stops (35–60 s) and shorter ones ≥ 20 s${TRACES.skipped}`, () => {
     const r = simulate({ bundle: goldenBundle, traces: [`${SHARED}/gpx/sbn-v13.gpx`] });
     // Inspected against the GPX speeds: each stopped-20s is 20 s after the speed fell below 2 km/h (stops from
     // +180, 312, 1331, 1764, 1871, 2098, 2611, 3355 and 3429 s; the five 35–60 s traffic stops are among them) and
@@ -52,7 +52,7 @@ describe('golden events on real drives with stops', () => {
     expect(golden(r.events)).toEqual(GOLDEN_SBN_V13);
   });
 
-  test.skipIf(!haveShared)('gpx/sbn.gpx: 22 min drive, stops at +1112, 1156 and 1266 s; GNSS outages at +224, 261, 343 and 625 s', () => {
+  test.skipIf(!TRACES.present)(`gpx/sbn.gpx: 22 min drive, stops at +1112, 1156 and 1266 s; GNSS outages at +224, 261, 343 and 625 s${TRACES.skipped}`, () => {
     const r = simulate({ bundle: goldenBundle, traces: [`${SHARED}/gpx/sbn.gpx`] });
     expect(golden(r.events)).toEqual(GOLDEN_SBN);
   });
@@ -63,7 +63,7 @@ describe('golden events on real drives with stops', () => {
     expect(r.events[0].t).toBe(DEMO_START + 18 + 10_000); // the accelerometer starts the recording at +18 ms
   });
 
-  test.skipIf(!haveShared)('combined/quat-orient trip 2020-10-15-22: starts parked at Granny\'s, drives off', () => {
+  test.skipIf(!TRACES.present)(`combined/quat-orient trip 2020-10-15-22: starts parked at Granny's, drives off${TRACES.skipped}`, () => {
     const dir = `${SHARED}/combined/quat-orient`;
     const r = simulate({ bundle: goldenBundle, traces: [`${dir}/gps.2020-10-15-22.csv`, `${dir}/accel.2020-10-15-22.csv`] });
     expect(golden(r.events)).toEqual(GOLDEN_QUAT_22);
@@ -71,7 +71,7 @@ describe('golden events on real drives with stops', () => {
 });
 
 describe('the replay loop', () => {
-  test.skipIf(!haveShared)('gives exactly the events of the conformance driver loop run on epoch times (integer and fractional times)', async () => {
+  test.skipIf(!TRACES.present)(`gives exactly the events of the conformance driver loop run on epoch times (integer and fractional times)${TRACES.skipped}`, async () => {
     const library = await loadBundle('rules');
     const api = loadRuntimeArtifact();
     for (const traces of [[`${SHARED}/imu/x-io-gait-short_walk.csv`], [`${SHARED}/gpx/sbn-v13.gpx`], [`${SHARED}/combined/sensorlogger-2023-03-17/Location.csv`, `${SHARED}/combined/sensorlogger-2023-03-17/TotalAcceleration.csv`], QUAT]) {
