@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as noble from '@noble/ed25519';
-import { engines, describeEngines, runScript, type EngineName } from '../harness/engines/engines.ts';
+import { engines, describeEngines, enginesNotCompared, enginesToCompare, runScript, type EngineName } from '../harness/engines/engines.ts';
 import { sharedData } from '../harness/shared-data.ts';
 
 noble.hashes.sha512 = (m) => new Uint8Array(createHash('sha512').update(m).digest()) as Uint8Array<ArrayBuffer>;
@@ -130,6 +130,8 @@ function check(engine: string, out: string, signCases: SignCase[], verifyCases: 
   expect(got.get('slicedver 0'), `${engine}: sliced verify of ${verifyCases[0].name}`).toBe(wantVer[0] ? '1' : '0');
 }
 
+/** Engines whose signatures and verdicts equalled noble's (default setup). */
+const matched = new Set<EngineName>();
 const ALL = engines();
 const banner = describeEngines();
 const espruino = ALL.find((e) => e.name === 'espruino')!;
@@ -149,6 +151,7 @@ describe.skipIf(!VECTORS.present)(`ed25519 on every engine (byte-identical with 
       const lib = await bundleEd25519(false);
       const r = await runScript(name, lib + driver(SIGN, VERIFY, ''), { timeoutMs: 600_000 });
       check(name, r.stdout, SIGN, VERIFY, WANT_SIG, WANT_PUB, WANT_VER);
+      matched.add(name);
       console.log(`ed25519 on ${name}: ${SIGN.length} signatures byte-identical with noble, ${VERIFY.length} verdicts equal (${Math.round(r.ms)} ms)`);
     }, 900_000);
 
@@ -173,4 +176,8 @@ print('native ' + (nat ? 1 : 0));
       console.log(`ed25519 on ${name} with the shipped table${native === 'native 1' ? ' and native SHA-512' : ''}: byte-identical`);
     }, 900_000);
   }
+
+  it(`every engine that must run matched noble (${enginesToCompare().join(', ')})`, () => {
+    expect(enginesNotCompared(matched), 'engines without a matching run').toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { compileFiles } from '../compiler/compile.ts';
 import { eventWriter } from '../runtime/signing/events.ts';
 import { SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
+import { CATALOGUE_HASH } from '../runtime/engine/catalogue.generated.ts';
 import { formatKey, generateKey, parseKeyFile, readKeyFile } from '../signing/keys.ts';
 
 const BIN = resolve('bin/edgerule.mjs');
@@ -114,7 +115,7 @@ describe('sign and verify', () => {
   test('verify a signed bundle with the build key: OK, wrong key, tampered, malformed', () => {
     cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '4', '-o', 'lib.signed');
     const signed = readFileSync(p('lib.signed'));
-    const what = `lib.signed: version 4, profile full, checkpoint event signing, catalogue 0x49d52cf9, ${statSync(p('lib.bin')).size}-byte bundle`;
+    const what = `lib.signed: version 4, profile full, checkpoint event signing, catalogue 0x${CATALOGUE_HASH.toString(16).padStart(8, '0')}, ${statSync(p('lib.bin')).size}-byte bundle`;
     const id1 = Buffer.from(readKeyFile(p('b1.key')).publicKey.subarray(0, 8)).toString('hex');
     const id2 = Buffer.from(readKeyFile(p('b2.key')).publicKey.subarray(0, 8)).toString('hex');
     expect(cli('verify', 'lib.signed', '--key', 'b1.key.pub')).toEqual({ code: 0, out: `${what}\nOK: signature verifies with key id ${id1}; the bytecode verifies\n`, err: '' });

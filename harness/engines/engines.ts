@@ -131,6 +131,22 @@ export function requiredEngines(): EngineName[] {
   return ['node', 'xs', 'duktape'];
 }
 
+/**
+ * The engines a cross-engine comparison must have heard from: every available engine and, in CI, every required
+ * one. A test that says "all engines agree" checks `enginesNotCompared(ran)` is empty, so it fails when an engine
+ * that should have run did not (instead of passing on whichever engines happened to run).
+ */
+export function enginesToCompare(): EngineName[] {
+  const ci = process.env.CI === 'true';
+  return engines().filter((e) => e.available || (ci && requiredEngines().includes(e.name))).map((e) => e.name);
+}
+
+/** Engines of enginesToCompare() missing from `ran`. */
+export function enginesNotCompared(ran: Iterable<EngineName>): EngineName[] {
+  const have = new Set(ran);
+  return enginesToCompare().filter((e) => !have.has(e));
+}
+
 /** Required engines that are not available (empty when all is well). */
 export function missingRequiredEngines(): EngineInfo[] {
   return engines().filter((e) => requiredEngines().includes(e.name) && !e.available);
