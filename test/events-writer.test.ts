@@ -10,6 +10,9 @@ import { readEvents } from '../signing/event-record.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { recordSpan, eventTbs, EVENT_TBS_MAX } from '../runtime/signing/record.ts';
 import { keyFromSeed, newSignCtx, signBegin, signStep } from '../runtime/signing/crypto/ed25519.ts';
+import { Decoder, Tag } from 'cbor-x';
+import { cbor } from '../signing/bundle.ts';
+import { verifyBytes } from '../signing/ed.ts';
 import { generateKey } from '../signing/keys.ts';
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
@@ -221,6 +224,74 @@ describe('slicing and determinism', () => {
     expect(Math.min(...units)).toBeGreaterThan(90);
     expect(coarse.calls).toBe(6);
     console.log(`Node: ${Math.round(fine.calls / 6)} work(1) slices per signature`);
+  });
+});
+
+describe('an independent decoder reads what the writer meant', () => {
+  // Every other check of the writer's bytes goes through the device's own CBOR reader (runtime/signing/cbor.ts);
+  // here cbor-x decodes them, and the fields are compared with what was emitted, not with what the reader says.
+  const plain = new Decoder({ mapsAsObjects: false, useRecords: false });
+  type Emitted = { rule: number; sev: number; t: number; values: number[] };
+
+  /** Decodes one handed-over item; a COSE_Sign1's signature is checked over a Sig_structure cbor-x builds. */
+  function decodeItem(bytes: Uint8Array): { signed: boolean; record: Map<number, unknown> } {
+    const item = plain.decode(bytes);
+    if (!(item instanceof Tag)) return { signed: false, record: item as Map<number, unknown> };
+    expect(item.tag).toBe(18);
+    const [prot, unprot, payload, sig] = item.value as [Uint8Array, Map<number, unknown>, Uint8Array, Uint8Array];
+    expect([...(plain.decode(prot) as Map<number, number>)]).toEqual([[1, -8]]);
+    expect(unprot.size).toBe(0);
+    const tbs = cbor.encode(['Signature1', prot, new Uint8Array(0), payload]);
+    expect(verifyBytes(sig, tbs, DEV.publicKey), 'signature over the Sig_structure').toBe(true);
+    return { signed: true, record: plain.decode(payload) as Map<number, unknown> };
+  }
+
+  /** Checks the handed-over stream against the emitted events; returns the decoded records. */
+  function check(d: Device, emitted: Emitted[]): Array<Map<number, unknown>> {
+    let prev = new Uint8Array(32);
+    let next = 0;
+    const device = readEvents(d.file()).items;
+    return d.out.map(({ bytes, seq }, k) => {
+      const { signed, record: r } = decodeItem(bytes);
+      const type = r.get(0);
+      const keys = [0, 1, 2, 3, ...(type === 0 ? [4, 5, 6] : []), 7, ...(r.has(8) ? [8] : []), ...(r.has(9) ? [9] : [])];
+      expect([...r.keys()], `seq ${seq}: keys in order`).toEqual(keys);
+      expect([r.get(1), r.get(2)]).toEqual([7, seq]);
+      if (type === 0) {
+        const e = emitted[next++];
+        // −0 is written as +0 (docs/EVENTS.md), so every engine writes the same bytes.
+        expect([r.get(3), r.get(4), r.get(5), r.get(6)], `seq ${seq}`).toEqual([e.t, e.rule, e.sev, e.values.map((v) => (v === 0 ? 0 : v))]);
+      }
+      expect(Buffer.from(r.get(7) as Uint8Array).toString('hex'), `seq ${seq}: prev`).toBe(hex(prev));
+      const own = signed ? ((plain.decode(bytes) as Tag).value as Uint8Array[])[2] : bytes;
+      prev = new Uint8Array(createHash('sha512').update(own).digest().subarray(0, 32));
+      // The device's reader agrees with cbor-x on the drop ranges and the total.
+      const dev = device[k].record!;
+      expect((r.get(8) as Array<[number, number, number, Uint8Array]> | undefined ?? []).map(([a, b, c, h]) => [a, b, c, hex(h)]))
+        .toEqual(dev.drops.map((x) => [x.first, x.last, x.count, hex(x.prev)]));
+      expect(r.get(9) ?? 0).toBe(dev.droppedTotal);
+      return r;
+    });
+  }
+
+  test('per-event records with drops: COSE_Sign1 around each record, fields as emitted, chain, ranges', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ capacity: 3 }), d);
+    const emitted: Emitted[] = [0, 1, 0, 2, 0, 1, 0].map((sev, i) => ({ rule: 10 + i, sev, t: i * 1000 + (i % 2 ? 0.25 : 0), values: [i * 1.5, -i] }));
+    for (const e of emitted) { w.emit(e.rule, e.sev, e.t, Float64Array.from(e.values), 2); drain(w); }
+    const records = check(d, emitted);
+    expect(records.some((r) => r.has(8) && r.has(9)), 'some record reports drops').toBe(true);
+  });
+
+  test('checkpoint signing: bare records, signed checkpoints (type 1) over the chain', () => {
+    const d = new Device();
+    const w = eventWriter(cfg({ signing: SIGNING_CHECKPOINT, every: 3 }), d);
+    const emitted: Emitted[] = [0, 0, 1, 0, 0].map((sev, i) => ({ rule: i, sev, t: 60_000 * i, values: [i] }));
+    for (const e of emitted) w.emit(e.rule, e.sev, e.t, Float64Array.from(e.values), 1);
+    w.flush(400_000);
+    const records = check(d, emitted);
+    expect(records.map((r) => r.get(0))).toEqual([0, 0, 0, 1, 0, 0, 1]);
+    expect(d.out.map((o) => o.bytes[0] === 0xd2)).toEqual([false, false, false, true, false, false, true]);
   });
 });
 
