@@ -3,6 +3,7 @@
  * drives (compiler/cli.ts, signing/cli.ts, simulator/cli.ts) and imports only this module from cli/, so the
  * dispatcher (cli/main.ts) can import the commands without an import circle.
  */
+import { styleText } from 'node:util';
 
 /** A command's output streams: the process's own when run as `edgerule`, buffers when a test runs it in process. */
 export interface Io {
@@ -25,6 +26,12 @@ export interface Command {
   usage: string;
   /** Runs the command; resolves with the process exit code (0 ok, 1 failure, 2 usage error). */
   run(args: string[], io: Io): Promise<number>;
+}
+
+/** `text` styled when the stream it goes to is a terminal (and NO_COLOR / FORCE_COLOR allow it), else plain. */
+export function tint(io: Io, stream: 'stdout' | 'stderr', format: Parameters<typeof styleText>[0], text: string): string {
+  const tty = stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
+  return tty ? styleText(format, text, { stream: stream === 'stdout' ? process.stdout : process.stderr }) : text;
 }
 
 /** The process's standard output and error. */

@@ -3,8 +3,7 @@
  * this file only routes and prints usage. Options are parsed with Node's util.parseArgs.
  * `main(argv, io)` is what bin/edgerule.mjs runs; tests call it in process with a bufferIo().
  */
-import { styleText } from 'node:util';
-import { processIo, type Command, type Io } from './command.ts';
+import { processIo, tint, type Command, type Io } from './command.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   compile: async () => (await import('../compiler/cli.ts')).compileCommand,
@@ -44,7 +43,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const load = commands[name];
   if (!load) {
-    io.error(styleText('red', `edgerule: unknown command '${name}'`) + '\n\n' + (await usage()));
+    io.error(tint(io, 'stderr', 'red', `edgerule: unknown command '${name}'`) + '\n\n' + (await usage()));
     return 2;
   }
   const command = await load();
@@ -55,7 +54,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     return await command.run(rest, io);
   } catch (e) {
-    io.error(styleText('red', `edgerule ${name}: ${(e as Error).message}`));
+    io.error(tint(io, 'stderr', 'red', `edgerule ${name}: ${(e as Error).message}`));
     return 1;
   }
 }

@@ -1,5 +1,5 @@
 /** `edgerule compile` and `edgerule inspect`. */
-import { parseArgs, styleText } from 'node:util';
+import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { compileFiles, type SidecarMap } from './compile.ts';
 import { CompileError, formatDiagnostic } from './diagnostics.ts';
@@ -7,7 +7,7 @@ import { budgetTable, ruleBudgets } from './budget.ts';
 import { disassemble, explainOffset } from './disasm.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import { describeFault } from './faults.ts';
-import type { Command } from '../cli/command.ts';
+import { tint, type Command } from '../cli/command.ts';
 
 export function mapPathFor(bundle: string): string {
   return bundle + '.map.json';
@@ -38,7 +38,7 @@ Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the p
     const started = performance.now();
     try {
       const c = await compileFiles(positionals, { profile: values.profile });
-      for (const d of c.diagnostics) io.error(styleText('yellow', formatDiagnostic(d)));
+      for (const d of c.diagnostics) io.error(tint(io, 'stderr', 'yellow', formatDiagnostic(d)));
       writeFileSync(values.out, c.bytes);
       writeFileSync(mapPathFor(values.out), JSON.stringify(c.map, null, 1) + '\n');
       if (!values.quiet) {
@@ -48,7 +48,7 @@ Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the p
       return 0;
     } catch (e) {
       if (e instanceof CompileError) {
-        for (const d of e.diagnostics) io.error(styleText(d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
+        for (const d of e.diagnostics) io.error(tint(io, 'stderr', d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
         const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
         io.error(`${errors} error${errors === 1 ? '' : 's'}; no bundle written`);
         return 1;

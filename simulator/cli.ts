@@ -1,9 +1,9 @@
 /** `edgerule simulate` and `edgerule demo`. */
-import { parseArgs, styleText } from 'node:util';
+import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command, Io } from '../cli/command.ts';
+import { tint, type Command, type Io } from '../cli/command.ts';
 import { loadBundle, type LoadedBundle } from './inputs.ts';
 import { simulate, type SimResult } from './run.ts';
 import { loadScenario, ScenarioError } from './scenario.ts';
@@ -42,7 +42,7 @@ function parseUntil(text: string | undefined): number | undefined {
 }
 
 /** Colours for a terminal, plain text otherwise. */
-const painter = (io: Io) => (c: 'green' | 'red', s: string) => (io.stdoutIsTTY ? styleText(c, s) : s);
+const painter = (io: Io) => (c: 'green' | 'red', s: string) => tint(io, 'stdout', c, s);
 
 export const simulateCommand: Command = {
   summary: 'replay recorded GPS/IMU traces through the device runtime (events, report, QA gates)',
@@ -119,7 +119,7 @@ same outputs, byte for byte.
         return 2;
       }
       if (e instanceof ScenarioError) {
-        io.error(styleText('red', e.message));
+        io.error(tint(io, 'stderr', 'red', e.message));
         return 1;
       }
       throw e;

@@ -1,6 +1,5 @@
 // Batch replays on worker threads: unit discovery, results identical to single replays, deterministic shards.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,10 +7,10 @@ import { loadBundle, type LoadedBundle } from '../simulator/inputs.ts';
 import { simulate, eventsJsonl } from '../simulator/run.ts';
 import { batchUnits, parseShard, runBatch, shardUnits, unitDir } from '../simulator/batch.ts';
 import { sharedData } from '../harness/shared-data.ts';
+import { runCli } from '../harness/cli.ts';
 
 const TRACES = sharedData('traces', 'batch tests replay real recordings from it');
 const SHARED = TRACES.dir;
-const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 
 let folder: string;
 let bundle: LoadedBundle;
@@ -69,18 +68,18 @@ describe('batch', () => {
     expect(viaTs.map((r) => r.summary!.events.perRule)).toEqual(some.map((u) => results.find((r) => r.id === u.id)!.summary!.events.perRule));
   });
 
-  test.skipIf(!TRACES.present)(`CLI: --batch --shard k/n --json, the union of shards is the whole batch, JUnit for all${TRACES.skipped}`, () => {
+  test.skipIf(!TRACES.present)(`CLI: --batch --shard k/n --json, the union of shards is the whole batch, JUnit for all${TRACES.skipped}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgerule-batch-cli-'));
-    const run = (shard: string) => {
-      const r = spawnSync(process.execPath, [...CLI, 'simulate', '--bundle', 'rules', '--batch', folder, '--shard', shard, '--jobs', '2', '--json', '--junit', join(dir, `junit-${shard.replace('/', 'of')}.xml`)], { encoding: 'utf8' });
-      return { status: r.status, json: JSON.parse(r.stdout), stderr: r.stderr };
+    const run = async (shard: string) => {
+      const r = await runCli(['simulate', '--bundle', 'rules', '--batch', folder, '--shard', shard, '--jobs', '2', '--json', '--junit', join(dir, `junit-${shard.replace('/', 'of')}.xml`)]);
+      return { status: r.code, json: JSON.parse(r.out), stderr: r.err };
     };
-    const a = run('1/2'), b = run('2/2');
+    const a = await run('1/2'), b = await run('2/2');
     expect(a.json.results.map((r: { id: string }) => r.id)).toEqual(['broken.csv', 'quat-21', 'sbn.gpx', 'x-io-gait-short_walk.csv']);
     expect(b.json.results.map((r: { id: string }) => r.id)).toEqual(['bt451.log', 'sbn-v13.gpx', 'ublox-lea-4h.log']);
     expect(a.status).toBe(1); // broken.csv
     expect(b.status, b.stderr).toBe(0);
-    expect(run('2/2').json.results).toEqual(b.json.results);
+    expect((await run('2/2')).json.results).toEqual(b.json.results);
     const junit = readFileSync(join(dir, 'junit-1of2.xml'), 'utf8');
     expect(junit).toContain('<testsuite name="broken.csv: replay" tests="1" failures="1"');
     expect(junit).toContain('quat-21: ');

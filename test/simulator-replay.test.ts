@@ -1,7 +1,7 @@
 // Replay: deterministic outputs, the same events as the conformance driver's loop, golden events on real drives
 // with stops, the paced clock, and the CLI/demo end to end.
 import { describe, expect, test } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { loadScenario } from '../simulator/scenario.ts';
 import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
 import type { Severity } from '../compiler/dsl/rule.ts';
 import { sharedData } from '../harness/shared-data.ts';
+import { runCli } from '../harness/cli.ts';
 
 const TRACES = sharedData('traces', 'golden replays of real drives need it');
 const SHARED = TRACES.path();
@@ -144,18 +145,21 @@ describe('signed event stream', () => {
 });
 
 describe('command line', () => {
-  test('simulate twice → byte-identical output folders; --json prints a machine summary', () => {
+  test('simulate twice → byte-identical output folders; --json prints a machine summary', async () => {
     const base = mkdtempSync(join(tmpdir(), 'edgerule-sim-'));
     const args = ['simulate', '--bundle', 'rules', '--start', '2020-10-15T21:00:00+13:00', '--trace', QUAT[0], '--trace', QUAT[1], '--scenario', 'examples/scenarios/door-theft.json', '--json'];
-    const outs = ['a', 'b'].map((d) => {
-      const stdout = execFileSync(process.execPath, [...CLI, ...args, '--out', join(base, d)], { encoding: 'utf8' });
-      return JSON.parse(stdout);
-    });
+    const outs = [];
+    for (const d of ['a', 'b']) {
+      const r = await runCli([...args, '--out', join(base, d)]);
+      expect(r.code, r.err).toBe(0);
+      outs.push(JSON.parse(r.out));
+    }
     expect(readdirSync(join(base, 'a')).sort()).toEqual(['events.jsonl', 'report.html', 'summary.json']);
     for (const f of readdirSync(join(base, 'a'))) expect(readFileSync(join(base, 'b', f)), f).toEqual(readFileSync(join(base, 'a', f)));
     expect(outs[0].events.total).toBe(8);
     expect(outs[0].samples).toMatchObject({ read: 25385, replayed: 25195 });
-    expect(outs[0].timing.realTimeFactor).toBeGreaterThan(100);
+    // Reported, not asserted against a speed (npm run bench measures speed; a timed bound fails on a loaded machine).
+    expect(Number.isFinite(outs[0].timing.realTimeFactor) && outs[0].timing.realTimeFactor > 0).toBe(true);
     const first = JSON.parse(readFileSync(join(base, 'a', 'events.jsonl'), 'utf8').split('\n')[0]);
     // The spoofed jump 3 km north at +55.8 s (the first fix inside the spoof window): lat/lon attached by name.
     expect(first).toMatchObject({ time: '2020-10-15T08:00:55.818Z', ms: 1602748855818, offsetMs: 55800, rule: 'position-jump', severity: 'critical' });
@@ -163,18 +167,19 @@ describe('command line', () => {
     expect(first.values.lon).toBe(174.78244);
   });
 
-  test('usage errors exit 2, bad scenarios exit 1 naming file and path', () => {
-    const run = (...a: string[]) => spawnSync(process.execPath, [...CLI, 'simulate', ...a], { encoding: 'utf8' });
-    expect(run('--trace', QUAT[0]).status).toBe(2);
-    expect(run('--bundle', 'rules', '--trace', QUAT[0], '--speed', 'fast').stderr).toContain('--speed fast: expected max or a factor like 1x, 10x, 0.5x');
+  test('usage errors exit 2, bad scenarios exit 1 naming file and path', async () => {
+    const run = async (...a: string[]) => { const r = await runCli(['simulate', ...a]); return { status: r.code, stderr: r.err }; };
+    expect((await run('--trace', QUAT[0])).status).toBe(2);
+    expect((await run('--bundle', 'rules', '--trace', QUAT[0], '--speed', 'fast')).stderr).toContain('--speed fast: expected max or a factor like 1x, 10x, 0.5x');
     const file = join(mkdtempSync(join(tmpdir(), 'edgerule-bad-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'bad', events: [{ type: 'door-open', at: '1m' }, { type: 'tow', from: 'later' }] }));
-    const bad = run('--bundle', 'rules', '--trace', QUAT[0], '--scenario', file);
+    const bad = await run('--bundle', 'rules', '--trace', QUAT[0], '--scenario', file);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain(`${file}: $.events[1].from: must be number or must match pattern`);
   });
 
-  test('edgerule demo: compiles the library, replays the shipped drive, prints the alerts, passes its expectations', () => {
+  // A real process (bin/edgerule.mjs): the demo is what `npm start` runs, so it stays a smoke test of the executable.
+  test('edgerule demo: compiles the library, replays the shipped drive, prints the alerts, passes its expectations', async () => {
     const out = mkdtempSync(join(tmpdir(), 'edgerule-demo-'));
     const r = spawnSync(process.execPath, [...CLI, 'demo', '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -183,9 +188,9 @@ describe('command line', () => {
     expect(r.stdout).toContain('signed event stream verifies: 8 records, 8 events, 0 checkpoints (per-event)');
     expect(readdirSync(out).sort()).toEqual(['demo-device.pub', 'events.cbor', 'events.jsonl', 'junit.xml', 'report.html', 'summary.json']);
     // The signing module's own verifier accepts the stream the device's event writer made during the replay.
-    const v = spawnSync(process.execPath, [...CLI, 'verify', join(out, 'events.cbor'), '--key', join(out, 'demo-device.pub')], { encoding: 'utf8' });
-    expect(v.status, v.stdout).toBe(0);
-    expect(v.stdout).toContain('OK: every record authentic, chained and in sequence');
+    const v = await runCli(['verify', join(out, 'events.cbor'), '--key', join(out, 'demo-device.pub')]);
+    expect(v.code, v.out).toBe(0);
+    expect(v.out).toContain('OK: every record authentic, chained and in sequence');
   });
 });
 
