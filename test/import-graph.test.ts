@@ -2,7 +2,7 @@
  * The dependency rules, checked on the import graph of the whole source tree (harness/import-graph.ts):
  * no import circles; runtime/ (device code) imports nothing outside runtime/; compiler/ never imports
  * simulator/; test/, bench/ and tools/ share harness/ instead of importing each other, and harness/ imports
- * none of them. Every relative import names a file that exists.
+ * none of them; the executable reaches none of them. Every relative import names a file that exists.
  */
 import { describe, expect, test } from 'vitest';
 import { importCircles, importEdges, sourceFiles, topFolder, type ImportEdge } from '../harness/import-graph.ts';
@@ -46,6 +46,15 @@ describe('import graph', () => {
 
   test('compiler/ does not import simulator/', () => {
     expect(edges.filter((e) => topFolder(e.from) === 'compiler' && e.to && topFolder(e.to) === 'simulator').map(show)).toEqual([]);
+  });
+
+  test('bin/edgerule.mjs starts without tools/, test/, bench/ or harness/ (nothing it can reach imports them)', () => {
+    const next = new Map<string, string[]>();
+    for (const e of edges) if (e.to) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+    const reached = new Set(['bin/edgerule.mjs']);
+    for (const todo = ['bin/edgerule.mjs']; todo.length;) for (const to of next.get(todo.pop()!) ?? []) if (!reached.has(to)) { reached.add(to); todo.push(to); }
+    expect(reached.has('compiler/compile.ts') && reached.has('simulator/run.ts'), 'the commands are reachable').toBe(true);
+    expect([...reached].filter((f) => ['tools', 'test', 'bench', 'harness'].includes(topFolder(f)))).toEqual([]);
   });
 
   test('test/, bench/ and tools/ do not import each other; harness/ imports none of them', () => {
