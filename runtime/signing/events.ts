@@ -13,6 +13,10 @@
  * a signature; the output bytes depend only on the key, the configuration and the calls, never on how the
  * signing work was sliced.
  *
+ * This file is the policy — which records are written, signed, kept, dropped and handed over, and when a
+ * checkpoint is due. The bytes of a record and its COSE framing are record.ts's; the persisted state's layout is
+ * writer-state.ts's; the slots are event-queue.ts's.
+ *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
 import { keyFromSeed, newSignCtx, signBegin, signStep, sign, setSha512, type Ed25519Key, type Sha512, type SignCtx } from './crypto/ed25519.ts';
