@@ -9,7 +9,7 @@ import { MAX_RANGES } from '../runtime/signing/drop-ranges.ts';
 import { LIMIT_MAX_ATTACH } from '../runtime/engine/isa.generated.ts';
 import * as S from '../runtime/signing/signed-faults.ts';
 import { RECORD_MAX } from '../runtime/signing/events.ts';
-import { describeSignedFault } from './describe.ts';
+import { describeSignedFault } from './signed-fault-text.ts';
 import { chainHash } from './ed.ts';
 
 export interface DropRange { first: number; last: number; count: number; prev: Uint8Array }

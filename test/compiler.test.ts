@@ -12,7 +12,7 @@ import { compileRules } from '../compiler/compile.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { rule, sig, kmh, minutes, seconds, gees, level } from '../compiler/dsl/index.ts';
 import { verify } from '../runtime/engine/verify.ts';
-import { decodeUnit } from '../compiler/disasm.ts';
+import { decodeUnit } from '../compiler/bundle-reader.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

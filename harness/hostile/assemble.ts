@@ -2,27 +2,23 @@
  * A tiny assembler for hand-made (and deliberately broken) bundles: the hostile-bundle tests need code the
  * compiler would never emit. It writes the layout of runtime/engine/format.ts directly, with opcodes from the ISA table.
  */
-import { OP, OPERAND_BYTES } from '../../compiler/isa.ts';
+import { OP, type OpName } from '../../compiler/isa.ts';
+import { encodeInstruction } from '../../compiler/encode.ts';
 import * as F from '../../runtime/engine/format.ts';
 import { catalogueHash } from '../../compiler/catalogue-hash.ts';
 import { SIGNAL_COUNT } from '../../compiler/dsl/catalogue.ts';
 
-export type Ins = [string, ...number[]];
+/** An instruction as written: its name (a short form writes its operand into the opcode) and operands. */
+export type Ins = [OpName, ...number[]];
 export interface UnitSpec { kind?: 'rule' | 'derived'; id?: number; deps?: number[]; code: Ins[] }
-export interface BundleSpec { units: UnitSpec[]; consts?: number[]; nState?: number; nDerived?: number }
+/** A geometry record with only the fields the verifier checks (kind, first point, point count); the rest stay 0. */
+export interface GeomSpec { kind: number; first: number; count: number }
+export interface BundleSpec { units: UnitSpec[]; consts?: number[]; nState?: number; nDerived?: number; geoms?: GeomSpec[]; points?: number }
 
+/** Exactly the instructions given: a long form stays long even when a short form would fit. */
 export function assembleCode(code: Ins[]): number[] {
   const out: number[] = [];
-  for (const [name, ...operands] of code) {
-    const spec = OP[name];
-    if (!spec) throw new Error(`unknown op ${name}`);
-    if (spec.short) { out.push(spec.code + (operands[0] ?? 0)); continue; } // one byte, operand embedded
-    out.push(spec.code);
-    spec.operands.forEach((fmt, i) => {
-      const v = operands[i] ?? 0;
-      if (OPERAND_BYTES[fmt] === 1) out.push(v & 0xff); else out.push(v & 0xff, (v >> 8) & 0xff);
-    });
-  }
+  for (const [name, ...operands] of code) encodeInstruction(out, out.length, OP[name], operands);
   return out;
 }
 
@@ -32,7 +28,10 @@ export function assemble(spec: BundleSpec): Uint8Array {
   const deps = spec.units.map((u) => u.deps ?? []);
   const depBytes = deps.reduce((s, d) => s + d.length, 0);
   const codeBytes = codes.reduce((s, c) => s + c.length, 0);
-  const total = F.HEADER_SIZE + consts.length * 8 + spec.units.length * F.UNIT_SIZE + depBytes + codeBytes; // constants as f64 (n32 = 0)
+  const geoms = spec.geoms ?? [];
+  const points = spec.points ?? 0;
+  const total = F.HEADER_SIZE + consts.length * F.CONST64_SIZE + geoms.length * F.GEOM_SIZE + points * F.POINT_SIZE +
+    spec.units.length * F.UNIT_SIZE + depBytes + codeBytes; // constants as f64 (n32 = 0)
   const bytes = new Uint8Array(total);
   const dv = new DataView(bytes.buffer);
   dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
@@ -43,16 +42,25 @@ export function assemble(spec: BundleSpec): Uint8Array {
   dv.setUint16(F.HDR_UNITS, spec.units.length, true);
   dv.setUint16(F.HDR_STATE, spec.nState ?? 0, true);
   dv.setUint16(F.HDR_CONSTS, consts.length, true);
+  dv.setUint16(F.HDR_GEOMS, geoms.length, true);
+  dv.setUint32(F.HDR_POINTS, points, true);
   dv.setUint32(F.HDR_DEPBYTES, depBytes, true);
   dv.setUint32(F.HDR_CODEBYTES, codeBytes, true);
   dv.setUint32(F.HDR_TOTAL, total, true);
-  let at = F.HEADER_SIZE;
-  for (const k of consts) { dv.setFloat64(at, k, true); at += 8; }
+  consts.forEach((k, i) => dv.setFloat64(F.constantOffset(F.HEADER_SIZE, 0, i), k, true));
+  let at = F.HEADER_SIZE + consts.length * F.CONST64_SIZE;
+  for (const g of geoms) {
+    bytes[at + F.GREC_KIND] = g.kind;
+    dv.setUint16(at + F.GREC_COUNT, g.count, true);
+    dv.setUint32(at + F.GREC_FIRST, g.first, true);
+    at += F.GEOM_SIZE;
+  }
+  at += points * F.POINT_SIZE; // points stay (0, 0)
   spec.units.forEach((u, i) => {
-    bytes[at] = u.kind === 'derived' ? F.UNIT_DERIVED : F.UNIT_RULE;
-    bytes[at + 1] = deps[i].length;
-    bytes[at + 2] = u.id ?? i;
-    dv.setUint16(at + 3, codes[i].length, true);
+    bytes[at + F.UREC_KIND] = u.kind === 'derived' ? F.UNIT_DERIVED : F.UNIT_RULE;
+    bytes[at + F.UREC_DEPS] = deps[i].length;
+    bytes[at + F.UREC_ID] = u.id ?? i;
+    dv.setUint16(at + F.UREC_LENGTH, codes[i].length, true);
     at += F.UNIT_SIZE;
   });
   for (const d of deps) for (const v of d) bytes[at++] = v;
@@ -63,5 +71,5 @@ export function assemble(spec: BundleSpec): Uint8Array {
 /** Offset of the code section of an assembled or compiled bundle. */
 export function codeOffset(bytes: Uint8Array): number {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return dv.getUint32(F.HDR_TOTAL, true) - dv.getUint32(F.HDR_CODEBYTES, true);
+  return F.sectionOffsets(dv, F.newSections()).codeOff;
 }
