@@ -8,8 +8,7 @@ import { encodeInstruction } from './encode.ts';
 import { GEOMETRY_KIND_CODE, type GeometryDef, type Node, type SourceLoc } from './ir.ts';
 import type { Lowered, LoweredRule } from './lower.ts';
 import { signalMeta, SIGNAL_COUNT } from './dsl/catalogue.ts';
-import { catalogueHash } from './catalogue-hash.ts';
-import * as F from '../runtime/engine/format.ts';
+import { newBundle, writeConstant, writeGeometry, writePoint, writeUnit, writeUnitBodies } from './bundle-writer.ts';
 import { M_PER_DEG } from '../runtime/engine/geodesy.ts';
 
 function bitsOf(v: number): string {
@@ -223,58 +222,24 @@ export function emit(lowered: Lowered): Emitted {
   const { units, codeSize } = writeUnits(lowered, pools);
 
   const projected = pools.geoms.map(projectGeometry);
-  const nPoints = projected.reduce((s, g) => s + g.points.length, 0);
-  const depBytes = units.reduce((s, u) => s + u.info.deps.length, 0);
-  const constBytes = pools.n32 * F.CONST32_SIZE + (pools.consts.length - pools.n32) * F.CONST64_SIZE;
-  const total = F.HEADER_SIZE + constBytes + pools.geoms.length * F.GEOM_SIZE + nPoints * F.POINT_SIZE + units.length * F.UNIT_SIZE + depBytes + codeSize;
-  const bytes = new Uint8Array(total);
-  const dv = new DataView(bytes.buffer);
-  dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
-  dv.setUint16(F.HDR_VERSION, F.FORMAT_VERSION, true);
-  dv.setUint16(F.HDR_CONSTS32, pools.n32, true);
-  dv.setUint32(F.HDR_CATALOGUE, catalogueHash(), true);
-  dv.setUint16(F.HDR_SIGNALS, SIGNAL_COUNT, true);
-  dv.setUint16(F.HDR_DERIVED, lowered.derived.length, true);
-  dv.setUint16(F.HDR_UNITS, units.length, true);
-  dv.setUint16(F.HDR_STATE, pools.nState, true);
-  dv.setUint16(F.HDR_CONSTS, pools.consts.length, true);
-  dv.setUint16(F.HDR_GEOMS, pools.geoms.length, true);
-  dv.setUint32(F.HDR_POINTS, nPoints, true);
-  dv.setUint32(F.HDR_DEPBYTES, depBytes, true);
-  dv.setUint32(F.HDR_CODEBYTES, codeSize, true);
-  dv.setUint32(F.HDR_TOTAL, total, true);
-  pools.consts.forEach((k, i) => {
-    const at = F.constantOffset(F.HEADER_SIZE, pools.n32, i);
-    if (i < pools.n32) dv.setFloat32(at, k, true); else dv.setFloat64(at, k, true);
+  const b = newBundle({
+    consts32: pools.n32, consts: pools.consts.length, derived: lowered.derived.length, units: units.length, state: pools.nState,
+    geoms: pools.geoms.length, points: projected.reduce((s, g) => s + g.points.length, 0),
+    depBytes: units.reduce((s, u) => s + u.info.deps.length, 0), codeBytes: codeSize,
   });
-  let at = F.HEADER_SIZE + constBytes;
+  pools.consts.forEach((k, i) => writeConstant(b, pools.n32, i, k));
   let first = 0;
   projected.forEach((g, i) => {
-    bytes[at + F.GREC_KIND] = GEOMETRY_KIND_CODE[pools.geoms[i].kind];
-    dv.setUint16(at + F.GREC_COUNT, g.points.length, true);
-    dv.setUint32(at + F.GREC_FIRST, first, true);
-    dv.setFloat64(at + F.GREC_LAT0, g.lat0, true);
-    dv.setFloat64(at + F.GREC_LON0, g.lon0, true);
-    dv.setFloat32(at + F.GREC_KX, g.kx, true);
-    dv.setFloat32(at + F.GREC_KY, g.ky, true);
-    dv.setFloat32(at + F.GREC_SCALE, g.scale, true);
+    writeGeometry(b, i, { kind: GEOMETRY_KIND_CODE[pools.geoms[i].kind], count: g.points.length, first, lat0: g.lat0, lon0: g.lon0, kx: g.kx, ky: g.ky, scale: g.scale });
+    g.points.forEach(([x, y], k) => writePoint(b, first + k, x, y));
     first += g.points.length;
-    at += F.GEOM_SIZE;
   });
-  for (const g of projected) {
-    for (const [x, y] of g.points) { dv.setInt16(at + F.PREC_X, x, true); dv.setInt16(at + F.PREC_Y, y, true); at += F.POINT_SIZE; }
-  }
-  for (const { info } of units) {
+  units.forEach(({ info }, i) => {
     if (info.id > 255) throw new Error(`${units.length} units: rule and derived ids must fit one byte (at most 255)`);
-    bytes[at + F.UREC_KIND] = info.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED;
-    bytes[at + F.UREC_DEPS] = info.deps.length;
-    bytes[at + F.UREC_ID] = info.id;
-    dv.setUint16(at + F.UREC_LENGTH, info.codeEnd - info.codeStart, true);
-    at += F.UNIT_SIZE;
-  }
-  for (const { info } of units) for (const d of info.deps) bytes[at++] = d;
-  for (const { writer } of units) for (const b of writer.code) bytes[at++] = b;
-  if (at !== total) throw new Error(`internal: wrote ${at} of ${total} bundle bytes`);
+    writeUnit(b, i, { kind: info.kind, deps: info.deps.length, id: info.id, codeLength: info.codeEnd - info.codeStart });
+  });
+  writeUnitBodies(b, units.map((u) => u.info.deps), units.map((u) => u.writer.code));
+  const bytes = b.bytes;
   return {
     bytes,
     units: units.map((u) => u.info),

@@ -2,7 +2,7 @@
  * The one instruction encoder, twin of runtime/engine/instruction.ts decodeInstruction: the emitter and the
  * hostile-bundle assembler both write code through it, so operand layout and short forms live here only.
  */
-import { ISA, OP, OPERAND_BYTES, instructionLength, type OpSpec } from './isa.ts';
+import { ISA, OPERAND_BYTES, instructionLength, type OpSpec } from './isa.ts';
 
 /** Long-form op name → its short-form row (LOAD → LOADS, CONST → CONSTS). */
 const SHORT_FORM = new Map(ISA.filter((o) => o.short).map((o) => [o.short!.of, o]));
@@ -33,9 +33,4 @@ export function encodeInstruction(code: number[], at: number, op: OpSpec, operan
   });
   if (o - at !== instructionLength(op)) throw new Error(`internal: ${op.name} encoded in ${o - at} bytes`);
   return o - at;
-}
-
-/** The long form of a short-form row's op (LOADS → LOAD). */
-export function longFormOf(op: OpSpec): OpSpec {
-  return op.short ? OP[op.short.of as keyof typeof OP] : op;
 }

@@ -8,7 +8,7 @@
  * (compiler/bundle-reader.ts decodeUnit): `DIST2 g; CONST k; <compare>` is "distance to g compared with √K[k] m".
  * This only labels the drawing; nothing here evaluates a rule.
  */
-import { constants, geometries, units as bundleUnits } from '../compiler/bundle-reader.ts';
+import { constants, geometries, units as bundleUnits, type DecodedInstruction } from '../compiler/bundle-reader.ts';
 import type { GeometryKind } from '../compiler/ir.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import type { LoadedBundle } from './inputs.ts';
@@ -27,6 +27,11 @@ export interface DrawnGeometry {
 }
 
 const COMPARE = new Set(['LT', 'LE', 'GT', 'GE']);
+
+/** An instruction whose first operand is a geometry index (INSIDE, DIST2: the table's `g` format). */
+function readsGeometry(ins: DecodedInstruction): boolean {
+  return ins.op.operands[0] === 'g';
+}
 
 export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
   const p = verify(b.bytes);
@@ -59,7 +64,7 @@ export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
       if (u.kind !== 'derived') continue;
       const gs = new Set<number>();
       for (const ins of u.code) {
-        if (ins.op.name === 'INSIDE' || ins.op.name === 'DIST2') gs.add(ins.operands[0]);
+        if (readsGeometry(ins)) gs.add(ins.operands[0]);
         if (ins.op.name === 'LOAD') for (const dg of derivedGeoms.get(ins.operands[0]) ?? []) gs.add(dg);
       }
       for (const ins of u.code) {
@@ -76,7 +81,7 @@ export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
     for (let i = 0; i < c.length; i++) {
       const ins = c[i];
       let g = -1;
-      if (ins.op.name === 'INSIDE' || ins.op.name === 'DIST2') { gs.add(ins.operands[0]); if (ins.op.name === 'DIST2') g = ins.operands[0]; }
+      if (readsGeometry(ins)) { gs.add(ins.operands[0]); if (ins.op.name === 'DIST2') g = ins.operands[0]; }
       if (ins.op.name === 'LOAD') {
         for (const dg of derivedGeoms.get(ins.operands[0]) ?? []) gs.add(dg);
         if (derivedDist.has(ins.operands[0])) g = derivedDist.get(ins.operands[0])!;

@@ -1,12 +1,12 @@
 /**
  * A tiny assembler for hand-made (and deliberately broken) bundles: the hostile-bundle tests need code the
- * compiler would never emit. It writes the layout of runtime/engine/format.ts directly, with opcodes from the ISA table.
+ * compiler would never emit. It writes through the emitter's own encoder (compiler/encode.ts) and layout writer
+ * (compiler/bundle-writer.ts), so only the breakage a case adds differs from what the compiler would write.
  */
 import { OP, type OpName } from '../../compiler/isa.ts';
 import { encodeInstruction } from '../../compiler/encode.ts';
 import * as F from '../../runtime/engine/format.ts';
-import { catalogueHash } from '../../compiler/catalogue-hash.ts';
-import { SIGNAL_COUNT } from '../../compiler/dsl/catalogue.ts';
+import { newBundle, writeConstant, writeGeometry, writeUnit, writeUnitBodies } from '../../compiler/bundle-writer.ts';
 
 /** An instruction as written: its name (a short form writes its operand into the opcode) and operands. */
 export type Ins = [OpName, ...number[]];
@@ -24,48 +24,19 @@ export function assembleCode(code: Ins[]): number[] {
 
 export function assemble(spec: BundleSpec): Uint8Array {
   const consts = spec.consts ?? [];
+  const geoms = spec.geoms ?? [];
   const codes = spec.units.map((u) => assembleCode(u.code));
   const deps = spec.units.map((u) => u.deps ?? []);
-  const depBytes = deps.reduce((s, d) => s + d.length, 0);
-  const codeBytes = codes.reduce((s, c) => s + c.length, 0);
-  const geoms = spec.geoms ?? [];
-  const points = spec.points ?? 0;
-  const total = F.HEADER_SIZE + consts.length * F.CONST64_SIZE + geoms.length * F.GEOM_SIZE + points * F.POINT_SIZE +
-    spec.units.length * F.UNIT_SIZE + depBytes + codeBytes; // constants as f64 (n32 = 0)
-  const bytes = new Uint8Array(total);
-  const dv = new DataView(bytes.buffer);
-  dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
-  dv.setUint16(F.HDR_VERSION, F.FORMAT_VERSION, true);
-  dv.setUint32(F.HDR_CATALOGUE, catalogueHash(), true);
-  dv.setUint16(F.HDR_SIGNALS, SIGNAL_COUNT, true);
-  dv.setUint16(F.HDR_DERIVED, spec.nDerived ?? 0, true);
-  dv.setUint16(F.HDR_UNITS, spec.units.length, true);
-  dv.setUint16(F.HDR_STATE, spec.nState ?? 0, true);
-  dv.setUint16(F.HDR_CONSTS, consts.length, true);
-  dv.setUint16(F.HDR_GEOMS, geoms.length, true);
-  dv.setUint32(F.HDR_POINTS, points, true);
-  dv.setUint32(F.HDR_DEPBYTES, depBytes, true);
-  dv.setUint32(F.HDR_CODEBYTES, codeBytes, true);
-  dv.setUint32(F.HDR_TOTAL, total, true);
-  consts.forEach((k, i) => dv.setFloat64(F.constantOffset(F.HEADER_SIZE, 0, i), k, true));
-  let at = F.HEADER_SIZE + consts.length * F.CONST64_SIZE;
-  for (const g of geoms) {
-    bytes[at + F.GREC_KIND] = g.kind;
-    dv.setUint16(at + F.GREC_COUNT, g.count, true);
-    dv.setUint32(at + F.GREC_FIRST, g.first, true);
-    at += F.GEOM_SIZE;
-  }
-  at += points * F.POINT_SIZE; // points stay (0, 0)
-  spec.units.forEach((u, i) => {
-    bytes[at + F.UREC_KIND] = u.kind === 'derived' ? F.UNIT_DERIVED : F.UNIT_RULE;
-    bytes[at + F.UREC_DEPS] = deps[i].length;
-    bytes[at + F.UREC_ID] = u.id ?? i;
-    dv.setUint16(at + F.UREC_LENGTH, codes[i].length, true);
-    at += F.UNIT_SIZE;
+  const b = newBundle({
+    consts32: 0, consts: consts.length, derived: spec.nDerived ?? 0, units: spec.units.length, state: spec.nState ?? 0,
+    geoms: geoms.length, points: spec.points ?? 0, // points stay (0, 0)
+    depBytes: deps.reduce((s, d) => s + d.length, 0), codeBytes: codes.reduce((s, c) => s + c.length, 0),
   });
-  for (const d of deps) for (const v of d) bytes[at++] = v;
-  for (const c of codes) for (const b of c) bytes[at++] = b;
-  return bytes;
+  consts.forEach((k, i) => writeConstant(b, 0, i, k)); // all f64
+  geoms.forEach((g, i) => writeGeometry(b, i, { ...g, lat0: 0, lon0: 0, kx: 0, ky: 0, scale: 0 }));
+  spec.units.forEach((u, i) => writeUnit(b, i, { kind: u.kind ?? 'rule', deps: deps[i].length, id: u.id ?? i, codeLength: codes[i].length }));
+  writeUnitBodies(b, deps, codes);
+  return b.bytes;
 }
 
 /** Offset of the code section of an assembled or compiled bundle. */

@@ -7,7 +7,7 @@
 import * as F from '../../runtime/engine/faults.ts';
 import * as H from '../../runtime/engine/format.ts';
 import { assemble, codeOffset, type Ins } from './assemble.ts';
-import { LIMITS } from '../../compiler/isa.ts';
+import { LIMITS, OP } from '../../compiler/isa.ts';
 import { SIGNAL_COUNT } from '../../compiler/dsl/catalogue.ts';
 
 export interface HostileCase { name: string; check: string; bytes: Uint8Array; fault: number; at: number }
@@ -131,9 +131,9 @@ export const HOSTILE_CASES: HostileCase[] = [
   inCode('constant out of range', 'constant-index', rule([['LOAD', DOOR], ['CONST', 7], ['FIRE', 0], ['JZ', 13], ['EMIT', 1, 0], ['END']]), F.F_BAD_CONST, 3),
   inCode('short-form constant out of range', 'constant-index', rule([['LOAD', DOOR], ['CONSTS', 7], ['END']]), F.F_BAD_CONST, 2),
   inCode('geometry out of range', 'geometry-index', rule([['LOAD', 0], ['LOAD', 1], ['INSIDE', 0], ['CONST', 0], ['FIRE', 0], ['JZ', 15], ['EMIT', 1, 0], ['END']]), F.F_BAD_GEOMETRY, 5),
-  inCode('too many attachments', 'count-range', rule([['LOAD', DOOR], ['CONST', 0], ['FIRE', 0], ['JZ', 13], ['EMIT', 1, 9], ['END']]), F.F_BAD_COUNT, 12),
-  inCode('sequence of no steps', 'count-range', rule([['CONST', 0], ['SEQ', 0, 0], ['END']], { nState: 2 }), F.F_BAD_COUNT, 5),
-  inCode('edge-count ring larger than its limit', 'count-range', rule([['LOAD', DOOR], ['CONST', 0], ['COUNT', 0, 65], ['END']], { nState: 70 }), F.F_BAD_COUNT, 7),
+  inCode('too many attachments', 'count-range', rule([['LOAD', DOOR], ['CONST', 0], ['FIRE', 0], ['JZ', 13], ['EMIT', 1, LIMITS.maxAttach + 1], ['END']]), F.F_BAD_COUNT, 12),
+  inCode('sequence of fewer steps than its limit', 'count-range', rule([['CONST', 0], ['SEQ', 0, OP.SEQ.limits!.n![0] - 1], ['END']], { nState: 2 }), F.F_BAD_COUNT, 5),
+  inCode('edge-count ring larger than its limit', 'count-range', rule([['LOAD', DOOR], ['CONST', 0], ['COUNT', 0, OP.COUNT.limits!.n![1] + 1], ['END']], { nState: 100 }), F.F_BAD_COUNT, 7),
   inCode('severity out of range', 'output-range', rule([['LOAD', DOOR], ['CONST', 0], ['FIRE', 0], ['JZ', 13], ['EMIT', 7, 0], ['END']]), F.F_BAD_COUNT, 11),
   // ── jumps ───────────────────────────────────────────────────────────────────────────────────────
   inCode('bad jump target (backwards)', 'jump-backwards', rule(goodRule(3)), F.F_BAD_JUMP, 8),

@@ -27,7 +27,7 @@ export interface Geometry {
 export interface OutOfLineOps {
   inside(g: number, lat: number, lon: number): boolean;
   dist2(g: number, lat: number, lon: number): number;
-  jump2(s: number, t: number): number;
+  jump2(s: number): number;
   count(s: number, n: number, c: boolean, w: number, t: number): number;
 }
 
@@ -111,9 +111,10 @@ export function makeOutOfLineOps(geo: Geometry, V: Float64Array, U: Float64Array
   /**
    * Implied speed² between the two latest fixes. State: prevLat, prevLon, prevT, curLat, curLon, curT, result.
    * Reads the values the table names as IMPLIED_SPEED2's implicit reads, keyed on the latitude's update time,
-   * so re-evaluating without a new fix changes nothing.
+   * so re-evaluating without a new fix changes nothing. (Translated code also passes the time t; the fix's own
+   * update time is what counts, so it is ignored.)
    */
-  function impliedSpeed2(s: number, t: number): number {
+  function impliedSpeed2(s: number): number {
     var fixT = U[IMPLIED_SPEED2_LAT];
     var lat = V[IMPLIED_SPEED2_LAT];
     var lon = V[IMPLIED_SPEED2_LON];
