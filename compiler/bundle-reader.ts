@@ -30,14 +30,14 @@ export function geometries(p: Program): BundleGeometry[] {
   const out: BundleGeometry[] = [];
   for (let g = 0; g < p.nGeoms; g++) {
     const at = p.geomOff + g * F.GEOM_SIZE;
-    const kind = geometryKindName(p.bytes[at + F.GREC_KIND]);
-    if (!kind) throw new Error(`byte ${at}: geometry kind ${p.bytes[at + F.GREC_KIND]} (read only verified bundles)`);
-    const count = dv.getUint16(at + F.GREC_COUNT, true);
-    const first = dv.getUint32(at + F.GREC_FIRST, true);
-    const lat0 = dv.getFloat64(at + F.GREC_LAT0, true), lon0 = dv.getFloat64(at + F.GREC_LON0, true);
-    const kx = dv.getFloat32(at + F.GREC_KX, true), ky = dv.getFloat32(at + F.GREC_KY, true), scale = dv.getFloat32(at + F.GREC_SCALE, true);
-    const x = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE + F.PREC_X, true) * scale);
-    const y = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE + F.PREC_Y, true) * scale);
+    const kind = geometryKindName(p.bytes[at + F.GeomField.KIND]);
+    if (!kind) throw new Error(`byte ${at}: geometry kind ${p.bytes[at + F.GeomField.KIND]} (read only verified bundles)`);
+    const count = dv.getUint16(at + F.GeomField.COUNT, true);
+    const first = dv.getUint32(at + F.GeomField.FIRST, true);
+    const lat0 = dv.getFloat64(at + F.GeomField.LAT0, true), lon0 = dv.getFloat64(at + F.GeomField.LON0, true);
+    const kx = dv.getFloat32(at + F.GeomField.KX, true), ky = dv.getFloat32(at + F.GeomField.KY, true), scale = dv.getFloat32(at + F.GeomField.SCALE, true);
+    const x = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE + F.PointField.X, true) * scale);
+    const y = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE + F.PointField.Y, true) * scale);
     const geom: BundleGeometry = { index: g, kind, pointCount: count, lat0, lon0, points: [] };
     if (kind === 'circle') geom.radiusM = x(first);
     if (kind === 'polygon' || kind === 'polyline') for (let i = first; i < first + count; i++) geom.points.push([lat0 + y(i) / ky, lon0 + x(i) / kx]);

@@ -21,7 +21,7 @@ export interface BundleCounts {
   codeBytes: number;
 }
 
-export interface NewBundle { bytes: Uint8Array; dv: DataView; sections: F.Sections }
+export interface NewBundle { bytes: Uint8Array; dv: DataView; sections: F.Sections; length: number }
 
 /** A zeroed bundle of the size the counts imply, its header written (this catalogue, format version, total length). */
 export function newBundle(c: BundleCounts): NewBundle {
@@ -39,11 +39,12 @@ export function newBundle(c: BundleCounts): NewBundle {
   header.setUint32(F.HDR_POINTS, c.points, true);
   header.setUint32(F.HDR_DEPBYTES, c.depBytes, true);
   header.setUint32(F.HDR_CODEBYTES, c.codeBytes, true);
-  const sections = F.sectionOffsets(header, F.newSections());
-  header.setUint32(F.HDR_TOTAL, sections.end, true);
-  const bytes = new Uint8Array(sections.end);
+  const sections = F.newSections();
+  const length = F.sectionOffsets(header, sections);
+  header.setUint32(F.HDR_TOTAL, length, true);
+  const bytes = new Uint8Array(length);
   bytes.set(new Uint8Array(header.buffer));
-  return { bytes, dv: new DataView(bytes.buffer), sections };
+  return { bytes, dv: new DataView(bytes.buffer), sections, length };
 }
 
 /** Writes constant i of a pool whose first `consts32` constants are f32. */
@@ -56,37 +57,37 @@ export interface GeometryRecord { kind: number; count: number; first: number; la
 
 export function writeGeometry(b: NewBundle, index: number, g: GeometryRecord): void {
   const at = b.sections.geomOff + index * F.GEOM_SIZE;
-  b.bytes[at + F.GREC_KIND] = g.kind;
-  b.dv.setUint16(at + F.GREC_COUNT, g.count, true);
-  b.dv.setUint32(at + F.GREC_FIRST, g.first, true);
-  b.dv.setFloat64(at + F.GREC_LAT0, g.lat0, true);
-  b.dv.setFloat64(at + F.GREC_LON0, g.lon0, true);
-  b.dv.setFloat32(at + F.GREC_KX, g.kx, true);
-  b.dv.setFloat32(at + F.GREC_KY, g.ky, true);
-  b.dv.setFloat32(at + F.GREC_SCALE, g.scale, true);
+  b.bytes[at + F.GeomField.KIND] = g.kind;
+  b.dv.setUint16(at + F.GeomField.COUNT, g.count, true);
+  b.dv.setUint32(at + F.GeomField.FIRST, g.first, true);
+  b.dv.setFloat64(at + F.GeomField.LAT0, g.lat0, true);
+  b.dv.setFloat64(at + F.GeomField.LON0, g.lon0, true);
+  b.dv.setFloat32(at + F.GeomField.KX, g.kx, true);
+  b.dv.setFloat32(at + F.GeomField.KY, g.ky, true);
+  b.dv.setFloat32(at + F.GeomField.SCALE, g.scale, true);
 }
 
 export function writePoint(b: NewBundle, index: number, x: number, y: number): void {
   const at = b.sections.pointOff + index * F.POINT_SIZE;
-  b.dv.setInt16(at + F.PREC_X, x, true);
-  b.dv.setInt16(at + F.PREC_Y, y, true);
+  b.dv.setInt16(at + F.PointField.X, x, true);
+  b.dv.setInt16(at + F.PointField.Y, y, true);
 }
 
 export interface UnitRecord { kind: 'rule' | 'derived'; deps: number; id: number; codeLength: number }
 
 export function writeUnit(b: NewBundle, index: number, u: UnitRecord): void {
   const at = b.sections.unitOff + index * F.UNIT_SIZE;
-  b.bytes[at + F.UREC_KIND] = u.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED;
-  b.bytes[at + F.UREC_DEPS] = u.deps;
-  b.bytes[at + F.UREC_ID] = u.id;
-  b.dv.setUint16(at + F.UREC_LENGTH, u.codeLength, true);
+  b.bytes[at + F.UnitField.KIND] = u.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED;
+  b.bytes[at + F.UnitField.DEPS] = u.deps;
+  b.bytes[at + F.UnitField.ID] = u.id;
+  b.dv.setUint16(at + F.UnitField.LENGTH, u.codeLength, true);
 }
 
 /** Writes the dependency lists and the code of the units, in unit order, each section from its start. */
 export function writeUnitBodies(b: NewBundle, deps: readonly (readonly number[])[], code: readonly (readonly number[])[]): void {
   const depBytes = deps.flat();
   const codeBytes = code.flat();
-  if (depBytes.length !== b.sections.codeOff - b.sections.depOff || codeBytes.length !== b.sections.end - b.sections.codeOff) {
+  if (depBytes.length !== b.sections.codeOff - b.sections.depOff || codeBytes.length !== b.length - b.sections.codeOff) {
     throw new Error(`internal: ${depBytes.length} dependency and ${codeBytes.length} code bytes do not fill their sections`);
   }
   b.bytes.set(depBytes, b.sections.depOff);

@@ -87,11 +87,12 @@ export function explainOffset(bytes: Uint8Array, at: number, map?: SidecarMap): 
   }
   if (bytes.length < F.HEADER_SIZE) return `byte ${at}: the bundle is shorter than its header`;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const s = F.sectionOffsets(dv, F.newSections());
+  const s = F.newSections();
+  F.sectionOffsets(dv, s);
   const n32 = dv.getUint16(F.HDR_CONSTS32, true);
   if (at < s.geomOff) {
-    const f32End = s.constOff + n32 * F.CONST32_SIZE;
-    const k = at < f32End ? Math.floor((at - s.constOff) / F.CONST32_SIZE) : n32 + Math.floor((at - f32End) / F.CONST64_SIZE);
+    const f32End = s.constOff + n32 * F.ConstBytes.F32;
+    const k = at < f32End ? Math.floor((at - s.constOff) / F.ConstBytes.F32) : n32 + Math.floor((at - f32End) / F.ConstBytes.F64);
     return `byte ${at}: constant K${k}`;
   }
   if (at < s.pointOff) return `byte ${at}: geometry G${Math.floor((at - s.geomOff) / F.GEOM_SIZE)} record`;
@@ -109,10 +110,10 @@ function explainCodeOffset(bytes: Uint8Array, dv: DataView, s: F.Sections, at: n
   let start = 0;
   for (let u = 0; u < nUnits && s.unitOff + (u + 1) * F.UNIT_SIZE <= bytes.length; u++) {
     const rec = s.unitOff + u * F.UNIT_SIZE;
-    const end = start + dv.getUint16(rec + F.UREC_LENGTH, true);
+    const end = start + dv.getUint16(rec + F.UnitField.LENGTH, true);
     if (pc < start || pc >= end) { start = end; continue; }
-    const kind = bytes[rec + F.UREC_KIND] === F.UNIT_RULE ? 'rule' : 'derived';
-    const rule = kind === 'rule' ? map?.rules.find((r) => r.id === bytes[rec + F.UREC_ID]) : undefined;
+    const kind = bytes[rec + F.UnitField.KIND] === F.UNIT_RULE ? 'rule' : 'derived';
+    const rule = kind === 'rule' ? map?.rules.find((r) => r.id === bytes[rec + F.UnitField.ID]) : undefined;
     // Walk instructions from the unit start to find the one containing pc (stop at anything undecodable).
     let insAt = start;
     for (let p = start; p < end && p <= pc; p += ins.size) {

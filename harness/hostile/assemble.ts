@@ -42,5 +42,7 @@ export function assemble(spec: BundleSpec): Uint8Array {
 /** Offset of the code section of an assembled or compiled bundle. */
 export function codeOffset(bytes: Uint8Array): number {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return F.sectionOffsets(dv, F.newSections()).codeOff;
+  const s = F.newSections();
+  F.sectionOffsets(dv, s);
+  return s.codeOff;
 }

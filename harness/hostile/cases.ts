@@ -66,13 +66,13 @@ function strayDependencyByte(): Uint8Array {
   return b;
 }
 /** Unit 0's record (after one f64 constant) and its fields. */
-const UNIT0 = H.HEADER_SIZE + H.CONST64_SIZE;
-const UNIT0_LENGTH = UNIT0 + H.UREC_LENGTH;
+const UNIT0 = H.HEADER_SIZE + H.ConstBytes.F64;
+const UNIT0_LENGTH = UNIT0 + H.UnitField.LENGTH;
 /** A rule whose only geometry record (kind, first point, count) is broken; one point in the pool. */
 function geometry(kind: number, first: number, count: number): Uint8Array {
   return assemble({ units: [{ deps: [DOOR], code: goodRule() }], consts: [0], nState: 2, geoms: [{ kind, first, count }], points: 1 });
 }
-const GEOM0 = H.HEADER_SIZE + H.CONST64_SIZE;
+const GEOM0 = H.HEADER_SIZE + H.ConstBytes.F64;
 /** `n` nested JZs that all jump to the END after them (each LOAD door + JZ is 5 bytes). */
 function nestedJumps(n: number): Ins[] {
   return [...Array.from({ length: n }, (): Ins[] => [['LOAD', DOOR], ['JZ', n * 5]]).flat(), ['END']];
@@ -103,11 +103,11 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'polygon with two points', check: 'geometry-point-count', bytes: geometry(H.GEOM_POLYGON, 0, 2), fault: F.F_BAD_GEOMETRY, at: GEOM0 },
   { name: 'circle whose point lies past the point pool', check: 'geometry-points-past-pool', bytes: geometry(H.GEOM_CIRCLE, 1, 1), fault: F.F_BAD_GEOMETRY, at: GEOM0 },
   // ── units and dependencies ──────────────────────────────────────────────────────────────────────
-  { name: 'unit of no known kind', check: 'unit-kind', bytes: patched(VALID, [[UNIT0 + H.UREC_KIND, 2]]), fault: F.F_BAD_UNIT, at: UNIT0 + H.UREC_KIND },
-  { name: 'derived unit storing a signal', check: 'derived-unit-id', bytes: assemble({ units: [{ kind: 'derived', id: DOOR, code: [['END']] }], consts: [0] }), fault: F.F_BAD_UNIT, at: UNIT0 + H.UREC_ID },
+  { name: 'unit of no known kind', check: 'unit-kind', bytes: patched(VALID, [[UNIT0 + H.UnitField.KIND, 2]]), fault: F.F_BAD_UNIT, at: UNIT0 + H.UnitField.KIND },
+  { name: 'derived unit storing a signal', check: 'derived-unit-id', bytes: assemble({ units: [{ kind: 'derived', id: DOOR, code: [['END']] }], consts: [0] }), fault: F.F_BAD_UNIT, at: UNIT0 + H.UnitField.ID },
   { name: 'unit with no code', check: 'unit-empty', bytes: header16(VALID, UNIT0_LENGTH, 0), fault: F.F_BAD_UNIT, at: UNIT0_LENGTH },
   { name: 'unit code range past the code section', check: 'unit-past-code', bytes: header16(VALID, UNIT0_LENGTH, 200), fault: F.F_BAD_UNIT, at: UNIT0_LENGTH },
-  { name: 'dependency list past the dependency section', check: 'dependencies-past-section', bytes: patched(VALID, [[UNIT0 + H.UREC_DEPS, 5]]), fault: F.F_BAD_DEP, at: UNIT0 + H.UREC_DEPS },
+  { name: 'dependency list past the dependency section', check: 'dependencies-past-section', bytes: patched(VALID, [[UNIT0 + H.UnitField.DEPS, 5]]), fault: F.F_BAD_DEP, at: UNIT0 + H.UnitField.DEPS },
   { name: 'dependency on a missing value', check: 'dependency-value', bytes: assemble({ units: [{ deps: [99], code: goodRule() }], consts: [0], nState: 2 }), fault: F.F_BAD_DEP, at: CODE - 1 },
   inCode('code bytes that belong to no unit', 'code-outside-units', strayCodeByte(), F.F_BAD_UNIT, 14),
   { name: 'dependency bytes that belong to no unit', check: 'dependencies-outside-units', bytes: strayDependencyByte(), fault: F.F_BAD_DEP, at: CODE }, // just past unit 0's one dependency

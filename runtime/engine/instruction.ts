@@ -5,7 +5,7 @@
  *
  * Runtime subset: it fills a record the caller allocated once (newInstruction) and allocates nothing itself.
  */
-import { SHORT_FORMS, OPROW, OP_LIMIT, OPTAB, OPTAB_COLS, COL_LEN, COL_F1, COL_F2, FORMAT_BYTES } from './isa.generated.ts';
+import { SHORT_FORMS, OPROW, OPTAB, OpTable, Col, FormatBytes } from './isa.generated.ts';
 
 export interface Instruction {
   /** Long-form opcode (a short form reports the op it stands for); −1 for an unassigned opcode byte. */
@@ -30,10 +30,6 @@ export function newInstruction(): Instruction {
   return { op: -1, row: 0, size: 1, short: false, complete: false, a: 0, b: 0, aAt: 0, bAt: 0 };
 }
 
-function readOperand(bytes: Uint8Array, at: number, format: number): number {
-  return FORMAT_BYTES[format] === 1 ? bytes[at] : bytes[at] | (bytes[at + 1] << 8);
-}
-
 /** Decodes the instruction at bytes[at] into `ins`; `end` is the offset just past the unit holding it. */
 export function decodeInstruction(bytes: Uint8Array, at: number, end: number, ins: Instruction): void {
   var op = bytes[at];
@@ -50,29 +46,32 @@ export function decodeInstruction(bytes: Uint8Array, at: number, end: number, in
   ins.b = 0;
   ins.aAt = at;
   ins.bAt = at;
-  if (!(op < OP_LIMIT) || OPROW[op] === 0) { // also catches a read past the array (undefined), for host callers
+  if (!(op < OpTable.LIMIT) || OPROW[op] === 0) { // also catches a read past the array (undefined), for host callers
     ins.op = -1;
     ins.row = 0;
     ins.size = 1;
     ins.complete = false;
     return;
   }
-  var row = (OPROW[op] - 1) * OPTAB_COLS;
+  var row = (OPROW[op] - 1) * OpTable.COLS;
   ins.op = op;
   ins.row = row;
-  ins.size = embedded >= 0 ? 1 : OPTAB[row + COL_LEN];
+  ins.size = embedded >= 0 ? 1 : OPTAB[row + Col.LEN];
   ins.complete = at + ins.size <= end;
   if (!ins.complete) return;
   if (embedded >= 0) {
     ins.a = embedded;
     return;
   }
-  var format = OPTAB[row + COL_F1];
+  // Up to two operands, little-endian, one or two bytes each by format (FormatBytes.TWO has a bit per two-byte format).
+  var format = OPTAB[row + Col.F1];
   if (format === 0) return;
   ins.aAt = at + 1;
-  ins.a = readOperand(bytes, ins.aAt, format);
-  var second = OPTAB[row + COL_F2];
-  if (second === 0) return;
-  ins.bAt = ins.aAt + FORMAT_BYTES[format];
-  ins.b = readOperand(bytes, ins.bAt, second);
+  var wide = (FormatBytes.TWO >> format) & 1;
+  ins.a = wide ? bytes[ins.aAt] | (bytes[ins.aAt + 1] << 8) : bytes[ins.aAt];
+  format = OPTAB[row + Col.F2];
+  if (format === 0) return;
+  ins.bAt = ins.aAt + 1 + wide;
+  wide = (FormatBytes.TWO >> format) & 1;
+  ins.b = wide ? bytes[ins.bAt] | (bytes[ins.bAt + 1] << 8) : bytes[ins.bAt];
 }

@@ -8,7 +8,7 @@
  * a position is projected with the reference's metres-per-degree (kx, ky), computed by the compiler.
  */
 import { GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE } from './format.ts';
-import { IMPLIED_SPEED2_LAT, IMPLIED_SPEED2_LON } from './isa.generated.ts';
+import { ImplicitRead } from './isa.generated.ts';
 import { M_PER_DEG_ROUNDED } from './geodesy.ts';
 
 export interface Geometry {
@@ -115,9 +115,9 @@ export function makeOutOfLineOps(geo: Geometry, V: Float64Array, U: Float64Array
    * update time is what counts, so it is ignored.)
    */
   function impliedSpeed2(s: number): number {
-    var fixT = U[IMPLIED_SPEED2_LAT];
-    var lat = V[IMPLIED_SPEED2_LAT];
-    var lon = V[IMPLIED_SPEED2_LON];
+    var fixT = U[ImplicitRead.IMPLIED_SPEED2_LAT];
+    var lat = V[ImplicitRead.IMPLIED_SPEED2_LAT];
+    var lon = V[ImplicitRead.IMPLIED_SPEED2_LON];
     if (fixT === fixT && fixT !== S[s + 5] && lat === lat && lon === lon) {
       // A fix within MIN_FIX_GAP of the last one is the same epoch reported twice (real logs do this, 1 ms
       // apart): it replaces the latest fix instead of becoming a pair whose tiny time step fakes a huge speed.

@@ -14,12 +14,9 @@ import { verify, Program } from './verify.ts';
 import { translate } from './translate.ts';
 import { valueReaders } from './readers.ts';
 import { makeOutOfLineOps, Geometry } from './out-of-line-ops.ts';
-import {
-  GEOM_SIZE, POINT_SIZE, GREC_KIND, GREC_COUNT, GREC_FIRST, GREC_LAT0, GREC_LON0, GREC_KX, GREC_KY, GREC_SCALE,
-  PREC_X, PREC_Y, readConstant,
-} from './format.ts';
+import { GEOM_SIZE, POINT_SIZE, GeomField, PointField, readConstant } from './format.ts';
 import { F_OK, F_TRANSLATE } from './faults.ts';
-import { LIMIT_MAX_ATTACH } from './isa.generated.ts';
+import { Limit } from './isa.generated.ts';
 
 /** What the runtime needs from the device (or the simulator). */
 export interface Host {
@@ -60,19 +57,19 @@ function loadGeometry(p: Program): Geometry {
   };
   for (var g = 0; g < p.nGeoms; g++) {
     var at = p.geomOff + g * GEOM_SIZE;
-    geo.kind[g] = p.bytes[at + GREC_KIND];
-    geo.count[g] = dv.getUint16(at + GREC_COUNT, true);
-    geo.first[g] = dv.getUint32(at + GREC_FIRST, true);
-    geo.ref[g * 4] = dv.getFloat64(at + GREC_LAT0, true);
-    geo.ref[g * 4 + 1] = dv.getFloat64(at + GREC_LON0, true);
-    geo.ref[g * 4 + 2] = dv.getFloat32(at + GREC_KX, true);
-    geo.ref[g * 4 + 3] = dv.getFloat32(at + GREC_KY, true);
+    geo.kind[g] = p.bytes[at + GeomField.KIND];
+    geo.count[g] = dv.getUint16(at + GeomField.COUNT, true);
+    geo.first[g] = dv.getUint32(at + GeomField.FIRST, true);
+    geo.ref[g * 4] = dv.getFloat64(at + GeomField.LAT0, true);
+    geo.ref[g * 4 + 1] = dv.getFloat64(at + GeomField.LON0, true);
+    geo.ref[g * 4 + 2] = dv.getFloat32(at + GeomField.KX, true);
+    geo.ref[g * 4 + 3] = dv.getFloat32(at + GeomField.KY, true);
     // Points are i16 multiples of the geometry's scale (metres); the product is exact in a Float32Array
     // only to float32 precision, which is the same on every engine.
-    var scale = dv.getFloat32(at + GREC_SCALE, true);
+    var scale = dv.getFloat32(at + GeomField.SCALE, true);
     for (var i = geo.first[g]; i < geo.first[g] + geo.count[g]; i++) {
-      geo.px[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PREC_X, true) * scale;
-      geo.py[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PREC_Y, true) * scale;
+      geo.px[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PointField.X, true) * scale;
+      geo.py[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PointField.Y, true) * scale;
     }
   }
   return geo;
@@ -147,7 +144,7 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var N = filled(p.nUnits, Infinity);
   var R = filled(3, NaN); // R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-up times
   R[2] = Infinity;
-  var E = new Float64Array(LIMIT_MAX_ATTACH);
+  var E = new Float64Array(Limit.MAX_ATTACH);
   var F = makeOutOfLineOps(loadGeometry(p), V, U, S, R);
   var readers = valueReaders(p);
   var source = translate(p, readers, !!host.state);

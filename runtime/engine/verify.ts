@@ -12,21 +12,14 @@
 import {
   MAGIC, FORMAT_VERSION, HDR_MAGIC, HDR_VERSION, HDR_CATALOGUE, HDR_SIGNALS, HDR_DERIVED, HDR_UNITS, HDR_STATE,
   HDR_CONSTS, HDR_CONSTS32, HDR_GEOMS, HDR_POINTS, HDR_DEPBYTES, HDR_CODEBYTES, HDR_TOTAL, HEADER_SIZE, GEOM_SIZE, UNIT_SIZE,
-  GREC_KIND, GREC_COUNT, GREC_FIRST, UREC_KIND, UREC_DEPS, UREC_ID, UREC_LENGTH,
-  GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE, GEOM_POINT, UNIT_DERIVED, UNIT_RULE, sectionOffsets, Sections,
+  GeomField, UnitField, GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE, GEOM_POINT, UNIT_DERIVED, UNIT_RULE, sectionOffsets, Sections,
 } from './format.ts';
 import {
   F_OK, F_TRUNCATED, F_BAD_MAGIC, F_BAD_VERSION, F_CATALOGUE, F_OVERSIZED, F_LENGTH, F_BAD_UNIT, F_BAD_DEP,
   F_BAD_OPCODE, F_BAD_OPERAND, F_BAD_VALUE, F_BAD_SLOT, F_BAD_CONST, F_BAD_GEOMETRY, F_BAD_JUMP,
   F_STACK_UNDERFLOW, F_STACK_OVERFLOW, F_STACK_DIRTY, F_NO_END, F_BAD_SCOPE, F_BAD_COUNT,
 } from './faults.ts';
-import {
-  OPTAB, COL_F1, COL_F2, COL_POPS, COL_POPSN, COL_PUSH, COL_STATE, COL_STATEN, COL_COST, COL_COSTPT, COL_SCOPE,
-  COL_NMIN, COL_NMAX, COL_OMIN, COL_OMAX, COL_VRANGE, FMT_V, FMT_S, FMT_G, FMT_N, FMT_K, FMT_J, FMT_O,
-  SCOPE_ANY, SCOPE_RULE, SCOPE_DERIVED, VRANGE_SIGNALS, VRANGE_OWN, OP_END, OP_JZ,
-  LIMIT_MAX_STACK, LIMIT_MAX_VALUES, LIMIT_MAX_UNITS, LIMIT_MAX_STATE, LIMIT_MAX_CONSTS, LIMIT_MAX_GEOMETRIES,
-  LIMIT_MAX_POINTS, LIMIT_MAX_CODE, LIMIT_MAX_OPEN_JUMPS,
-} from './isa.generated.ts';
+import { OPTAB, Col, Fmt, Scope, Flag, Op, Limit } from './isa.generated.ts';
 import { CATALOGUE_HASH, SIGNAL_COUNT } from './catalogue.generated.ts';
 import { decodeInstruction, newInstruction, Instruction } from './instruction.ts';
 
@@ -65,7 +58,7 @@ function emptyProgram(bytes: Uint8Array): Program {
   return {
     fault: F_OK, faultAt: 0, bytes: bytes, dv: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     nSignals: 0, nDerived: 0, nValues: 0, nUnits: 0, nState: 0, nConsts: 0, n32: 0, nGeoms: 0, nPoints: 0,
-    constOff: 0, geomOff: 0, pointOff: 0, unitOff: 0, depOff: 0, codeOff: 0, end: 0,
+    constOff: 0, geomOff: 0, pointOff: 0, unitOff: 0, depOff: 0, codeOff: 0,
     unitKind: new Uint8Array(0), unitId: new Uint8Array(0), unitStart: new Uint16Array(0), unitEnd: new Uint16Array(0),
     unitDepStart: new Uint16Array(0), unitDepCount: new Uint8Array(0),
     unitCost: new Uint32Array(0), unitStack: new Uint8Array(0), unitState: new Uint32Array(0),
@@ -101,19 +94,19 @@ function verifyHeader(p: Program): boolean {
   p.n32 = dv.getUint16(HDR_CONSTS32, true);
   p.nGeoms = dv.getUint16(HDR_GEOMS, true);
   p.nPoints = dv.getUint32(HDR_POINTS, true);
-  if (p.nValues > LIMIT_MAX_VALUES) return bad(p, F_OVERSIZED, HDR_DERIVED); // check: too-many-values
-  if (p.nUnits > LIMIT_MAX_UNITS) return bad(p, F_OVERSIZED, HDR_UNITS); // check: too-many-units
-  if (p.nState > LIMIT_MAX_STATE) return bad(p, F_OVERSIZED, HDR_STATE); // check: too-much-state
-  if (p.nConsts > LIMIT_MAX_CONSTS) return bad(p, F_OVERSIZED, HDR_CONSTS); // check: too-many-constants
+  if (p.nValues > Limit.MAX_VALUES) return bad(p, F_OVERSIZED, HDR_DERIVED); // check: too-many-values
+  if (p.nUnits > Limit.MAX_UNITS) return bad(p, F_OVERSIZED, HDR_UNITS); // check: too-many-units
+  if (p.nState > Limit.MAX_STATE) return bad(p, F_OVERSIZED, HDR_STATE); // check: too-much-state
+  if (p.nConsts > Limit.MAX_CONSTS) return bad(p, F_OVERSIZED, HDR_CONSTS); // check: too-many-constants
   if (p.n32 > p.nConsts) return bad(p, F_OVERSIZED, HDR_CONSTS32); // check: more-f32-than-constants
-  if (p.nGeoms > LIMIT_MAX_GEOMETRIES) return bad(p, F_OVERSIZED, HDR_GEOMS); // check: too-many-geometries
-  if (p.nPoints > LIMIT_MAX_POINTS) return bad(p, F_OVERSIZED, HDR_POINTS); // check: too-many-points
-  if (dv.getUint32(HDR_CODEBYTES, true) > LIMIT_MAX_CODE) return bad(p, F_OVERSIZED, HDR_CODEBYTES); // check: too-much-code
-  if (dv.getUint32(HDR_DEPBYTES, true) > LIMIT_MAX_CODE) return bad(p, F_OVERSIZED, HDR_DEPBYTES); // check: too-many-dependencies
-  sectionOffsets(dv, p);
-  if (len < p.end) return bad(p, F_TRUNCATED, len); // check: sections-truncated
-  if (dv.getUint32(HDR_TOTAL, true) !== p.end) return bad(p, F_LENGTH, HDR_TOTAL); // check: total-field
-  if (len !== p.end) return bad(p, F_LENGTH, p.end); // check: trailing-bytes
+  if (p.nGeoms > Limit.MAX_GEOMETRIES) return bad(p, F_OVERSIZED, HDR_GEOMS); // check: too-many-geometries
+  if (p.nPoints > Limit.MAX_POINTS) return bad(p, F_OVERSIZED, HDR_POINTS); // check: too-many-points
+  if (dv.getUint32(HDR_CODEBYTES, true) > Limit.MAX_CODE) return bad(p, F_OVERSIZED, HDR_CODEBYTES); // check: too-much-code
+  if (dv.getUint32(HDR_DEPBYTES, true) > Limit.MAX_CODE) return bad(p, F_OVERSIZED, HDR_DEPBYTES); // check: too-many-dependencies
+  var total = sectionOffsets(dv, p);
+  if (len < total) return bad(p, F_TRUNCATED, len); // check: sections-truncated
+  if (dv.getUint32(HDR_TOTAL, true) !== total) return bad(p, F_LENGTH, HDR_TOTAL); // check: total-field
+  if (len !== total) return bad(p, F_LENGTH, total); // check: trailing-bytes
   return true;
 }
 
@@ -121,9 +114,9 @@ function verifyGeometries(p: Program): boolean {
   var dv = p.dv;
   for (var g = 0; g < p.nGeoms; g++) {
     var at = p.geomOff + g * GEOM_SIZE;
-    var kind = p.bytes[at + GREC_KIND];
-    var count = dv.getUint16(at + GREC_COUNT, true);
-    var first = dv.getUint32(at + GREC_FIRST, true);
+    var kind = p.bytes[at + GeomField.KIND];
+    var count = dv.getUint16(at + GeomField.COUNT, true);
+    var first = dv.getUint32(at + GeomField.FIRST, true);
     if (kind !== GEOM_POLYGON && kind !== GEOM_POLYLINE && kind !== GEOM_CIRCLE && kind !== GEOM_POINT) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-kind
     var okCount = (kind === GEOM_POLYGON && count >= 3) || (kind === GEOM_POLYLINE && count >= 2) || (kind !== GEOM_POLYGON && kind !== GEOM_POLYLINE && count === 1);
     if (!okCount) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-point-count
@@ -133,21 +126,21 @@ function verifyGeometries(p: Program): boolean {
 }
 
 function geometryPoints(p: Program, g: number): number {
-  return p.dv.getUint16(p.geomOff + g * GEOM_SIZE + GREC_COUNT, true);
+  return p.dv.getUint16(p.geomOff + g * GEOM_SIZE + GeomField.COUNT, true);
 }
 
 /** Checks a unit's record and dependency list and fills its entries in the per-unit tables. */
 function verifyUnitRecord(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number): boolean {
   var rec = p.unitOff + u * UNIT_SIZE;
-  var kind = p.bytes[rec + UREC_KIND];
-  var depCount = p.bytes[rec + UREC_DEPS];
-  var id = p.bytes[rec + UREC_ID];
-  var length = p.dv.getUint16(rec + UREC_LENGTH, true);
-  if (kind !== UNIT_DERIVED && kind !== UNIT_RULE) return bad(p, F_BAD_UNIT, rec + UREC_KIND); // check: unit-kind
-  if (kind === UNIT_DERIVED && (id < p.nSignals || id >= p.nValues)) return bad(p, F_BAD_UNIT, rec + UREC_ID); // check: derived-unit-id
-  if (length === 0) return bad(p, F_BAD_UNIT, rec + UREC_LENGTH); // check: unit-empty
-  if (start + length > codeBytes) return bad(p, F_BAD_UNIT, rec + UREC_LENGTH); // check: unit-past-code
-  if (depStart + depCount > depBytes) return bad(p, F_BAD_DEP, rec + UREC_DEPS); // check: dependencies-past-section
+  var kind = p.bytes[rec + UnitField.KIND];
+  var depCount = p.bytes[rec + UnitField.DEPS];
+  var id = p.bytes[rec + UnitField.ID];
+  var length = p.dv.getUint16(rec + UnitField.LENGTH, true);
+  if (kind !== UNIT_DERIVED && kind !== UNIT_RULE) return bad(p, F_BAD_UNIT, rec + UnitField.KIND); // check: unit-kind
+  if (kind === UNIT_DERIVED && (id < p.nSignals || id >= p.nValues)) return bad(p, F_BAD_UNIT, rec + UnitField.ID); // check: derived-unit-id
+  if (length === 0) return bad(p, F_BAD_UNIT, rec + UnitField.LENGTH); // check: unit-empty
+  if (start + length > codeBytes) return bad(p, F_BAD_UNIT, rec + UnitField.LENGTH); // check: unit-past-code
+  if (depStart + depCount > depBytes) return bad(p, F_BAD_DEP, rec + UnitField.DEPS); // check: dependencies-past-section
   for (var i = 0; i < depCount; i++) {
     if (p.bytes[p.depOff + depStart + i] >= p.nValues) return bad(p, F_BAD_DEP, p.depOff + depStart + i); // check: dependency-value
   }
@@ -160,38 +153,27 @@ function verifyUnitRecord(p: Program, u: number, start: number, depStart: number
   return true;
 }
 
-/** Checks a `v` operand: an existing value, and the op's own restriction (VRANGE column). */
-function verifyValue(p: Program, ins: Instruction, v: number, at: number, unitId: number): boolean {
-  var range = OPTAB[ins.row + COL_VRANGE];
-  if (v >= p.nValues) return bad(p, F_BAD_VALUE, at); // check: value-id
-  if (range === VRANGE_SIGNALS && v >= p.nSignals) return bad(p, F_BAD_VALUE, at); // check: value-not-a-signal
-  if (range === VRANGE_OWN && v !== unitId) return bad(p, F_BAD_VALUE, at); // check: value-not-own
-  return true;
-}
-
 /**
- * Checks one operand by its format (the table's columns give the limits); `targets` is the stack of open jump
- * targets, of which `open` are in use. Returns false on a fault.
+ * Checks one operand by its format against the bundle's counts and the op's limits in the table; `targets` is the
+ * stack of open jump targets, of which `open` are in use. Returns false on a fault.
  */
-function verifyOperand(p: Program, ins: Instruction, format: number, v: number, at: number, pc: number, end: number, unitId: number, targets: Uint16Array, open: number): boolean {
-  var row = ins.row;
-  if (format === FMT_V) return verifyValue(p, ins, v, at, unitId);
-  if (format === FMT_G && v >= p.nGeoms) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-index
-  if (format === FMT_K && v >= p.nConsts) return bad(p, F_BAD_CONST, at); // check: constant-index
-  if (format === FMT_N && (v < OPTAB[row + COL_NMIN] || v > OPTAB[row + COL_NMAX])) return bad(p, F_BAD_COUNT, at); // check: count-range
-  if (format === FMT_O && (v < OPTAB[row + COL_OMIN] || v > OPTAB[row + COL_OMAX])) return bad(p, F_BAD_COUNT, at); // check: output-range
-  if (format === FMT_J) {
+function verifyOperand(p: Program, row: number, format: number, v: number, at: number, pc: number, end: number, unitId: number, targets: Uint16Array, open: number): boolean {
+  if (format === Fmt.V) {
+    if (v >= p.nValues) return bad(p, F_BAD_VALUE, at); // check: value-id
+    if ((OPTAB[row + Col.FLAGS] & Flag.VALUE_SIGNALS) !== 0 && v >= p.nSignals) return bad(p, F_BAD_VALUE, at); // check: value-not-a-signal
+    if ((OPTAB[row + Col.FLAGS] & Flag.VALUE_OWN) !== 0 && v !== unitId) return bad(p, F_BAD_VALUE, at); // check: value-not-own
+  }
+  if (format === Fmt.G && v >= p.nGeoms) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-index
+  if (format === Fmt.K && v >= p.nConsts) return bad(p, F_BAD_CONST, at); // check: constant-index
+  if (format === Fmt.N && (v < OPTAB[row + Col.NMIN] || v > OPTAB[row + Col.NMAX])) return bad(p, F_BAD_COUNT, at); // check: count-range
+  if (format === Fmt.O && v > OPTAB[row + Col.OMAX]) return bad(p, F_BAD_COUNT, at); // check: output-range
+  if (format === Fmt.J) {
     if (v <= pc) return bad(p, F_BAD_JUMP, at); // check: jump-backwards
     if (v >= end) return bad(p, F_BAD_JUMP, at); // check: jump-past-unit
     if (open > 0 && v > targets[open - 1]) return bad(p, F_BAD_JUMP, at); // check: jump-not-nested
-    if (open >= LIMIT_MAX_OPEN_JUMPS) return bad(p, F_BAD_JUMP, at); // check: too-many-open-jumps
+    if (open >= Limit.MAX_OPEN_JUMPS) return bad(p, F_BAD_JUMP, at); // check: too-many-open-jumps
   }
   return true;
-}
-
-/** The state slots the instruction uses (0 without an `s` operand). */
-function stateWidth(ins: Instruction, n: number): number {
-  return OPTAB[ins.row + COL_STATE] + OPTAB[ins.row + COL_STATEN] * n;
 }
 
 /**
@@ -201,7 +183,7 @@ function stateWidth(ins: Instruction, n: number): number {
 function verifyUnit(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number, targets: Uint16Array, ins: Instruction): boolean {
   if (!verifyUnitRecord(p, u, start, depStart, codeBytes, depBytes)) return false;
   var id = p.unitId[u];
-  var scope = p.unitKind[u] === UNIT_RULE ? SCOPE_RULE : SCOPE_DERIVED;
+  var scope = p.unitKind[u] === UNIT_RULE ? Scope.RULE : Scope.DERIVED;
   var end = p.unitEnd[u];
   var depth = 0;
   var maxDepth = 0;
@@ -222,27 +204,27 @@ function verifyUnit(p: Program, u: number, start: number, depStart: number, code
     if (ins.op < 0) return bad(p, F_BAD_OPCODE, at); // check: opcode
     if (!ins.complete) return bad(p, F_BAD_OPERAND, at); // check: instruction-past-unit
     var row = ins.row;
-    var opScope = OPTAB[row + COL_SCOPE];
-    if (opScope !== SCOPE_ANY && opScope !== scope) return bad(p, F_BAD_SCOPE, at); // check: scope
-    var f1 = OPTAB[row + COL_F1];
-    var f2 = OPTAB[row + COL_F2];
-    if (f1 !== 0 && !verifyOperand(p, ins, f1, ins.a, ins.aAt, pc, end, id, targets, open)) return false;
-    if (f2 !== 0 && !verifyOperand(p, ins, f2, ins.b, ins.bAt, pc, end, id, targets, open)) return false;
-    if (f1 === FMT_J) targets[open++] = ins.a;
-    var n = f1 === FMT_N ? ins.a : f2 === FMT_N ? ins.b : 0;
-    if (f1 === FMT_S) {
-      var width = stateWidth(ins, n);
+    var opScope = OPTAB[row + Col.SCOPE];
+    if (opScope !== Scope.ANY && opScope !== scope) return bad(p, F_BAD_SCOPE, at); // check: scope
+    var f1 = OPTAB[row + Col.F1];
+    var f2 = OPTAB[row + Col.F2];
+    if (f1 !== 0 && !verifyOperand(p, row, f1, ins.a, ins.aAt, pc, end, id, targets, open)) return false;
+    if (f2 !== 0 && !verifyOperand(p, row, f2, ins.b, ins.bAt, pc, end, id, targets, open)) return false;
+    if (f1 === Fmt.J) targets[open++] = ins.a;
+    var n = f1 === Fmt.N ? ins.a : f2 === Fmt.N ? ins.b : 0;
+    if (f1 === Fmt.S) {
+      var width = OPTAB[row + Col.STATE] + OPTAB[row + Col.STATEN] * n;
       if (ins.a + width > p.nState) return bad(p, F_BAD_SLOT, ins.aAt); // check: state-slot
       slots += width;
     }
-    depth -= OPTAB[row + COL_POPS] + OPTAB[row + COL_POPSN] * n;
+    depth -= OPTAB[row + Col.POPS] + OPTAB[row + Col.POPSN] * n;
     if (depth < 0) return bad(p, F_STACK_UNDERFLOW, at); // check: stack-underflow
-    if (ins.op === OP_JZ && depth !== 0) return bad(p, F_STACK_DIRTY, at); // check: stack-at-jump
-    depth += OPTAB[row + COL_PUSH];
-    if (depth > LIMIT_MAX_STACK) return bad(p, F_STACK_OVERFLOW, at); // check: stack-overflow
+    if (ins.op === Op.JZ && depth !== 0) return bad(p, F_STACK_DIRTY, at); // check: stack-at-jump
+    depth += OPTAB[row + Col.PUSH];
+    if (depth > Limit.MAX_STACK) return bad(p, F_STACK_OVERFLOW, at); // check: stack-overflow
     if (depth > maxDepth) maxDepth = depth;
-    cost += OPTAB[row + COL_COST] + (f1 === FMT_G ? OPTAB[row + COL_COSTPT] * geometryPoints(p, ins.a) : 0);
-    if (ins.op === OP_END) {
+    cost += OPTAB[row + Col.COST] + (f1 === Fmt.G ? OPTAB[row + Col.COSTPT] * geometryPoints(p, ins.a) : 0);
+    if (ins.op === Op.END) {
       if (depth !== 0) return bad(p, F_STACK_DIRTY, at); // check: stack-at-end
       sawEnd = true;
     }
@@ -264,7 +246,7 @@ export function verify(bytes: Uint8Array): Program {
   if (!verifyGeometries(p)) return p;
   var codeBytes = p.dv.getUint32(HDR_CODEBYTES, true);
   var depBytes = p.dv.getUint32(HDR_DEPBYTES, true);
-  var targets = new Uint16Array(LIMIT_MAX_OPEN_JUMPS);
+  var targets = new Uint16Array(Limit.MAX_OPEN_JUMPS);
   var ins = newInstruction();
   p.unitKind = new Uint8Array(p.nUnits);
   p.unitId = new Uint8Array(p.nUnits);
