@@ -6,6 +6,9 @@ import { ISA } from './isa.ts';
 const OPERAND_RANGES = ISA.flatMap((op) => Object.entries(op.limits ?? {})
   .filter((e): e is [string, readonly [number, number]] => typeof e[1] !== 'string')
   .map(([f, [min, max]]) => `${op.name} ${f} ${min}…${max}`)).join(', ');
+/** The value restrictions of compiler/isa.ts, e.g. "STALE on a derived value, STORE to another unit's value". */
+const VALUE_LIMITS = ISA.filter((op) => op.limits?.v)
+  .map((op) => `${op.name} ${op.limits!.v === 'signals' ? 'on a derived value' : 'to another unit\'s value'}`).join(', or ');
 
 export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_TRUNCATED]: { name: 'TRUNCATED', rule: 'the bundle is shorter than its header or declared sections' },
@@ -18,7 +21,7 @@ export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_BAD_DEP]: { name: 'BAD_DEP', rule: 'a dependency list names a value that does not exist' },
   [F.F_BAD_OPCODE]: { name: 'BAD_OPCODE', rule: 'unknown opcode' },
   [F.F_BAD_OPERAND]: { name: 'BAD_OPERAND', rule: 'an instruction runs past the end of its unit' },
-  [F.F_BAD_VALUE]: { name: 'BAD_VALUE', rule: 'value id out of range (or STALE on a derived value, or STORE to another unit\'s value)' },
+  [F.F_BAD_VALUE]: { name: 'BAD_VALUE', rule: `value id out of range (or ${VALUE_LIMITS})` },
   [F.F_BAD_SLOT]: { name: 'BAD_SLOT', rule: 'state slot range exceeds the declared state size' },
   [F.F_BAD_CONST]: { name: 'BAD_CONST', rule: 'constant index out of range' },
   [F.F_BAD_GEOMETRY]: { name: 'BAD_GEOMETRY', rule: 'geometry index out of range or geometry record malformed' },

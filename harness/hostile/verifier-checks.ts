@@ -4,7 +4,7 @@
  * copy of verify.ts whose tagged lines also record their name, so a test can tell which check refused a bundle
  * (two checks may share a fault code and offset). The runtime artifact itself is never instrumented.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,13 @@ export async function instrumentedVerify(): Promise<(bytes: Uint8Array) => Check
     const tag = TAG.exec(text);
     return tag ? text.replace(FAULT_CALL, (call) => call.replace('(p, ', `(((p as { check?: string }).check = '${tag[1]}', p), `)) : text;
   }).join('\n').replace(/from '\.\/([^']+)'/g, (_, file) => `from '${ENGINE}${file}'`);
-  const file = join(mkdtempSync(join(tmpdir(), 'edgerule-verify-')), 'verify-instrumented.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'edgerule-verify-'));
+  const file = join(dir, 'verify-instrumented.ts');
   writeFileSync(file, instrumented);
-  const mod = await import(file) as { verify: (bytes: Uint8Array) => CheckedResult };
-  return mod.verify;
+  try {
+    const mod = await import(file) as { verify: (bytes: Uint8Array) => CheckedResult };
+    return mod.verify;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
