@@ -230,8 +230,8 @@ function verifyUnit(p: Program, u: number, start: number, depStart: number, code
     }
     pc += ins.size;
   }
-  // No jump can still be open here: a target lies before `end` and after the instruction that set it, and the
-  // walk either stopped at it or failed jump-into-instruction; so a missing END is the only way to get here.
+  // No jump can still be open here: a target lies before `end` and after the instruction that set it, and the walk
+  // either stopped at it or failed jump-into-instruction. So the one thing left to check is that END was reached.
   if (!sawEnd) return bad(p, F_NO_END, p.codeOff + end - 1); // check: missing-end
   p.unitCost[u] = cost;
   p.unitStack[u] = maxDepth;
