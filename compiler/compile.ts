@@ -8,7 +8,6 @@ import { loadRules } from './load.ts';
 import { lower } from './lower.ts';
 import { emit, type Emitted } from './emit.ts';
 import { verify } from '../runtime/engine/verify.ts';
-import { LIMITS } from './isa.ts';
 import { CompileError, type Diagnostic } from './diagnostics.ts';
 import { describeFault } from './faults.ts';
 import type { Profile, Rule } from './dsl/rule.ts';
@@ -59,7 +58,6 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
   if (program.fault) {
     throw new CompileError([{ code: program.fault === 5 ? 'ER201' : 'ER202', severity: 'error', message: describeFault(program.fault, program.faultAt) }]);
   }
-  checkLimits(emitted);
   const budget = ruleBudgets(lowered.rules, emitted.units, program);
   const map: SidecarMap = {
     version: 1,
@@ -74,10 +72,6 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
     lines: emitted.sourceMap.filter((m) => m.loc).map((m) => ({ at: m.at, file: relative(cwd, m.loc!.file), line: m.loc!.line, col: m.loc!.col })),
   };
   return { bytes: emitted.bytes, map, budget, diagnostics: lowered.diagnostics, emitted };
-}
-
-function checkLimits(e: Emitted): void {
-  if (e.constants.length > LIMITS.maxConsts) throw new CompileError([{ code: 'ER201', severity: 'error', message: `${e.constants.length} constants exceed the runtime limit of ${LIMITS.maxConsts}` }]);
 }
 
 /** Loads rule files/folders and compiles them for a profile. */

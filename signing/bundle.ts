@@ -14,7 +14,7 @@ import { HDR_CATALOGUE } from '../runtime/engine/format.ts';
 import { describeFault } from '../compiler/faults.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import { signBytes, verifyBytes } from './ed.ts';
-import { describeSignedFault } from './describe.ts';
+import { describeSignedFault } from './signed-fault-text.ts';
 import type { KeyFile } from './keys.ts';
 
 /** cbor-x set up for plain RFC 8949 items: no record extension, shortest map heads, Uint8Array as bstr. */

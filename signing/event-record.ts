@@ -10,7 +10,7 @@ import { LIMIT_MAX_ATTACH } from '../runtime/engine/isa.generated.ts';
 import * as S from '../runtime/signing/signed-faults.ts';
 import * as R from '../runtime/signing/record.ts';
 import { SEV_CRITICAL } from '../runtime/engine/severity.ts';
-import { describeSignedFault } from './describe.ts';
+import { describeSignedFault } from './signed-fault-text.ts';
 import { chainHash } from './ed.ts';
 
 export interface DropRange { first: number; last: number; count: number; prev: Uint8Array }

@@ -7,7 +7,7 @@ import { compileRules } from '../compiler/compile.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { rule, sig, kmh, minutes, seconds, gees, level } from '../compiler/dsl/index.ts';
 import { verify } from '../runtime/engine/verify.ts';
-import { decodeUnit } from '../compiler/disasm.ts';
+import { decodeUnit } from '../compiler/bundle-reader.ts';
 
 function ops(bytes: Uint8Array, unit: { codeStart: number; codeEnd: number }): string[] {
   return decodeUnit(bytes, verify(bytes).codeOff, unit.codeStart, unit.codeEnd).map((i) => [i.op.name, ...i.operands].join(' '));

@@ -9,7 +9,7 @@ import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { ISA } from '../compiler/isa.ts';
 import { signalMeta } from '../compiler/dsl/catalogue.ts';
 import { opByCode } from '../compiler/isa.ts';
-import { decodeUnit } from '../compiler/disasm.ts';
+import { decodeUnit } from '../compiler/bundle-reader.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import { severityName } from '../runtime/engine/severity.ts';
 import { engines, describeEngines, enginesNotCompared, enginesToCompare, runScript, type EngineName } from '../harness/engines/engines.ts';

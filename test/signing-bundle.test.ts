@@ -9,7 +9,7 @@ import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { cbor, protectedHeader, signBundle, openBundle, BundleError } from '../signing/bundle.ts';
 import { signBytes } from '../signing/ed.ts';
-import { describeSignedFault, faultName, SIGNED_FAULT_TEXT } from '../signing/describe.ts';
+import { describeSignedFault, faultName, SIGNED_FAULT_TEXT } from '../signing/signed-fault-text.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { prng } from '../harness/fuzz/mutate.ts';
 import * as S from '../runtime/signing/signed-faults.ts';

@@ -18,6 +18,7 @@ import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
 import type { Severity } from '../compiler/dsl/rule.ts';
 import { sharedData } from '../harness/shared-data.ts';
 import { runCli } from '../harness/cli.ts';
+import { M_PER_DEG_ROUNDED } from '../runtime/engine/geodesy.ts';
 
 const TRACES = sharedData('traces', 'golden replays of real drives need it');
 const SHARED = TRACES.path();
@@ -163,7 +164,7 @@ describe('command line', () => {
     const first = JSON.parse(readFileSync(join(base, 'a', 'events.jsonl'), 'utf8').split('\n')[0]);
     // The spoofed jump 3 km north at +55.8 s (the first fix inside the spoof window): lat/lon attached by name.
     expect(first).toMatchObject({ time: '2020-10-15T08:00:55.818Z', ms: 1602748855818, offsetMs: 55800, rule: 'position-jump', severity: 'critical' });
-    expect(first.values.lat).toBeCloseTo(-36.86120 + 3000 / 111195, 4);
+    expect(first.values.lat).toBeCloseTo(-36.86120 + 3000 / M_PER_DEG_ROUNDED, 4);
     expect(first.values.lon).toBe(174.78244);
   });
 

@@ -22,7 +22,7 @@ export interface RuleSpec {
   readonly description: string;
   readonly when: Bool;
   readonly severity: Severity;
-  /** Values attached to the event, in this order (at most 8). */
+  /** Values attached to the event, in this order (at most `LIMITS.maxAttach` of compiler/isa.ts). */
   readonly attach?: Readonly<Record<string, Num<Unit>>>;
   /** Minimum time between two events of this rule. */
   readonly cooldown?: Duration;
