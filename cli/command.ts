@@ -24,7 +24,7 @@ export interface Io {
 export interface Command {
   summary: string;
   usage: string;
-  /** Runs the command; resolves with the process exit code (0 ok, 1 failure, 2 usage error). */
+  /** Runs the command; resolves with the process exit code (cli/exit-codes.ts). */
   run(args: string[], io: Io): Promise<number>;
 }
 
