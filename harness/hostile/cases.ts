@@ -128,6 +128,10 @@ export const HOSTILE_CASES: HostileCase[] = [
   inCode('STALE of a derived value', 'value-not-a-signal', assemble({ units: [{ code: [['CONST', 0], ['STALE', 24], ['END']] }], consts: [0], nDerived: 1 }), F.F_BAD_VALUE, 3),
   inCode('STORE into another unit\'s value', 'value-not-own', assemble({ units: [{ kind: 'derived', id: 24, code: [['CONST', 0], ['STORE', 25], ['END']] }], consts: [0], nDerived: 2 }), F.F_BAD_VALUE, 3),
   inCode('state slot out of range', 'state-slot', rule(goodRule(), { nState: 1 }), F.F_BAD_SLOT, 5),
+  // FIRE owns slots 0 and 1; RISE (at 7) on slot 1 would rewrite FIRE's last firing time.
+  inCode('two instructions sharing a state slot', 'state-overlap', rule([['LOAD', DOOR], ['CONST', 0], ['FIRE', 0], ['RISE', 1], ['JZ', 16], ['EMIT', 1, 0], ['END']]), F.F_BAD_SLOT, 8),
+  // HOLD owns slot 1, which is COUNT's ring index: HOLD could send COUNT's writes anywhere.
+  inCode('a COUNT ring over another op\'s slot', 'state-overlap', rule([['LOAD', DOOR], ['CONST', 0], ['HOLD', 1], ['OUT', 0], ['LOAD', DOOR], ['CONST', 0], ['COUNT', 0, 2], ['OUT', 1], ['END']], { nState: 4 }), F.F_BAD_SLOT, 14),
   inCode('constant out of range', 'constant-index', rule([['LOAD', DOOR], ['CONST', 7], ['FIRE', 0], ['JZ', 13], ['EMIT', 1, 0], ['END']]), F.F_BAD_CONST, 3),
   inCode('short-form constant out of range', 'constant-index', rule([['LOAD', DOOR], ['CONSTS', 7], ['END']]), F.F_BAD_CONST, 2),
   inCode('geometry out of range', 'geometry-index', rule([['LOAD', 0], ['LOAD', 1], ['INSIDE', 0], ['CONST', 0], ['FIRE', 0], ['JZ', 15], ['EMIT', 1, 0], ['END']]), F.F_BAD_GEOMETRY, 5),

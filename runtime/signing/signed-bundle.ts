@@ -205,7 +205,7 @@ function refusedRuntime(c: SignedCheck, program: Program): SignedRuntime {
   var rt = {
     fault: c.fault, faultAt: c.faultAt, field: c.field, program: program, version: c.version, signing: c.signing,
     profile: c.profile, payloadAt: c.cose.payStart,
-    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () {},
+    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () { return true; },
   };
   return rt as unknown as SignedRuntime;
 }
