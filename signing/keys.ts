@@ -11,6 +11,7 @@
  * `device` appears for device keys only. Parse errors name the field and its byte offset.
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import * as ed from '@noble/ed25519';
 import { hex, newSeed, publicKeyOf } from './ed.ts';
 
 export type KeyRole = 'build' | 'device';
@@ -28,6 +29,20 @@ const PUBLIC_TITLE = 'edgerule ed25519 public key';
 const MAX_KEY_FILE = 4096;
 
 export class KeyFileError extends Error {}
+
+/**
+ * True when a public key proves nothing: not a curve point (ZIP-215 decoding), or a point of small order, for which
+ * a signature made without any secret verifies. The host's twin of the device's rule (isWeakPublicKey in
+ * runtime/signing/crypto/ed25519.ts; test/ed25519-vectors.test.ts checks they agree); every key file read is checked.
+ */
+export function isWeakPublicKey(pub: Uint8Array): boolean {
+  if (pub.length !== 32) return true;
+  try {
+    return ed.Point.fromBytes(pub, true).isSmallOrder();
+  } catch {
+    return true;
+  }
+}
 
 /** Device ids are uint32 (they travel in every event record). */
 export function parseDeviceId(text: string, what = 'device id'): number {

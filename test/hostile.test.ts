@@ -26,7 +26,7 @@ const ENGINE_FUZZ_CASES = 300;
 const agreed = new Set<EngineName>();
 
 const bases = [VALID, RESTARTING_TIMERS, ...OPERATOR_CASES.map((c) => compileRules(c.rules(), FULL_PROFILE).bytes)];
-const hostileScript = conformanceScript(HOSTILE_CASES.map((c) => ({ bundle: c.bytes, samples: [], until: 0 })));
+const hostileScript = conformanceScript(HOSTILE_CASES.map((c) => ({ bundle: c.bytes, samples: [], until: 0, plainArray: !(c.bytes instanceof Uint8Array) })));
 
 function fuzzed(count: number, seed: number): Uint8Array[] {
   const rand = prng(seed);

@@ -111,6 +111,53 @@ describe('layout', () => {
   });
 });
 
+describe('what was checked is what loads; arguments and keys that prove nothing', () => {
+  test('bytes changed during or after the sliced check do not load: the check works on its own copy', () => {
+    const mine = new Uint8Array(signed);
+    const c = api().checkBegin(mine, trust());
+    api().checkStep(c, 4);
+    // A constant of the payload changed halfway through the check: the bundle still verifies as bytecode.
+    const constant = payStart() + 40;
+    mine[constant] ^= 0x10;
+    while (!api().checkStep(c, 50)) { /* check */ }
+    mine[constant + 8] ^= 0x10; // and another one after it
+    const rt = api().loadChecked(c, NO_HOST);
+    expect(rt.fault).toBe(0);
+    expect(hex(rt.program.bytes)).toBe(hex(bundle));
+  });
+
+  test('an active version that is undefined, NaN, negative or fractional is refused, not a disabled rollback check', () => {
+    for (const active of [undefined, NaN, -1, 2.5, '3', Infinity, 2 ** 32]) {
+      expect(fault(signed, trust({ active: active as number })), String(active)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_ACTIVE });
+    }
+  });
+
+  test('a null or non-object trust, bytes that are not a Uint8Array, a null host: fault codes, never a TypeError', () => {
+    expect(fault(signed, null as unknown as Trust)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_TRUST });
+    expect(fault(signed, 'full' as unknown as Trust)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_TRUST });
+    expect(fault(signed, trust({ profile: 7 as unknown as string }))).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_TRUST });
+    expect(fault(signed, trust({ key: null as unknown as Uint8Array }))).toEqual({ code: S.SF_BAD_KEY, at: 0, field: S.FLD_KEY });
+    expect(fault(signed, trust({ key: Array.from(BUILD.publicKey) as unknown as Uint8Array }))).toEqual({ code: S.SF_BAD_KEY, at: 0, field: S.FLD_KEY });
+    expect(fault(null as unknown as Uint8Array)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_INPUT });
+    expect(fault(Array.from(signed) as unknown as Uint8Array)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_INPUT });
+    const nullHost = api().loadSigned(signed, trust(), null as unknown as Host);
+    expect([nullHost.fault, nullHost.faultAt, nullHost.field]).toEqual([23, 0, S.FLD_HOST]);
+    const notACheck = api().loadChecked(null as unknown as SignedCheck, NO_HOST);
+    expect([notACheck.fault, notACheck.field]).toEqual([S.SF_ARGUMENT, S.FLD_INPUT]);
+    expect(api().checkStep(api().checkBegin(signed, null as unknown as Trust), 1)).toBe(true);
+  });
+
+  test('a small-order build key is refused: with it, a signature made without any secret would verify', () => {
+    const identity = new Uint8Array(32);
+    identity[0] = 1; // y = 1: the identity point
+    const prot = protectedHeader(identity.subarray(0, 8), CATALOGUE_HASH, { version: 3, profile: 'full', signing: 'checkpoint' });
+    const noSecret = new Uint8Array(64);
+    noSecret.set(identity); // R = identity, S = 0: [8]([S]B) = [8]R + [8]([k]A) holds for A of small order
+    const forged = new Uint8Array(cbor.encode(new Tag([prot, new Map(), bundle, noSecret], 18)));
+    expect(fault(forged, trust({ key: identity }))).toEqual({ code: S.SF_BAD_KEY, at: 0, field: S.FLD_KEY });
+  });
+});
+
 describe('every single-bit flip is rejected', () => {
   test('Node: all bits of the signed rule library', () => {
     const bits = signed.length * 8;

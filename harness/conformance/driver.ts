@@ -11,7 +11,8 @@
 import { runtimeArtifactSource } from '../../simulator/artifact.ts';
 
 export interface Sample { t: number; signal: number; value: number }
-export interface ScriptCase { bundle: Uint8Array; samples: Sample[]; until: number }
+/** `plainArray`: hand the bundle to load() as a plain Array of its bytes, as a careless host might. */
+export interface ScriptCase { bundle: Uint8Array; samples: Sample[]; until: number; plainArray?: boolean }
 
 function f64hex(v: number): string {
   return Buffer.from(new Float64Array([v]).buffer).toString('hex');
@@ -32,9 +33,11 @@ var host = {
   output: function (id, v) { print('O ' + id + ' ' + hx(v)); },
   interval: function (ms) { print('I ' + hx(ms)); }
 };
-function runCase(index, bundleHex, samples, untilHex) {
+function runCase(index, bundleHex, samples, untilHex, plainArray) {
   print('C ' + index);
-  var rt = EdgeRule.load(unhex(bundleHex), host);
+  var bytes = unhex(bundleHex);
+  if (plainArray) { var list = []; for (var k = 0; k < bytes.length; k++) list.push(bytes[k]); bytes = list; }
+  var rt = EdgeRule.load(bytes, host);
   if (rt.fault) { print('F ' + rt.fault + ' ' + rt.faultAt); return; }
   var n = samples.length / 34;
   for (var i = 0; i < n; i++) {
@@ -50,7 +53,7 @@ function runCase(index, bundleHex, samples, untilHex) {
 `;
 
 export function conformanceScript(cases: ScriptCase[]): string {
-  const calls = cases.map((c, i) => `runCase(${i}, '${Buffer.from(c.bundle).toString('hex')}', '${samplesHex(c.samples)}', '${f64hex(c.until)}');`);
+  const calls = cases.map((c, i) => `runCase(${i}, '${Buffer.from(c.bundle).toString('hex')}', '${samplesHex(c.samples)}', '${f64hex(c.until)}', ${c.plainArray ? 1 : 0});`);
   return runtimeArtifactSource() + '\n' + DRIVER + '\n' + calls.join('\n') + '\nprint("DONE");\n';
 }
 

@@ -79,6 +79,9 @@ function nestedJumps(n: number): Ins[] {
 }
 
 export const HOSTILE_CASES: HostileCase[] = [
+  // ── the argument ────────────────────────────────────────────────────────────────────────────────
+  // The valid bundle's bytes in a plain Array (the engine scripts hand it over as one too): a fault, not a TypeError.
+  { name: 'bytes in a plain Array', check: 'not-bytes', bytes: Array.from(VALID) as unknown as Uint8Array, fault: F.F_ARGUMENT, at: 0 },
   // ── header ──────────────────────────────────────────────────────────────────────────────────────
   { name: 'empty', check: 'header-truncated', bytes: new Uint8Array(0), fault: F.F_TRUNCATED, at: 0 },
   { name: 'truncated header', check: 'header-truncated', bytes: VALID.slice(0, 17), fault: F.F_TRUNCATED, at: 17 },

@@ -16,7 +16,7 @@ import { translate } from './translate.ts';
 import { valueReaders } from './readers.ts';
 import { makeOutOfLineOps, Geometry, OutOfLineOps } from './out-of-line-ops.ts';
 import { GEOM_SIZE, POINT_SIZE, GeomField, PointField, readConstant } from './format.ts';
-import { F_OK, F_TRANSLATE } from './faults.ts';
+import { F_OK, F_TRANSLATE, F_ARGUMENT } from './faults.ts';
 import { Limit } from './isa.generated.ts';
 
 /** What the runtime needs from the device (or the simulator). */
@@ -186,5 +186,6 @@ export function start(p: Program, m: Memory, host: Host): Runtime {
 export function load(bytes: Uint8Array, host: Host): Runtime {
   var p = verify(bytes);
   if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
+  if (!host || typeof host !== 'object') return refused(p, F_ARGUMENT, 0);
   return start(p, memory(p), host);
 }

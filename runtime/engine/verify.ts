@@ -17,7 +17,7 @@ import {
 import {
   F_OK, F_TRUNCATED, F_BAD_MAGIC, F_BAD_VERSION, F_CATALOGUE, F_OVERSIZED, F_LENGTH, F_BAD_UNIT, F_BAD_DEP,
   F_BAD_OPCODE, F_BAD_OPERAND, F_BAD_VALUE, F_BAD_SLOT, F_BAD_CONST, F_BAD_GEOMETRY, F_BAD_JUMP,
-  F_STACK_UNDERFLOW, F_STACK_OVERFLOW, F_STACK_DIRTY, F_NO_END, F_BAD_SCOPE, F_BAD_COUNT,
+  F_STACK_UNDERFLOW, F_STACK_OVERFLOW, F_STACK_DIRTY, F_NO_END, F_BAD_SCOPE, F_BAD_COUNT, F_ARGUMENT,
 } from './faults.ts';
 import { OPTAB, Col, Fmt, Scope, Flag, Op, Limit } from './isa.generated.ts';
 import { CATALOGUE_HASH, SIGNAL_COUNT } from './catalogue.generated.ts';
@@ -259,9 +259,11 @@ function verifyUnit(p: Program, u: number, start: number, depStart: number, code
   return true;
 }
 
-/** Checks a whole bundle. Never throws on malformed input: every read is bounds-checked first. */
+/** Checks a whole bundle. Never throws, whatever it is given: every read is bounds-checked first. */
 export function verify(bytes: Uint8Array): Program {
-  var p = emptyProgram(bytes);
+  var isBytes = bytes instanceof Uint8Array;
+  var p = emptyProgram(isBytes ? bytes : new Uint8Array(0));
+  if (!isBytes) return fail(p, F_ARGUMENT, 0); // check: not-bytes
   if (!verifyHeader(p)) return p;
   if (!verifyGeometries(p)) return p;
   var codeBytes = p.dv.getUint32(HDR_CODEBYTES, true);

@@ -6,7 +6,7 @@
  */
 import { loadSigned, checkBegin, checkStep, loadChecked } from './signed-bundle.ts';
 import { eventWriter, wrapHost, setHash } from './events.ts';
-import { setBaseTable } from './crypto/ed25519.ts';
+import { setBaseTable, isWeakPublicKey } from './crypto/ed25519.ts';
 import { loadBaseTable } from './crypto/edtable.ts';
 import { nativeSha512 } from './crypto/espruino-sha512.ts';
 
@@ -24,3 +24,5 @@ EdgeRule.setSha512 = setHash;
 EdgeRule.nativeSha512 = nativeSha512;
 EdgeRule.setBaseTable = setBaseTable;
 EdgeRule.loadBaseTable = loadBaseTable;
+// provisioning: refuse a key to trust that proves nothing (small order, or not a point)
+EdgeRule.isWeakPublicKey = isWeakPublicKey;

@@ -14,10 +14,11 @@ export var SF_SIGNATURE = 47;      // the signature does not verify
 export var SF_ROLLBACK = 48;       // version lower than the active bundle's
 export var SF_PROFILE = 49;        // targets another device profile
 export var SF_CATALOGUE = 50;      // signal catalogue hash differs from this runtime's (or from the bundle header)
-export var SF_BAD_KEY = 51;        // provisioned key or event seed not 32 bytes, or device id out of range
+export var SF_BAD_KEY = 51;        // provisioned key not a 32-byte key that proves something, event seed not 32 bytes, device id out of range
 export var SF_QUEUE_FULL = 52;     // event queue holds only critical records: a critical record could not be queued
 export var SF_STATE = 53;          // persisted writer state or queue slot unreadable (ignored, writer restarted clean)
 export var SF_BAD_EVENT = 54;      // emit() with a rule id, severity or value count out of range
+export var SF_ARGUMENT = 55;       // an argument of the wrong type: bytes not a Uint8Array, trust/config/host not an object, …
 
 /** Field ids: where a fault was found. */
 export var FLD_NONE = 0;
@@ -37,6 +38,9 @@ export var FLD_PAYLOAD = 13;       // payload bstr
 export var FLD_SIGNATURE = 14;     // signature bstr
 export var FLD_END = 15;           // after the COSE_Sign1
 export var FLD_KEY = 16;           // provisioned key
+export var FLD_INPUT = 17;         // the bytes given to check
+export var FLD_TRUST = 18;         // the trust object (or its profile)
+export var FLD_ACTIVE = 19;        // the trust object's active version
 export var FLD_RECORD = 20;        // event record map
 export var FLD_REC_TYPE = 21;
 export var FLD_REC_DEVICE = 22;
@@ -50,3 +54,4 @@ export var FLD_REC_DROPPED = 29;
 export var FLD_REC_DROP_TOTAL = 30;
 export var FLD_STATE = 31;         // persisted writer state
 export var FLD_SLOT = 32;          // persisted queue slot
+export var FLD_HOST = 33;          // the host object (its fault is the engine's ARGUMENT)
