@@ -56,6 +56,7 @@ export const FIELD_NAME: Record<number, string> = {
   [S.FLD_STATE]: 'writer state',
   [S.FLD_SLOT]: 'queue slot',
   [S.FLD_HOST]: 'host',
+  [S.FLD_CONFIG]: 'writer configuration',
 };
 
 export function faultName(code: number): string {

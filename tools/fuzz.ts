@@ -3,6 +3,7 @@
  *   npm run fuzz -- --cases 1000000 --seed 3                 bundles through the runtime artifact (Node), every
  *                                                            accepted one also watched (harness/fuzz/watched-runtime.ts)
  *   npm run fuzz -- --target events --cases 100000           events files through the host verifier
+ *   npm run fuzz -- --target writer --cases 100000           the event writer restarting from corrupted persisted state
  * Same mutators and checks as test/hostile.test.ts and test/events-verify.test.ts (harness/fuzz/); stops at the
  * first failure and prints the seed, the case number and the input as hex so it can become a regression test.
  */
@@ -12,6 +13,7 @@ import { mutate, prng } from '../harness/fuzz/mutate.ts';
 import { fuzzBundleOnce, type BundleProblem } from '../harness/fuzz/bundles.ts';
 import { RESTARTING_TIMERS } from '../harness/conformance/hostile-times.ts';
 import { eventsFuzzTargets, fuzzEventsOnce } from '../harness/fuzz/events.ts';
+import { fuzzWriterOnce, type WriterCase } from '../harness/fuzz/writer-state.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
@@ -66,9 +68,24 @@ function fuzzEvents(): void {
   console.log(`fuzz events: ${cases} mutated events files (seed ${seed}), the verifier always answered and never passed a changed file, ${elapsed()}`);
 }
 
+function fuzzWriter(): void {
+  const eventSeed = new Uint8Array(createHash('sha256').update('edgerule fuzz writer').digest());
+  const found: Record<NonNullable<WriterCase['problem']>, number> = { throw: 0, 'signed-not-produced': 0, 'handed-not-produced': 0 };
+  const firsts: string[] = [];
+  for (let i = 0; i < cases; i++) {
+    const r = fuzzWriterOnce(rand, eventSeed);
+    if (r.problem && found[r.problem]++ === 0) firsts.push(`case ${i}: ${r.problem}: ${r.detail}`);
+    if (i % 10000 === 9999) console.log(`${i + 1} cases, ${elapsed()}`);
+  }
+  const tally = `${found.throw} throws, ${found['signed-not-produced']} records signed and ${found['handed-not-produced']} handed over that the writer did not produce`;
+  console.log(`fuzz writer: ${cases} restarts from corrupted persisted state (seed ${seed}): ${tally}, ${elapsed()}`);
+  if (firsts.length) failed(cases, `first of each kind:\n${firsts.join('\n')}`);
+}
+
 if (values.target === 'bundles') await fuzzBundles();
 else if (values.target === 'events') fuzzEvents();
+else if (values.target === 'writer') fuzzWriter();
 else {
-  console.error(`fuzz: --target ${values.target}: expected bundles or events`);
+  console.error(`fuzz: --target ${values.target}: expected bundles, events or writer`);
   process.exit(2);
 }

@@ -54,4 +54,5 @@ export var FLD_REC_DROPPED = 29;
 export var FLD_REC_DROP_TOTAL = 30;
 export var FLD_STATE = 31;         // persisted writer state
 export var FLD_SLOT = 32;          // persisted queue slot
-export var FLD_HOST = 33;          // the host object (its fault is the engine's ARGUMENT)
+export var FLD_HOST = 33;          // the host object (a bundle's host: the bytecode runtime's ARGUMENT 23)
+export var FLD_CONFIG = 34;        // the event writer's configuration
