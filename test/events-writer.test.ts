@@ -153,8 +153,8 @@ describe('bounded queue', () => {
     lost.out = d.out.filter((r) => ![2, 3, 4, 6, 7].includes(r.seq));
     expect(verify(lost, 'per-event').text).toBe([
       'f: 4 records (4 events, 0 checkpoints), seq 1–9, device 7, per-event signing',
-      'seq 2–4: dropped by the device (queue full; reported in seq 9)',
-      'seq 6–7: dropped by the device (queue full; reported in seq 9)',
+      'seq 2–4: dropped by the device (reported in seq 9)',
+      'seq 6–7: dropped by the device (reported in seq 9)',
       'OK: every record authentic, chained and in sequence (5 dropped by the device, reported in signed records)',
       '',
     ].join('\n'));
@@ -183,7 +183,7 @@ describe('bounded queue', () => {
     w.emit(1, 0, 9, V, 0); // a low-severity record has nowhere to go: dropped itself, reported by the next
     w.emit(1, 2, 10, V, 0);
     expect(w.dropped()).toBe(1);
-    expect(verify(d, 'per-event').text).toContain('seq 4: dropped by the device (queue full; reported in seq 5)');
+    expect(verify(d, 'per-event').text).toContain('seq 4: dropped by the device (reported in seq 5)');
   });
 });
 
@@ -362,7 +362,7 @@ describe('persisted state is untrusted input: the writer signs only bytes it wro
     expect(items.map((i) => [i.record!.seq, i.record!.values])).toEqual([[1, [1.5]], [3, []]]);
     expect(items[1].record!.drops.map((r) => [r.first, r.last, r.count, hex(r.prev)])).toEqual([[2, 2, 1, '00'.repeat(32)]]);
     expect(items[1].record!.droppedTotal).toBe(1);
-    expect(verify(d, 'per-event').text).toBe('f: 2 records (2 events, 0 checkpoints), seq 1–3, device 7, per-event signing\nseq 2: dropped by the device (queue full; reported in seq 3)\nOK: every record authentic, chained and in sequence (1 dropped by the device, reported in signed records)\n');
+    expect(verify(d, 'per-event').text).toBe('f: 2 records (2 events, 0 checkpoints), seq 1–3, device 7, per-event signing\nseq 2: dropped by the device (reported in seq 3)\nOK: every record authentic, chained and in sequence (1 dropped by the device, reported in signed records)\n');
   });
 
   test('a slot whose COSE framing claims a longer record than it holds: refused, work() does not throw', () => {
