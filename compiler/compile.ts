@@ -50,7 +50,7 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
   if (lowered.diagnostics.some((d) => d.severity === 'error')) throw new CompileError(lowered.diagnostics);
   let emitted: Emitted;
   try {
-    emitted = emit(lowered);
+    emitted = emit(lowered, profile.name);
   } catch (e) {
     throw new CompileError([{ code: 'ER201', severity: 'error', message: (e as Error).message }]);
   }

@@ -25,7 +25,9 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
   const dv = p.dv;
   const consts = constants(p);
   const lines: string[] = [];
-  lines.push(`bundle: ${bytes.length} bytes, format ${dv.getUint16(F.HDR_VERSION, true)}, catalogue 0x${dv.getUint32(F.HDR_CATALOGUE, true).toString(16)}`);
+  const profile = dv.getUint32(F.HDR_PROFILE, true);
+  const profileName = map?.profile !== undefined && F.profileHash(map.profile) === profile ? `profile ${map.profile}` : `profile hash 0x${profile.toString(16)}`;
+  lines.push(`bundle: ${bytes.length} bytes, format ${dv.getUint16(F.HDR_VERSION, true)}, catalogue 0x${dv.getUint32(F.HDR_CATALOGUE, true).toString(16)}, ${profileName}`);
   lines.push(`  ${p.nUnits} units, ${p.nDerived} derived values, ${p.nState} state slots (${p.nState * 8} bytes), ${p.nConsts} constants, ${p.nGeoms} geometries (${p.nPoints} points)`);
   lines.push(`constants (K0…K${p.n32 - 1} stored as f32, the rest as f64):`);
   consts.forEach((k, i) => lines.push(`  K${i} = ${k}`));
@@ -80,7 +82,7 @@ export function explainOffset(bytes: Uint8Array, at: number, map?: SidecarMap): 
     const fields: Array<[number, string]> = [[F.HDR_MAGIC, 'magic'], [F.HDR_VERSION, 'format version'], [F.HDR_CONSTS32, 'f32 constant count'],
       [F.HDR_CATALOGUE, 'catalogue hash'], [F.HDR_SIGNALS, 'signal count'], [F.HDR_DERIVED, 'derived value count'], [F.HDR_UNITS, 'unit count'],
       [F.HDR_STATE, 'state slots'], [F.HDR_CONSTS, 'constant count'], [F.HDR_GEOMS, 'geometry count'], [F.HDR_POINTS, 'point count'],
-      [F.HDR_DEPBYTES, 'dependency bytes'], [F.HDR_CODEBYTES, 'code bytes'], [F.HDR_TOTAL, 'total length']];
+      [F.HDR_DEPBYTES, 'dependency bytes'], [F.HDR_CODEBYTES, 'code bytes'], [F.HDR_TOTAL, 'total length'], [F.HDR_PROFILE, 'profile hash']];
     const field = [...fields].reverse().find(([o]) => o <= at)!;
     return `byte ${at}: header field '${field[1]}' (offset ${field[0]})`;
   }

@@ -214,7 +214,8 @@ function writeUnits(lowered: Lowered, pools: Pools): { units: Array<{ info: Unit
   return { units, codeSize };
 }
 
-export function emit(lowered: Lowered): Emitted {
+/** The bundle of lowered rules, compiled for the named device profile (its header carries the profile). */
+export function emit(lowered: Lowered, profile: string): Emitted {
   // A dry run with the same writer records every constant load; its code is thrown away.
   const dry = new Pools(null);
   writeUnits(lowered, dry);
@@ -223,7 +224,7 @@ export function emit(lowered: Lowered): Emitted {
 
   const projected = pools.geoms.map(projectGeometry);
   const b = newBundle({
-    consts32: pools.n32, consts: pools.consts.length, derived: lowered.derived.length, units: units.length, state: pools.nState,
+    profile, consts32: pools.n32, consts: pools.consts.length, derived: lowered.derived.length, units: units.length, state: pools.nState,
     geoms: pools.geoms.length, points: projected.reduce((s, g) => s + g.points.length, 0),
     depBytes: units.reduce((s, u) => s + u.info.deps.length, 0), codeBytes: codeSize,
   });

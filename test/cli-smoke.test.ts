@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli, spawnCli } from '../harness/cli.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 describe('edgerule executable', () => {
   test('--help lists every command and exits 0; no command is a usage error (exit 2)', async () => {
@@ -30,9 +31,9 @@ describe('edgerule executable', () => {
     expect(run('a.erb').equals(run('b.erb'))).toBe(true);
   });
 
-  test('a failing command exits 1 with its message on stderr', () => {
+  test('a failing command exits with the code of its kind and its message on stderr', () => {
     const r = spawnCli(['pubkey', 'no-such.key']);
-    expect([r.code, r.out]).toEqual([1, '']);
+    expect([r.code, r.out]).toEqual([EXIT.CANNOT_CHECK, '']);
     expect(r.err).toMatch(/^edgerule pubkey: .*no-such\.key/);
   });
 });

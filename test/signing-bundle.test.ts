@@ -17,6 +17,7 @@ import type { Host } from '../runtime/engine/runtime.ts';
 import type { SignedRuntime, SignedCheck, Trust } from '../runtime/signing/signed-bundle.ts';
 import { FAULT_TEXT } from '../compiler/faults.ts';
 import { CATALOGUE_HASH } from '../runtime/engine/catalogue.generated.ts';
+import { HDR_PROFILE } from '../runtime/engine/format.ts';
 
 interface SignedApi {
   loadSigned(bytes: Uint8Array, trust: Trust, host: Host): SignedRuntime;
@@ -197,6 +198,11 @@ describe('trust decisions', () => {
 
   test('another profile, another catalogue, and a signed payload the bytecode verifier refuses', () => {
     expect(fault(signed, trust({ profile: 'truck-telematics' }))).toEqual({ code: S.SF_PROFILE, at: AT.profile, field: S.FLD_PROFILE });
+    // Signed for container-tracker, but compiled for full (the header's profile field says so): refused by the device.
+    const kidOf = BUILD.publicKey.subarray(0, 8);
+    const relabelled = assemble(protectedHeader(kidOf, CATALOGUE_HASH, { version: 3, profile: 'container-tracker', signing: 'checkpoint' }), bundle);
+    expect(fault(relabelled, trust({ profile: 'container-tracker' }))).toEqual({ code: S.SF_PROFILE, at: relabelled.length - 66 - bundle.length + HDR_PROFILE, field: S.FLD_PAYLOAD });
+    expect(() => signBundle(bundle, BUILD, { version: 3, profile: 'container-tracker', signing: 'checkpoint' })).toThrow("refusing to sign for profile 'container-tracker' a bundle compiled for another profile");
     const kid = BUILD.publicKey.subarray(0, 8);
     const wrongCat = assemble(protectedHeader(kid, 0x12345678, { version: 3, profile: 'full', signing: 'checkpoint' }), bundle);
     expect(fault(wrongCat)).toEqual({ code: S.SF_CATALOGUE, at: AT.catalogue, field: S.FLD_CATALOGUE });

@@ -89,7 +89,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'trailing byte', check: 'trailing-bytes', bytes: (() => { const b = new Uint8Array(VALID.length + 1); b.set(VALID); return b; })(), fault: F.F_LENGTH, at: VALID.length },
   { name: 'total length field disagrees with the sections', check: 'total-field', bytes: header32(VALID, H.HDR_TOTAL, VALID.length + 1), fault: F.F_LENGTH, at: H.HDR_TOTAL },
   { name: 'wrong magic', check: 'magic', bytes: patched(VALID, [[0, 0x46]]), fault: F.F_BAD_MAGIC, at: H.HDR_MAGIC },
-  { name: 'wrong format version', check: 'version', bytes: header16(VALID, H.HDR_VERSION, 2), fault: F.F_BAD_VERSION, at: H.HDR_VERSION },
+  { name: 'wrong format version', check: 'version', bytes: header16(VALID, H.HDR_VERSION, H.FORMAT_VERSION + 1), fault: F.F_BAD_VERSION, at: H.HDR_VERSION },
   { name: 'other signal catalogue', check: 'catalogue-hash', bytes: patched(VALID, [[H.HDR_CATALOGUE, VALID[H.HDR_CATALOGUE] ^ 1]]), fault: F.F_CATALOGUE, at: H.HDR_CATALOGUE },
   { name: 'other signal count', check: 'signal-count', bytes: header16(VALID, H.HDR_SIGNALS, SIGNAL_COUNT + 1), fault: F.F_CATALOGUE, at: H.HDR_SIGNALS },
   { name: 'oversized derived values', check: 'too-many-values', bytes: header16(VALID, H.HDR_DERIVED, 300), fault: F.F_OVERSIZED, at: H.HDR_DERIVED },

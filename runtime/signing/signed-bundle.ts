@@ -23,7 +23,7 @@ import { SIGNING_CHECKPOINT } from './modes.ts';
 import { newVerifyCtx, verifyBegin, verifyStep, type VerifyCtx } from './crypto/ed25519.ts';
 import { load, type Host, type Runtime } from '../engine/runtime.ts';
 import { verify, type Program } from '../engine/verify.ts';
-import { HDR_CATALOGUE } from '../engine/format.ts';
+import { HDR_CATALOGUE, HDR_PROFILE, profileHash } from '../engine/format.ts';
 import { F_ARGUMENT } from '../engine/faults.ts';
 import { CATALOGUE_HASH } from '../engine/catalogue.generated.ts';
 import {
@@ -159,6 +159,11 @@ export function parseSigned(bytes: Uint8Array): SignedCheck {
   return c;
 }
 
+/** The little-endian uint32 at b[at]. */
+function u32(b: Uint8Array, at: number): number {
+  return b[at] + b[at + 1] * 256 + b[at + 2] * 65536 + b[at + 3] * 16777216;
+}
+
 function isVersion(v: number): boolean {
   return typeof v === 'number' && v >= 0 && v <= 4294967295 && Math.floor(v) === v;
 }
@@ -189,12 +194,11 @@ export function checkBegin(bytes: Uint8Array, trust: Trust): SignedCheck {
   if (p.length !== c.profile.length) return refuse(c, SF_PROFILE, c.profileAt, FLD_PROFILE);
   for (i = 0; i < p.length; i++) if (p.charCodeAt(i) !== c.profile.charCodeAt(i)) return refuse(c, SF_PROFILE, c.profileAt, FLD_PROFILE);
   if (c.catalogue !== CATALOGUE_HASH) return refuse(c, SF_CATALOGUE, c.catalogueAt, FLD_CATALOGUE);
-  if (s.payLen >= HDR_CATALOGUE + 4) {
-    hdr = s.payStart + HDR_CATALOGUE;
-    if (own[hdr] + own[hdr + 1] * 256 + own[hdr + 2] * 65536 + own[hdr + 3] * 16777216 !== c.catalogue) {
-      return refuse(c, SF_CATALOGUE, hdr, FLD_PAYLOAD);
-    }
-  }
+  // The bundle's own header must say the same: its catalogue, and the profile it was compiled for.
+  hdr = s.payStart + HDR_CATALOGUE;
+  if (s.payLen >= HDR_CATALOGUE + 4 && u32(own, hdr) !== c.catalogue) return refuse(c, SF_CATALOGUE, hdr, FLD_PAYLOAD);
+  hdr = s.payStart + HDR_PROFILE;
+  if (s.payLen >= HDR_PROFILE + 4 && u32(own, hdr) !== profileHash(c.profile)) return refuse(c, SF_PROFILE, hdr, FLD_PAYLOAD);
   if (c.version < active) return refuse(c, SF_ROLLBACK, c.versionAt, FLD_VERSION);
   c.tbs = new Uint8Array(tbsLength(s.protLen, s.payLen));
   wrTbs(c.tbs, own, s.protStart, s.protLen, own, s.payStart, s.payLen);
