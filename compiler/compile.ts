@@ -52,6 +52,7 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
   try {
     emitted = emit(lowered, profile.name);
   } catch (e) {
+    if (e instanceof CompileError) throw e;
     throw new CompileError([{ code: 'ER201', severity: 'error', message: (e as Error).message }]);
   }
   const program = verify(emitted.bytes);

@@ -6,7 +6,7 @@
 import { Encoder, Tag } from 'cbor-x';
 import { verify } from '../runtime/engine/verify.ts';
 import {
-  parseSigned, MAX_PROFILE_NAME, LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING, type SignedCheck,
+  parseSigned, MAX_PROFILE_NAME, MAX_SIGNED_PAYLOAD, LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING, type SignedCheck,
 } from '../runtime/signing/signed-bundle.ts';
 import { tbsLength, wrTbs, COSE_SIGN1_TAG, COSE_LABEL_ALG, COSE_LABEL_CRIT, COSE_LABEL_KID, COSE_ALG_EDDSA } from '../runtime/signing/cose.ts';
 import { SIGNING_CHECKPOINT, SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
@@ -90,6 +90,7 @@ export function signBundle(bundle: Uint8Array, key: KeyFile, o: BundleSignOption
   checkProfileName(o.profile);
   const p = verify(bundle);
   if (p.fault) throw new BundleError(`refusing to sign a bundle the device would refuse: ${describeFault(p.fault, p.faultAt)}`);
+  if (bundle.length > MAX_SIGNED_PAYLOAD) throw new BundleError(`the bundle is ${bundle.length} bytes, more than the ${MAX_SIGNED_PAYLOAD} a signed bundle carries (the compiler refuses to write one: compiler/size-limits.ts)`);
   // The bundle binds the profile it was compiled for: a device of another profile would read its ids with other meanings.
   if (bundleProfileHash(bundle) !== profileHash(o.profile)) throw new BundleError(`refusing to sign for profile '${o.profile}' a bundle compiled for another profile`);
   const catalogue = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength).getUint32(HDR_CATALOGUE, true);
