@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { tint, type Command, type Io } from '../cli/command.ts';
 import { EXIT, type ExitCode } from '../cli/exit-codes.ts';
+import { terminalLines } from '../cli/safe-text.ts';
 import type { Profile, SigningMode } from '../compiler/dsl/rule.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { verify } from '../runtime/engine/verify.ts';
@@ -35,7 +36,7 @@ async function guarded(name: string, io: Io, body: () => Promise<number>): Promi
       : e instanceof KeyFileError ? EXIT.CANNOT_CHECK
       : typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') ? EXIT.USAGE : undefined;
     if (exit === undefined) throw e; // a bug: cli/main.ts reports it
-    io.error(tint(io, 'stderr', 'red', `edgerule ${name}: ${(e as Error).message}`));
+    io.error(tint(io, 'stderr', 'red', `edgerule ${name}: ${terminalLines((e as Error).message)}`));
     return exit;
   }
 }

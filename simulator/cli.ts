@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tint, type Command, type Io } from '../cli/command.ts';
+import { terminalLines, terminalText } from '../cli/safe-text.ts';
 import { loadBundle, type LoadedBundle } from './inputs.ts';
 import { simulate, type SimResult } from './run.ts';
 import { loadScenario, ScenarioError } from './scenario.ts';
@@ -115,11 +116,11 @@ same outputs, byte for byte.
       });
     } catch (e) {
       if (e instanceof UsageError) {
-        io.error(`edgerule simulate: ${e.message}\n\n${this.usage}`);
+        io.error(`edgerule simulate: ${terminalLines(e.message)}\n\n${this.usage}`);
         return 2;
       }
       if (e instanceof ScenarioError) {
-        io.error(tint(io, 'stderr', 'red', e.message));
+        io.error(tint(io, 'stderr', 'red', terminalLines(e.message)));
         return 1;
       }
       throw e;
@@ -230,11 +231,11 @@ async function batch(io: Io, bundle: LoadedBundle, folder: string, o: BatchOptio
 }
 
 function batchLine(r: UnitResult, paint: ReturnType<typeof painter>): string {
-  if (r.error) return `  ${paint('red', 'ERROR')} ${r.id}: ${r.error}`;
+  if (r.error) return `  ${paint('red', 'ERROR')} ${terminalText(r.id)}: ${terminalText(r.error)}`;
   const s = r.summary!;
-  const rules = s.events.perRule.map((c) => `${c.rule}×${c.count}`).join(', ');
+  const rules = s.events.perRule.map((c) => `${terminalText(c.rule)}×${c.count}`).join(', ');
   const exp = r.expectations.length ? ` — expectations ${r.expectations.every((e) => e.ok) ? paint('green', 'pass') : paint('red', 'FAIL')}` : '';
-  return `  ${r.id}: ${s.samples.replayed} samples, ${formatRel(s.durationMs)}, ${s.events.total} events${rules ? ` (${rules})` : ''}${exp}`;
+  return `  ${terminalText(r.id)}: ${s.samples.replayed} samples, ${formatRel(s.durationMs)}, ${s.events.total} events${rules ? ` (${rules})` : ''}${exp}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
