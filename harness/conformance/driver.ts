@@ -14,7 +14,7 @@ export interface Sample { t: number; signal: number; value: number }
 /** `plainArray`: hand the bundle to load() as a plain Array of its bytes, as a careless host might. */
 export interface ScriptCase { bundle: Uint8Array; samples: Sample[]; until: number; plainArray?: boolean }
 
-function f64hex(v: number): string {
+export function f64hex(v: number): string {
   return Buffer.from(new Float64Array([v]).buffer).toString('hex');
 }
 
@@ -22,8 +22,11 @@ function samplesHex(samples: Sample[]): string {
   return samples.map((s) => f64hex(s.t) + s.signal.toString(16).padStart(2, '0') + f64hex(s.value)).join('');
 }
 
-/** The replay loop every engine runs: timers before each sample time, then the samples, then one step. */
-const DRIVER = `
+/**
+ * What every engine script starts with: numbers to and from IEEE-754 hex (hx, rd), bundles from hex (unhex), and a
+ * host that prints every event (E), output (O) and reporting interval (I) with its numbers as hex.
+ */
+export const DRIVER_PRELUDE = `
 var F64 = new Float64Array(1), F8 = new Uint8Array(F64.buffer);
 function hx(v) { F64[0] = v; var s = ''; for (var i = 0; i < 8; i++) { var b = F8[i]; s += (b < 16 ? '0' : '') + b.toString(16); } return s; }
 function unhex(s) { var a = new Uint8Array(s.length / 2); for (var i = 0; i < a.length; i++) a[i] = parseInt(s.substr(i * 2, 2), 16); return a; }
@@ -33,6 +36,10 @@ var host = {
   output: function (id, v) { print('O ' + id + ' ' + hx(v)); },
   interval: function (ms) { print('I ' + hx(ms)); }
 };
+`;
+
+/** The replay loop every engine runs: timers before each sample time, then the samples, then one step. */
+const DRIVER = DRIVER_PRELUDE + `
 function runCase(index, bundleHex, samples, untilHex, plainArray) {
   print('C ' + index);
   var bytes = unhex(bundleHex);

@@ -11,6 +11,7 @@
  */
 import { runtimeArtifactSource } from '../../simulator/artifact.ts';
 import { assemble } from '../hostile/assemble.ts';
+import { DRIVER_PRELUDE, f64hex } from './driver.ts';
 
 /** The times, in call order: each is given to advanceTo(t), then set(door, …, t) and step(t). */
 export const HOSTILE_TIMES = [0, 1000, Infinity, NaN, 1e300, -1e300, -5, 5000, 2000, -Infinity, 1e300 * 10];
@@ -33,16 +34,7 @@ export const RESTARTING_TIMERS = assemble({
   nState: 16,
 });
 
-const DRIVER = `
-var F64 = new Float64Array(1), F8 = new Uint8Array(F64.buffer);
-function hx(v) { F64[0] = v; var s = ''; for (var i = 0; i < 8; i++) { var b = F8[i]; s += (b < 16 ? '0' : '') + b.toString(16); } return s; }
-function unhex(s) { var a = new Uint8Array(s.length / 2); for (var i = 0; i < a.length; i++) a[i] = parseInt(s.substr(i * 2, 2), 16); return a; }
-function rd(s, at) { for (var i = 0; i < 8; i++) F8[i] = parseInt(s.substr(at + i * 2, 2), 16); return F64[0]; }
-var host = {
-  emit: function (r, sev, t, E, n) { var line = 'E ' + r + ' ' + sev + ' ' + hx(t); for (var i = 0; i < n; i++) line += ' ' + hx(E[i]); print(line); },
-  output: function (id, v) { print('O ' + id + ' ' + hx(v)); },
-  interval: function (ms) { print('I ' + hx(ms)); }
-};
+const DRIVER = DRIVER_PRELUDE + `
 function hostileTimes(index, bundleHex, timesHex) {
   print('C ' + index);
   var rt = EdgeRule.load(unhex(bundleHex), host);
@@ -58,10 +50,6 @@ function hostileTimes(index, bundleHex, timesHex) {
   }
 }
 `;
-
-function f64hex(v: number): string {
-  return Buffer.from(new Float64Array([v]).buffer).toString('hex');
-}
 
 export function hostileTimesScript(bundles: Uint8Array[]): string {
   const times = HOSTILE_TIMES.map(f64hex).join('');
