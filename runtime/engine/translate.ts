@@ -30,9 +30,11 @@ var COMPARE_OPS = ['<', '<=', '>', '>=', '===', '!=='];
 
 /**
  * `readers`: the units that read each value (readers.ts). `spans`: also call H.state(rule, active, t) when a
- * rule's condition changes (Host.state).
+ * rule's condition changes (Host.state). `probes`: also call H.probe(at, value) with every operand a unit reads
+ * as a condition, keyed by the code offset of the instruction that produced it (Host.probe, for coverage).
+ * Without probes the generated text is exactly what it was before the hook existed.
  */
-export function translate(p: Program, readers: Readers, spans: boolean): string {
+export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean): string {
   var dv = p.dv;
   var out: string[] = [];
   var se: string[] = [];     // symbolic stack: expression text
@@ -44,9 +46,11 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
   var wasBool = false;
   var targets: number[] = [];   // open jump targets, innermost last (Espruino cannot assign array.length)
   var open = 0;
+  var so: number[] = [];     // … code offset of the instruction that pushed it (probes only)
+  var opAt = 0;
 
   function push(e: string, isBool: boolean, isSimple: boolean): void {
-    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; sp++;
+    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; so[sp] = opAt; sp++;
   }
   function temp(): string {
     var name = 'x' + tn;
@@ -70,7 +74,14 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
   }
   function popBool(): string {
     var e = popRaw();
-    return wasBool ? e : '!!' + e;
+    var b = wasBool ? e : '!!' + e;
+    if (!probes) return b;
+    // Probed: evaluated here into a temp. Operands are pure or temps already, so evaluating earlier (and both
+    // sides of AND/OR) reads the same values and changes no state.
+    var x = temp();
+    out.push(x + '=' + b + ';H.probe(' + so[sp] + ',' + x + ');');
+    wasBool = true;
+    return x;
   }
   function popNum(): string {
     var e = popRaw();
@@ -116,6 +127,7 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
     while (pc < end) {
       while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
       var at = p.codeOff + pc;
+      opAt = pc;
       var op = p.bytes[at];
       var sf = shortForm(op);
       var len = sf >= 0 ? 1 : OPTAB[op * OPTAB_COLS + COL_LEN];
@@ -232,7 +244,8 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
           out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)&&!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}' + slotRef(s, 0) + '=1;}else ' + slotRef(s, 0) + '=0;');
         }
       } else if (op === OP_JZ) {
-        out.push('if(' + popBool() + '){');
+        // The FIRE result: whether the rule fired is known from its events, so it is not probed.
+        out.push('if(' + (probes ? popRaw() : popBool()) + '){');
         targets[open++] = w1;
       } else if (op === OP_EMIT) {
         var count = p.bytes[at + 2];
