@@ -90,8 +90,9 @@ export interface Drive {
   timeZone?: string;
   untilRel?: number;
   tags: Record<string, string>;
-  /** Where it was declared, for messages: file and JSON path. */
+  /** Where it was declared, for messages: file and JSON path, and the JSON path alone. */
   where: string;
+  path: string;
 }
 
 export interface Corpus {
@@ -161,8 +162,8 @@ async function loadManifest(file: string): Promise<Corpus> {
   const seen = new Map<string, string>();
   for (const d of drives) {
     const first = seen.get(d.id);
-    if (first) problems.push({ path: d.where, message: `drive id '${d.id}' is already used at ${first}` });
-    else seen.set(d.id, d.where);
+    if (first) problems.push({ path: d.path, message: `drive id '${d.id}' is already used at ${first}` });
+    else seen.set(d.id, d.path);
   }
   if (problems.length) throw new ScenarioError(file, problems);
   return { name: c.name, description: c.description, source: file, maxGapMs, detectWithinMs, drives };
@@ -194,6 +195,7 @@ async function loadFolder(folder: string): Promise<Corpus> {
 
 async function resolveDrive(d: DriveSpec, base: string, file: string, at: string, scenarioRules: Record<string, string[]> | undefined,
   scenarios: Map<string, Scenario>, problems: Problem[]): Promise<Drive> {
+  const before = problems.length;
   const traces = d.traces.map((t) => resolve(base, t));
   traces.forEach((t, k) => {
     if (!existsSync(t)) problems.push({ path: `${at}.traces[${k}]`, message: `no such file: ${t}` });
@@ -223,11 +225,11 @@ async function resolveDrive(d: DriveSpec, base: string, file: string, at: string
   const incidents = (d.incidents ?? []).map((x, k) => incident(x, `${at}.incidents[${k}]`, problems));
   if (!d.incidents && scenario) incidents.push(...scenarioIncidents(scenario.scenario, scenarioRules));
   const kind = d.kind ?? (d.scenario || d.incidents ? 'incident' : 'normal');
-  if (kind === 'incident' && !incidents.length && !problems.length) problems.push({ path: at, message: 'an incident drive needs incidents, or a scenario with events to take them from' });
+  if (kind === 'incident' && !incidents.length && problems.length === before) problems.push({ path: at, message: 'an incident drive needs incidents, or a scenario with events to take them from' });
   if (kind === 'normal' && d.incidents?.length) problems.push({ path: `${at}.incidents`, message: "a normal drive has no incidents: set kind to 'incident'" });
   return {
     id: d.id, kind, traces, offsets: d.offsets, scenario, incidents, startMs, timeZone: d.timeZone,
-    untilRel: d.until !== undefined ? parseDuration(d.until) : undefined, tags: d.tags ?? {}, where: `${file}: ${at}`,
+    untilRel: d.until !== undefined ? parseDuration(d.until) : undefined, tags: d.tags ?? {}, where: `${file}: ${at}`, path: at,
   };
 }
 

@@ -59,7 +59,7 @@ describe('corpus manifest', () => {
       `<corpus>: $.drives[2].incidents[0].to: the window ends before it starts`,
       `<corpus>: $.drives[3].start: '2020-10-15T21:00:00' has no UTC offset: add one (e.g. +13:00) or give timeZone`,
       `<corpus>: $.drives[4]: an incident drive needs incidents, or a scenario with events to take them from`,
-      `<corpus>: $.drives[1]: drive id 'a' is already used at <corpus>: $.drives[0]`,
+      `<corpus>: $.drives[1]: drive id 'a' is already used at $.drives[0]`,
     ]);
     expect(await problems({ name: 'x', drives: [{ id: 'a', traces: [QUAT[0]], scenario: 'nope.json' }] })).toEqual([
       expect.stringMatching(/^<corpus>: \$\.drives\[0\]\.scenario: .*nope\.json: \$: cannot read: ENOENT/),
