@@ -1,0 +1,135 @@
+/**
+ * `edgerule qa` and `edgerule tune` end to end on the example corpus (the shipped drive, plain and with the
+ * door-theft scenario): figures, --json, gates with exit codes and JUnit, the baseline diff, the tuning grid,
+ * and both HTML pages in headless Chromium (offline, no console errors, every plot element present).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the QA pages are not checked in a browser`);
+const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
+const CORPUS = 'qa/corpora/example.json';
+
+function edgerule(...args: string[]) {
+  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+let dir: string;
+let browser: Browser | undefined;
+let qa: ReturnType<typeof edgerule>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'edgerule-qa-cli-'));
+  writeFileSync(join(dir, 'pass.json'), JSON.stringify({ name: 'release', maxFalseAlarmsPer1000h: { towing: 0 }, minDetectionRate: { '*': 1 }, maxLatencyP95: { 'shock-or-tamper': '1s' }, maxErrors: 0 }));
+  qa = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--out', join(dir, 'qa'), '--gates', join(dir, 'pass.json'), '--jobs', '2', '--quiet');
+  if (haveChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(file: string) {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => { if (r.url() !== pathToFileURL(file).href) problems.push(`request: ${r.url()}`); });
+  await page.goto(pathToFileURL(file).href);
+  return { page, problems };
+}
+
+describe('edgerule qa', () => {
+  test('figures of the example corpus: every injected incident detected by the rule it expects, with the latency the rules imply', () => {
+    expect(qa.code, qa.err).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
+    const f = r.library;
+    expect(f.exposure).toMatchObject({ drives: 2, normalDrives: 1, incidentDrives: 1, incidents: 7 });
+    const by = (name: string) => f.rules.find((x: { rule: string }) => x.rule === name);
+    expect(f.overall.incidents).toMatchObject({ total: 7, detected: 7, rate: 1 });
+    // Thresholds as the library states them: towing held 30 s, power cut debounced 10 s, door at rest 10 min.
+    expect(by('towing').incidents).toMatchObject({ expected: 1, detected: 1, p50: 30_000 });
+    expect(by('external-power-cut').incidents.p50).toBe(10_000);
+    expect(by('door-open-at-rest').incidents.p50).toBe(600_000);
+    // The plain drive leaves the depot polygon without a seal: that is the one alert of normal driving.
+    expect(f.rules.filter((x: { alerts: number }) => x.alerts).map((x: { rule: string; alerts: number }) => [x.rule, x.alerts])).toEqual([['depot-exit-without-seal', 1]]);
+    // Coverage: every sub-condition of towing was seen both ways and it fired; temperature-excursion was never exercised.
+    expect(by('towing').coverage.complete).toBe(true);
+    expect(by('temperature-excursion').coverage).toMatchObject({ firedDrives: 0, complete: false });
+    expect(r.gates).toMatchObject({ ok: true, failed: 0 });
+    expect(qa.out).toContain('towing');
+    expect(qa.out).toContain('PASS  detection rate of towing ≥ 1');
+  });
+
+  test('--json prints qa.json; a failed gate exits 1 and writes JUnit', () => {
+    const json = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--json', '--gates', join(dir, 'pass.json'), '--quiet');
+    expect(json.code).toBe(0);
+    expect(json.out).toBe(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
+    writeFileSync(join(dir, 'fail.json'), JSON.stringify({ maxFalseAlarmsPer1000h: { 'depot-exit-without-seal': 0 } }));
+    const failed = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--no-coverage', '--gates', join(dir, 'fail.json'), '--junit', join(dir, 'junit.xml'), '--quiet');
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/FAIL {2}false alarms of depot-exit-without-seal per 1,000 h ≤ 0 — \d+/);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('failures="1"');
+    const bad = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--gates', join(dir, 'nope.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('nope.json: $: cannot read gates');
+  });
+
+  test('--baseline: the events that moved between two libraries, drive by drive', () => {
+    const b0 = join(dir, 'slow-tow.erb');
+    expect(edgerule('compile', 'rules', '-o', b0, '--set', 'tow.hold=60s', '-q').code).toBe(0);
+    const r = edgerule('qa', '--bundle', 'rules', '--baseline', b0, '--corpus', CORPUS, '--no-coverage', '--json', '--quiet');
+    expect(r.code).toBe(0);
+    const b = JSON.parse(r.out).baseline;
+    expect(b.diff).toEqual([{ drive: 'quat-21@door-theft', appeared: [{ rule: 'towing', ms: 300_000 }], disappeared: [{ rule: 'towing', ms: 330_000 }] }]);
+    expect([b.appeared, b.disappeared]).toEqual([1, 1]);
+  });
+
+  test.skipIf(!haveChromium)('qa.html loads offline without errors and draws every rule, detection, coverage cell and gate', async () => {
+    const file = join(dir, 'qa', 'qa.html');
+    const r = JSON.parse(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
+    const { page, problems } = await open(file);
+    const rules = r.library.rules as Array<{ rule: string; incidents: { detected: number }; coverage: { conditions: unknown[] } }>;
+    expect(await page.locator('#fa-hours rect.bar').count()).toBe(rules.length);
+    expect(await page.locator('#fa-km rect.bar').count()).toBe(rules.length);
+    expect(await page.locator('#latency circle.dot').count()).toBe(rules.reduce((s, x) => s + x.incidents.detected, 0));
+    expect(await page.locator('#coverage rect.cell').count()).toBe(rules.reduce((s, x) => s + x.coverage.conditions.length, 0));
+    expect(await page.locator('#coverage circle.fired').count()).toBe(rules.filter((x) => (x as unknown as { coverage: { firedDrives: number } }).coverage.firedDrives).length);
+    expect(await page.locator('#gates tr').count()).toBe(r.gates.cases.length);
+    expect(await page.locator('#drives tr.drive').count()).toBe(2);
+    expect((await page.locator('#coverage').boundingBox())!.width).toBeGreaterThan(500);
+    expect(await page.locator('#coverage rect.cell[data-rule="towing"]').first().locator('title').textContent()).toMatch(/^towing .*rules\/towing\.ts:\d+:\d+; true on \d+, false on \d+ drives$/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('edgerule tune', () => {
+  test('a grid over tow.hold: latency follows the threshold, every point on the Pareto front has no better rival, and tune.html plots them', async () => {
+    const r = edgerule('tune', '--bundle', 'rules', '--rule', 'towing', '--param', 'tow.hold=10s..40s/10s', '--corpus', CORPUS, '--out', join(dir, 'tune'), '--jobs', '2', '--quiet');
+    expect(r.code, r.err).toBe(0);
+    const t = JSON.parse(readFileSync(join(dir, 'tune', 'tune.json'), 'utf8'));
+    expect(t.points.map((p: { params: Record<string, number>; p95: number; alerts: number; pareto: boolean }) => [p.params['tow.hold'], p.p95, p.alerts, p.pareto])).toEqual([
+      [10_000, 10_000, 0, true], [20_000, 20_000, 0, false], [30_000, 30_000, 0, false], [40_000, 40_000, 0, false],
+    ]);
+    expect(r.out).toContain('tuning towing on corpus example drive (2 drives), 4 points');
+    const bad = edgerule('tune', '--bundle', 'rules', '--rule', 'towing', '--param', 'dwell=1h', '--corpus', CORPUS);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--param dwell: rule 'towing' does not use it (used by prolonged-dwell)");
+    if (!haveChromium) return;
+    const { page, problems } = await open(join(dir, 'tune', 'tune.html'));
+    expect(await page.locator('#tradeoff circle.pt').count()).toBe(4);
+    expect(await page.locator('#tradeoff circle.pt.pareto').count()).toBe(1);
+    expect(await page.locator('#points tr.point').count()).toBe(4);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
