@@ -6,7 +6,9 @@ import { describe, expect, test } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadCorpus, unknownRules } from '../qa/corpus.ts';
+import { readFileSync } from 'node:fs';
+import { CorpusSchema, loadCorpus, unknownRules } from '../qa/corpus.ts';
+import { GatesSchema } from '../qa/gates.ts';
 import { zonedToEpoch, localTime } from '../qa/zone.ts';
 import { exposure } from '../qa/exposure.ts';
 import { readInputs } from '../simulator/inputs.ts';
@@ -32,6 +34,11 @@ async function problems(value: unknown): Promise<string[]> {
 }
 
 describe('corpus manifest', () => {
+  test('the JSON schemas shipped for editors are the ones the loaders use', () => {
+    expect(JSON.parse(readFileSync('qa/corpus.schema.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(CorpusSchema)));
+    expect(JSON.parse(readFileSync('qa/gates.schema.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(GatesSchema)));
+  });
+
   test('the example corpus: a normal drive and the same drive with the door-theft scenario as an incident drive', async () => {
     const c = await loadCorpus('qa/corpora/example.json');
     expect(c.drives.map((d) => [d.id, d.kind, d.incidents.length])).toEqual([['quat-21', 'normal', 0], ['quat-21@door-theft', 'incident', 7]]);
