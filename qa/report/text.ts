@@ -45,8 +45,26 @@ export function libraryText(f: LibraryFigures, color = false): string {
   return lines.join('\n');
 }
 
+const MARK = { both: '■', true: '+', false: '−', never: '·' };
+
+/** One row per rule: a mark per sub-condition (what the corpus saw), then whether the rule fired. */
+export function coverageText(f: LibraryFigures): string {
+  const rows = f.rules.filter((r) => r.coverage);
+  if (!rows.length) return '';
+  const w = Math.max(...rows.map((r) => r.rule.length));
+  const lines = [`coverage: ${MARK.both} seen true and false, ${MARK.true} only true, ${MARK.false} only false, ${MARK.never} never evaluated; then fired on how many drives`];
+  for (const r of rows) {
+    const c = r.coverage!;
+    const marks = c.conditions.map((x) => (x.trueDrives && x.falseDrives ? MARK.both : x.trueDrives ? MARK.true : x.falseDrives ? MARK.false : MARK.never)).join('');
+    lines.push(`  ${r.rule.padEnd(w)}  ${marks.padEnd(22)} ${c.firedDrives ? `fired on ${c.firedDrives}` : 'never fired'}`);
+  }
+  return lines.join('\n');
+}
+
 export function qaText(r: QaReport, color = false): string {
   const out = [`corpus ${r.corpus.name} (${r.corpus.source}): ${r.corpus.drives} drives`, '', libraryText(r.library, color)];
+  const cov = coverageText(r.library);
+  if (cov) out.push('', cov);
   if (r.baseline) {
     const b = r.baseline;
     out.push('', `baseline ${b.library.bundle.source} (sha256 ${b.library.bundle.sha256.slice(0, 12)}…): ${b.appeared} events appeared, ${b.disappeared} disappeared on ${b.diff.length} drive(s)`);
