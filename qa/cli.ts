@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from '../cli/main.ts';
 import { loadBundle, type LoadedBundle } from '../simulator/inputs.ts';
 import { ScenarioError } from '../simulator/scenario.ts';
+import { CompileError, formatDiagnostic } from '../compiler/diagnostics.ts';
 import { junitXml, expectationText, type ExpectationReport } from '../simulator/expect.ts';
 import { loadCorpus } from './corpus.ts';
 import { runQa, reportJson, type Executor } from './run.ts';
@@ -15,6 +16,30 @@ import { qaHtml } from './report/html.ts';
 import type { Progress } from './plan.ts';
 
 export class UsageError extends Error {}
+
+/**
+ * A command body with the CLI's conventions: a usage error exits 2 with the usage text, a bad input file (errors by
+ * file and JSON path) or a compile error exits 1 with its message; anything else is a bug and propagates.
+ */
+export async function withErrors(name: string, usage: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`edgerule ${name}: ${(e as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    if (e instanceof ScenarioError) {
+      console.error(styleText('red', e.message));
+      return 1;
+    }
+    if (e instanceof CompileError) {
+      for (const d of e.diagnostics) console.error(styleText(d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
+      return 1;
+    }
+    throw e;
+  }
+}
 
 const paint = (c: 'green' | 'red', s: string) => (process.stdout.isTTY ? styleText(c, s) : s);
 
@@ -91,21 +116,15 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
   --upload            with --nats: put traces in the JetStream object store (workers need no shared files)
   --quiet             no progress on stderr`,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
+    return withErrors('qa', this.usage, async () => {
+      const { values } = parseArgs({
         args: argv, allowPositionals: false,
         options: {
           bundle: { type: 'string' }, profile: { type: 'string' }, set: { type: 'string', multiple: true }, corpus: { type: 'string' }, baseline: { type: 'string' },
           out: { type: 'string' }, gates: { type: 'string' }, junit: { type: 'string' }, json: { type: 'boolean' }, 'no-coverage': { type: 'boolean' },
           jobs: { type: 'string' }, nats: { type: 'string' }, 'ack-wait': { type: 'string' }, 'max-deliver': { type: 'string' }, upload: { type: 'boolean' }, quiet: { type: 'boolean' },
         },
-      }));
-    } catch (e) {
-      console.error(`edgerule qa: ${(e as Error).message}\n\n${this.usage}`);
-      return 2;
-    }
-    try {
+      });
       if (!values.bundle || !values.corpus) throw new UsageError('give --bundle and --corpus');
       const natsOpts = natsOptions(values);
       const bundle = await bundleWith(values.bundle, values.profile, parseSets(values.set));
@@ -140,17 +159,7 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
         console.error(`${p.total} jobs in ${(wall / 1000).toFixed(1)} s: ${(p.total / (wall / 1000)).toFixed(2)} drives/s, ${(p.samples / (wall / 1000) / 1e6).toFixed(2)} M samples/s${p.duplicates ? `; ${p.duplicates} duplicate results ignored` : ''}`);
       }
       return report.library.errors.length || (gateReport && !gateReport.ok) ? 1 : 0;
-    } catch (e) {
-      if (e instanceof UsageError) {
-        console.error(`edgerule qa: ${e.message}\n\n${this.usage}`);
-        return 2;
-      }
-      if (e instanceof ScenarioError) {
-        console.error(styleText('red', e.message));
-        return 1;
-      }
-      throw e;
-    }
+    });
   },
 };
 

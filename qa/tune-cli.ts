@@ -1,15 +1,14 @@
 /** `edgerule tune`: sweep rule parameters over a corpus and report the false-alarm / latency trade-off. */
-import { parseArgs, styleText } from 'node:util';
+import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import type { Command } from '../cli/main.ts';
 import { loadRules } from '../compiler/load.ts';
 import { compileRules, selectProfile } from '../compiler/compile.ts';
-import { CompileError, formatDiagnostic } from '../compiler/diagnostics.ts';
-import { ScenarioError } from '../simulator/scenario.ts';
+import { CompileError } from '../compiler/diagnostics.ts';
 import { loadCorpus } from './corpus.ts';
 import { Collector, makePlan } from './plan.ts';
 import { checkCorpusRules, figuresOf, reportJson } from './run.ts';
-import { executorFor, jobsOption, natsOptions, progressPrinter, UsageError, writeFile } from './cli.ts';
+import { executorFor, jobsOption, natsOptions, progressPrinter, UsageError, withErrors, writeFile } from './cli.ts';
 import { grid, markPareto, parseAxis, pointBundles, pointKey, tunePoint, type Axis, type TunePoint } from './tune.ts';
 import { tuneHtml } from './report/tune-html.ts';
 import { table, num, dur } from './report/text.ts';
@@ -54,21 +53,15 @@ marking the Pareto front. Each point's bundle is exactly what \`edgerule compile
   --ack-wait, --max-deliver, --upload   as for edgerule qa
   --quiet             no progress on stderr`,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
+    return withErrors('tune', this.usage, async () => {
+      const { values } = parseArgs({
         args: argv, allowPositionals: false,
         options: {
           bundle: { type: 'string' }, profile: { type: 'string' }, rule: { type: 'string' }, param: { type: 'string', multiple: true }, corpus: { type: 'string' },
           out: { type: 'string' }, json: { type: 'boolean' }, jobs: { type: 'string' }, nats: { type: 'string' }, 'ack-wait': { type: 'string' },
           'max-deliver': { type: 'string' }, upload: { type: 'boolean' }, quiet: { type: 'boolean' },
         },
-      }));
-    } catch (e) {
-      console.error(`edgerule tune: ${(e as Error).message}\n\n${this.usage}`);
-      return 2;
-    }
-    try {
+      });
       if (!values.bundle || !values.rule || !values.param?.length || !values.corpus) throw new UsageError('give --bundle, --rule, --param and --corpus');
       const natsOpts = natsOptions(values);
       const loaded = await loadRules([values.bundle]);
@@ -116,20 +109,6 @@ marking the Pareto front. Each point's bundle is exactly what \`edgerule compile
       }
       if (!values.quiet) console.error(`${plan.jobs.length} jobs (${points.length} points × ${corpus.drives.length} drives) in ${(wall / 1000).toFixed(1)} s`);
       return report.errors.length ? 1 : 0;
-    } catch (e) {
-      if (e instanceof UsageError) {
-        console.error(`edgerule tune: ${e.message}\n\n${this.usage}`);
-        return 2;
-      }
-      if (e instanceof CompileError) {
-        for (const d of e.diagnostics) console.error(styleText('red', formatDiagnostic(d)));
-        return 1;
-      }
-      if (e instanceof ScenarioError) {
-        console.error(styleText('red', e.message));
-        return 1;
-      }
-      throw e;
-    }
+    });
   },
 };

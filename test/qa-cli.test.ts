@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, haveChromium as chromiumThere, launchChromium, openOffline } from '../harness/browser.ts';
+import { compileFiles } from '../compiler/compile.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = chromiumThere();
 if (!haveChromium) console.warn(`SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the QA pages are not checked in a browser`);
 const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 const CORPUS = 'qa/corpora/example.json';
@@ -30,22 +30,14 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edgerule-qa-cli-'));
   writeFileSync(join(dir, 'pass.json'), JSON.stringify({ name: 'release', maxFalseAlarmsPer1000h: { towing: 0 }, minDetectionRate: { '*': 1 }, maxLatencyP95: { 'shock-or-tamper': '1s' }, maxErrors: 0 }));
   qa = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--out', join(dir, 'qa'), '--gates', join(dir, 'pass.json'), '--jobs', '2', '--quiet');
-  if (haveChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  if (haveChromium) browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
 });
 
-async function open(file: string) {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (r.url() !== pathToFileURL(file).href) problems.push(`request: ${r.url()}`); });
-  await page.goto(pathToFileURL(file).href);
-  return { page, problems };
-}
+const open = (file: string) => openOffline(browser!, file);
 
 describe('edgerule qa', () => {
   test('figures of the example corpus: every injected incident detected by the rule it expects, with the latency the rules imply', () => {
@@ -69,25 +61,24 @@ describe('edgerule qa', () => {
     expect(qa.out).toContain('PASS  detection rate of towing ≥ 1');
   });
 
-  test('--json prints qa.json; a failed gate exits 1 and writes JUnit', () => {
-    const json = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--json', '--gates', join(dir, 'pass.json'), '--quiet');
-    expect(json.code).toBe(0);
-    expect(json.out).toBe(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
+  test('--json prints the report; a failed gate exits 1 and writes JUnit', () => {
     writeFileSync(join(dir, 'fail.json'), JSON.stringify({ maxFalseAlarmsPer1000h: { 'depot-exit-without-seal': 0 } }));
-    const failed = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--no-coverage', '--gates', join(dir, 'fail.json'), '--junit', join(dir, 'junit.xml'), '--quiet');
+    const failed = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--json', '--gates', join(dir, 'fail.json'), '--junit', join(dir, 'junit.xml'), '--quiet');
     expect(failed.code).toBe(1);
-    expect(failed.out).toMatch(/FAIL {2}false alarms of depot-exit-without-seal per 1,000 h ≤ 0 — \d+/);
+    const { gates, ...rest } = JSON.parse(failed.out);
+    const { gates: _passed, ...first } = JSON.parse(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
+    expect(rest).toEqual(first);
+    expect(gates.cases).toEqual([expect.objectContaining({ name: 'false alarms of depot-exit-without-seal per 1,000 h ≤ 0', ok: false })]);
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('failures="1"');
-    const bad = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--gates', join(dir, 'nope.json'));
-    expect(bad.code).toBe(1);
-    expect(bad.err).toContain('nope.json: $: cannot read gates');
   });
 
-  test('--baseline: the events that moved between two libraries, drive by drive', () => {
+  test('--baseline: the events that moved between two libraries, drive by drive', async () => {
     const b0 = join(dir, 'slow-tow.erb');
-    expect(edgerule('compile', 'rules', '-o', b0, '--set', 'tow.hold=60s', '-q').code).toBe(0);
+    const c = await compileFiles(['rules'], { params: { 'tow.hold': '60s' } });
+    writeFileSync(b0, c.bytes);
+    writeFileSync(b0 + '.map.json', JSON.stringify(c.map));
     const r = edgerule('qa', '--bundle', 'rules', '--baseline', b0, '--corpus', CORPUS, '--no-coverage', '--json', '--quiet');
-    expect(r.code).toBe(0);
+    expect(r.code, r.err).toBe(0);
     const b = JSON.parse(r.out).baseline;
     expect(b.diff).toEqual([{ drive: 'quat-21@door-theft', appeared: [{ rule: 'towing', ms: 300_000 }], disappeared: [{ rule: 'towing', ms: 330_000 }] }]);
     expect([b.appeared, b.disappeared]).toEqual([1, 1]);

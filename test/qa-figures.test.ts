@@ -7,7 +7,10 @@ import { describe, expect, test } from 'vitest';
 import type { Corpus, Drive } from '../qa/corpus.ts';
 import type { JobResult } from '../qa/job.ts';
 import { baselineDiff, libraryFigures, percentile } from '../qa/figures.ts';
-import { checkGates } from '../qa/gates.ts';
+import { checkGates, loadGates } from '../qa/gates.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Collector, makePlan } from '../qa/plan.ts';
 import { junitXml } from '../simulator/expect.ts';
 import { bundleFrom } from '../simulator/inputs.ts';
@@ -92,6 +95,20 @@ describe('collection', () => {
 });
 
 describe('gates', () => {
+  test('a gates file is validated: unreadable, malformed, or naming a rule the bundle lacks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgerule-gates-'));
+    expect(() => loadGates(join(dir, 'nope.json'), ['alpha'])).toThrow(`${join(dir, 'nope.json')}: $: cannot read gates: ENOENT`);
+    writeFileSync(join(dir, 'g.json'), JSON.stringify({ maxFalseAlarmsPer1000h: { gamma: 1 }, minDetectionRate: 2, requireCoverage: ['delta'] }));
+    expect(() => loadGates(join(dir, 'g.json'), ['alpha'])).toThrow(`${join(dir, 'g.json')}: $.minDetectionRate: must be <= 1 or must be object`);
+    writeFileSync(join(dir, 'g.json'), JSON.stringify({ maxFalseAlarmsPer1000h: { gamma: 1 }, requireCoverage: ['delta'] }));
+    let message = '';
+    try { loadGates(join(dir, 'g.json'), ['alpha']); } catch (e) { message = (e as Error).message; }
+    expect(message.split('\n')).toEqual([
+      `${join(dir, 'g.json')}: $.maxFalseAlarmsPer1000h["gamma"]: the bundle has no rule 'gamma'`,
+      `${join(dir, 'g.json')}: $.requireCoverage[0]: the bundle has no rule 'delta'`,
+    ]);
+  });
+
   test('limits per rule, for every rule and overall; each failure says by how much; JUnit XML for CI', () => {
     const g = checkGates({ maxFalseAlarmsPer1000h: { '*': 800, overall: 2000 }, minDetectionRate: 0.9, maxLatencyP95: '1m', requireCoverage: ['beta'], maxErrors: 0 }, figures(), 'gates.json');
     expect(g.cases.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name}${c.message ? ` — ${c.message}` : ''}`)).toEqual([

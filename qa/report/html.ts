@@ -3,7 +3,7 @@
  * false alarms per rule, detection latency distributions, the coverage matrix, the baseline diff, the drives,
  * and the gates. Deterministic: the same report gives the same bytes.
  */
-import { esc } from '../../simulator/report/html.ts';
+import { esc, pageTop } from '../../simulator/report/html.ts';
 import { CSS } from '../../simulator/report/assets.ts';
 import { formatRel } from '../../simulator/time.ts';
 import type { ExpectationReport } from '../../simulator/expect.ts';
@@ -20,18 +20,7 @@ export const QA_CSS = `
 `;
 
 export function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${esc(title)}</title>
-<style>${CSS}${QA_CSS}</style>
-</head>
-<body>
-<header><h1>${esc(title)}</h1><div class="private">Local QA report: drive names can point at real people's trips. Do not publish.</div></header>
+  return `${pageTop(title, CSS + QA_CSS, "drive names can point at real people's trips")}
 <main>
 ${body}
 </main>
