@@ -25,7 +25,8 @@ function constValue(n: Num<Unit> | undefined, what: string, name: string): numbe
   return n.node.value!;
 }
 
-export function param<X extends Unit>(name: string, defaultValue: Num<X>, range: ParamRange<X> = {}): Num<X> {
+/** `NoInfer`: the unit comes from the default alone, so a range in another unit is a type error, not a union. */
+export function param<X extends Unit>(name: string, defaultValue: Num<X>, range: ParamRange<NoInfer<X>> = {}): Num<X> {
   if (!NAME.test(name)) throw new TypeError(`param name '${name}' must start with a lower-case letter, then letters, digits, '.' or '-' (e.g. 'dwell', 'shock.g')`);
   const value = constValue(defaultValue, 'the default', name)!;
   const unit = U.unitOf(defaultValue.node)!;
