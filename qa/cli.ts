@@ -104,6 +104,7 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
   --set <p>=<value>   rule parameter value when compiling rule sources (repeat), e.g. dwell=30min
   --corpus <path>     corpus manifest (.json), a folder with corpus.json, or a folder of recordings
   --baseline <file>   another library (bundle or rules): events that appeared/disappeared, drive by drive
+  --by <tag>          also break the overall figures down by a drive tag (e.g. vehicle, lane)
   --out <dir>         write qa.json, qa.html (offline page with plots) and, with --gates, junit.xml
   --gates <file>      limits on the figures (e.g. maxFalseAlarmsPer1000h); exit code 1 when one fails
   --junit <file>      JUnit XML of the gates (default with --out: <dir>/junit.xml)
@@ -120,7 +121,7 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
       const { values } = parseArgs({
         args: argv, allowPositionals: false,
         options: {
-          bundle: { type: 'string' }, profile: { type: 'string' }, set: { type: 'string', multiple: true }, corpus: { type: 'string' }, baseline: { type: 'string' },
+          bundle: { type: 'string' }, profile: { type: 'string' }, set: { type: 'string', multiple: true }, corpus: { type: 'string' }, baseline: { type: 'string' }, by: { type: 'string' },
           out: { type: 'string' }, gates: { type: 'string' }, junit: { type: 'string' }, json: { type: 'boolean' }, 'no-coverage': { type: 'boolean' },
           jobs: { type: 'string' }, nats: { type: 'string' }, 'ack-wait': { type: 'string' }, 'max-deliver': { type: 'string' }, upload: { type: 'boolean' }, quiet: { type: 'boolean' },
         },
@@ -134,7 +135,7 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
       const progress = progressPrinter('qa', !!values.quiet);
       const started = performance.now();
       const { report, collector } = await runQa({
-        corpus, bundle, baseline, coverage: !values['no-coverage'],
+        corpus, bundle, baseline, coverage: !values['no-coverage'], groupBy: values.by,
         execute: await executorFor(values.nats, jobsOption(values.jobs), { ...natsOpts, quiet: !!values.quiet }),
         onProgress: (p) => progress.update(p),
       });

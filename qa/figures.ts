@@ -14,6 +14,8 @@
 import type { Corpus, Drive, Incident } from './corpus.ts';
 import type { JobResult } from './job.ts';
 import type { RuleConditions } from './conditions.ts';
+import { iso } from '../simulator/time.ts';
+import { localTime } from './zone.ts';
 
 export interface RuleInfoLite { id: number; name: string; severity: string }
 
@@ -35,6 +37,9 @@ export interface DriveFigures {
   id: string;
   kind: 'normal' | 'incident';
   tags: Record<string, string>;
+  /** First sample, UTC, and in the drive's time zone when it has one. */
+  start?: string;
+  localStart?: string;
   samples: number;
   hours: number;
   km: number;
@@ -58,6 +63,8 @@ export interface LibraryFigures {
 export interface DiffEntry { drive: string; appeared: Array<{ rule: string; ms: number }>; disappeared: Array<{ rule: string; ms: number }> }
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
+/** Per-drive exposure keeps more digits: groups sum it, and a 3.6 s step (0.001 h) would distort short drives. */
+const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 const rate = (n: number, d: number, per: number) => (d > 0 ? r3(n / d * per) : null);
 
 /** Nearest-rank percentile of sorted values (null when empty). */
@@ -112,7 +119,11 @@ export function libraryFigures(inp: FigureInputs): LibraryFigures {
       errors.push({ drive: d.id, message });
       return;
     }
-    df.samples = res.samples; df.hours = r3(res.hours); df.km = r3(res.km);
+    df.samples = res.samples; df.hours = r6(res.hours); df.km = r6(res.km);
+    if (res.t0 !== undefined) {
+      df.start = iso(res.t0);
+      if (d.timeZone) df.localStart = `${localTime(res.t0, d.timeZone)} ${d.timeZone}`;
+    }
     df.events = res.events.map(([id, ms]) => ({ rule: nameOf(id), ms }));
     samples += res.samples;
     if (d.kind === 'normal') {
@@ -204,4 +215,45 @@ export function baselineDiff(corpus: Corpus, current: LibraryFigures, baseline: 
     if (appeared.length || disappeared.length) out.push({ drive: d.id, appeared, disappeared });
   });
   return out;
+}
+
+export interface GroupRow {
+  value: string;
+  drives: number;
+  hours: number;
+  km: number;
+  alerts: number;
+  per1000h: number | null;
+  per10000km: number | null;
+  incidents: number;
+  detected: number;
+  rate: number | null;
+  p50: number | null;
+  p95: number | null;
+}
+
+/**
+ * The overall figures per value of one tag (vehicle, lane, …): false alarms on that group's normal drives per
+ * its own hours and km, detection of its incidents. Drives without the tag form the group "(none)".
+ */
+export function groupFigures(f: LibraryFigures, tag: string): { tag: string; rows: GroupRow[] } {
+  const groups = new Map<string, DriveFigures[]>();
+  for (const d of f.drives) {
+    const v = d.tags[tag] ?? '(none)';
+    groups.set(v, [...(groups.get(v) ?? []), d]);
+  }
+  const rows = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([value, ds]): GroupRow => {
+    const ok = ds.filter((d) => !d.error);
+    const normal = ok.filter((d) => d.kind === 'normal');
+    const hours = normal.reduce((s, d) => s + d.hours, 0), km = normal.reduce((s, d) => s + d.km, 0);
+    const alerts = normal.reduce((s, d) => s + d.events.length, 0);
+    const incidents = ok.flatMap((d) => d.incidents);
+    const lat = incidents.filter((x) => x.detected.length).map((x) => Math.min(...x.detected.map((h) => h.latencyMs)));
+    const stats = latencyStats(lat);
+    return {
+      value, drives: ds.length, hours: r3(hours), km: r3(km), alerts, per1000h: rate(alerts, hours, 1000), per10000km: rate(alerts, km, 10_000),
+      incidents: incidents.length, detected: lat.length, rate: incidents.length ? r3(lat.length / incidents.length) : null, p50: stats.p50, p95: stats.p95,
+    };
+  });
+  return { tag, rows };
 }

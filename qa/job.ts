@@ -45,6 +45,8 @@ export interface JobResult {
   /** Why the drive could not be replayed (names the drive and the file). */
   error?: string;
   samples: number;
+  /** Time of the first sample (epoch ms; for undated recordings: from the drive's start, or 1970-01-01). */
+  t0?: number;
   hours: number;
   km: number;
   /** Events as [rule id, ms from the first sample]. */
@@ -77,7 +79,7 @@ export function runJob(job: Job, bundleBytes: Uint8Array, paths: string[]): JobR
     const probes: Array<[number, number]> = [];
     if (seen) for (let at = 0; at < seen.length; at++) if (seen[at]) probes.push([at, seen[at]]);
     return {
-      ...base, ok: true, samples: r.replayed.length, hours: x.hours, km: x.km,
+      ...base, ok: true, samples: r.replayed.length, t0: r.t0, hours: x.hours, km: x.km,
       events: r.events.map((e) => [e.ruleId, e.rel]), ...(seen ? { probes } : {}),
     };
   } catch (e) {

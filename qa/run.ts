@@ -7,13 +7,15 @@ import { relative } from 'node:path';
 import type { LoadedBundle } from '../simulator/inputs.ts';
 import { unknownRules, type Corpus } from './corpus.ts';
 import { probedOffsets, ruleConditions } from './conditions.ts';
-import { baselineDiff, libraryFigures, type DiffEntry, type LibraryFigures } from './figures.ts';
+import { baselineDiff, groupFigures, libraryFigures, type DiffEntry, type GroupRow, type LibraryFigures } from './figures.ts';
 import { Collector, makePlan, type Plan, type Progress } from './plan.ts';
 import type { JobResult } from './job.ts';
 
 export interface QaReport {
   corpus: { name: string; source: string; drives: number; maxGapMs: number; detectWithinMs: number };
   library: LibraryFigures;
+  /** With --by <tag>: the overall figures per value of that tag. */
+  groups?: { tag: string; rows: GroupRow[] };
   baseline?: { library: LibraryFigures; diff: DiffEntry[]; appeared: number; disappeared: number };
 }
 
@@ -25,6 +27,8 @@ export interface QaOptions {
   bundle: LoadedBundle;
   baseline?: LoadedBundle;
   coverage: boolean;
+  /** Tag to break the overall figures down by (e.g. vehicle). */
+  groupBy?: string;
   execute: Executor;
   onProgress?(p: Progress, r: JobResult): void;
 }
@@ -53,6 +57,7 @@ export async function runQa(o: QaOptions): Promise<{ report: QaReport; plan: Pla
     corpus: { name: o.corpus.name, source: relative(process.cwd(), o.corpus.source) || '.', drives: o.corpus.drives.length, maxGapMs: o.corpus.maxGapMs, detectWithinMs: o.corpus.detectWithinMs },
     library,
   };
+  if (o.groupBy) report.groups = groupFigures(library, o.groupBy);
   if (o.baseline) {
     const base = figuresOf(plan, collector, 1, o.coverage);
     const diff = baselineDiff(o.corpus, library, base);

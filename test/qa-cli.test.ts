@@ -29,7 +29,7 @@ let qa: ReturnType<typeof edgerule>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edgerule-qa-cli-'));
   writeFileSync(join(dir, 'pass.json'), JSON.stringify({ name: 'release', maxFalseAlarmsPer1000h: { towing: 0 }, minDetectionRate: { '*': 1 }, maxLatencyP95: { 'shock-or-tamper': '1s' }, maxErrors: 0 }));
-  qa = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--out', join(dir, 'qa'), '--gates', join(dir, 'pass.json'), '--jobs', '2', '--quiet');
+  qa = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--out', join(dir, 'qa'), '--gates', join(dir, 'pass.json'), '--by', 'vehicle', '--jobs', '2', '--quiet');
   if (haveChromium) browser = await launchChromium();
 });
 
@@ -57,6 +57,9 @@ describe('edgerule qa', () => {
     expect(by('towing').coverage.complete).toBe(true);
     expect(by('temperature-excursion').coverage).toMatchObject({ firedDrives: 0, complete: false });
     expect(r.gates).toMatchObject({ ok: true, failed: 0 });
+    expect(r.groups).toMatchObject({ tag: 'vehicle', rows: [{ value: 'car', drives: 2, alerts: 1, incidents: 7, detected: 7 }] });
+    // The recording starts 18 ms after the drive's local start (21:00 NZDT), shown in UTC and in the drive's zone.
+    expect(f.drives[0]).toMatchObject({ start: '2020-10-15T08:00:00.018Z', localStart: '2020-10-15 21:00:00.018 Pacific/Auckland' });
     expect(qa.out).toContain('towing');
     expect(qa.out).toContain('PASS  detection rate of towing ≥ 1');
   });
@@ -66,7 +69,7 @@ describe('edgerule qa', () => {
     const failed = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--json', '--gates', join(dir, 'fail.json'), '--junit', join(dir, 'junit.xml'), '--quiet');
     expect(failed.code).toBe(1);
     const { gates, ...rest } = JSON.parse(failed.out);
-    const { gates: _passed, ...first } = JSON.parse(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
+    const { gates: _passed, groups: _groups, ...first } = JSON.parse(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
     expect(rest).toEqual(first);
     expect(gates.cases).toEqual([expect.objectContaining({ name: 'false alarms of depot-exit-without-seal per 1,000 h ≤ 0', ok: false })]);
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('failures="1"');
@@ -96,6 +99,7 @@ describe('edgerule qa', () => {
     expect(await page.locator('#coverage circle.fired').count()).toBe(rules.filter((x) => (x as unknown as { coverage: { firedDrives: number } }).coverage.firedDrives).length);
     expect(await page.locator('#gates tr').count()).toBe(r.gates.cases.length);
     expect(await page.locator('#drives tr.drive').count()).toBe(2);
+    expect(await page.locator('#groups tr.group').count()).toBe(1);
     expect((await page.locator('#coverage').boundingBox())!.width).toBeGreaterThan(500);
     expect(await page.locator('#coverage rect.cell[data-rule="towing"]').first().locator('title').textContent()).toMatch(/^towing .*rules\/towing\.ts:\d+:\d+; true on \d+, false on \d+ drives$/);
     expect(problems).toEqual([]);

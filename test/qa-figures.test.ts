@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Corpus, Drive } from '../qa/corpus.ts';
 import type { JobResult } from '../qa/job.ts';
-import { baselineDiff, libraryFigures, percentile } from '../qa/figures.ts';
+import { baselineDiff, groupFigures, libraryFigures, percentile } from '../qa/figures.ts';
 import { checkGates, loadGates } from '../qa/gates.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,16 +15,16 @@ import { Collector, makePlan } from '../qa/plan.ts';
 import { junitXml } from '../simulator/expect.ts';
 import { bundleFrom } from '../simulator/inputs.ts';
 
-const drive = (id: string, kind: 'normal' | 'incident', incidents: Drive['incidents'] = []): Drive => ({ id, kind, traces: [`/corpus/${id}.gpx`], incidents, tags: {}, where: `c.json: $.drives[${id}]`, path: `$.drives[${id}]` });
+const drive = (id: string, kind: 'normal' | 'incident', incidents: Drive['incidents'] = [], tags: Record<string, string> = {}): Drive => ({ id, kind, traces: [`/corpus/${id}.gpx`], incidents, tags, where: `c.json: $.drives[${id}]`, path: `$.drives[${id}]` });
 const corpus: Corpus = {
   name: 'hand-made', source: 'c.json', maxGapMs: 300_000, detectWithinMs: 300_000,
   drives: [
-    drive('n1', 'normal'), drive('n2', 'normal'),
+    drive('n1', 'normal', [], { vehicle: 'car' }), drive('n2', 'normal', [], { vehicle: 'boat' }),
     drive('i1', 'incident', [
       { from: 60_000, to: 60_000, rules: ['alpha'] },
       { from: 120_000, to: 180_000, rules: ['beta', 'alpha'] },
       { from: 600_000, to: 600_000, rules: [] },
-    ]),
+    ], { vehicle: 'car' }),
     drive('e1', 'normal'),
   ],
 };
@@ -60,6 +60,14 @@ describe('library figures', () => {
 
   test('a drive without a result is an error naming it, and adds no exposure', () => {
     expect(figures().errors).toEqual([{ drive: 'e1', message: 'drive e1: no result' }]);
+  });
+
+  test('--by a tag: the false alarms of each group per its own exposure, and its incidents', () => {
+    expect(groupFigures(figures(), 'vehicle').rows).toEqual([
+      { value: '(none)', drives: 1, hours: 0, km: 0, alerts: 0, per1000h: null, per10000km: null, incidents: 0, detected: 0, rate: null, p50: null, p95: null },
+      { value: 'boat', drives: 1, hours: 0.5, km: 0, alerts: 0, per1000h: 0, per10000km: null, incidents: 0, detected: 0, rate: null, p50: null, p95: null },
+      { value: 'car', drives: 2, hours: 1.5, km: 50, alerts: 3, per1000h: 2000, per10000km: 600, incidents: 3, detected: 3, rate: 1, p50: 80_000, p95: 100_000 },
+    ]);
   });
 
   test('nearest-rank percentiles', () => {

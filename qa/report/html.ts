@@ -109,8 +109,8 @@ function rulesTable(f: LibraryFigures): string {
 }
 
 function drivesTable(f: LibraryFigures): string {
-  const rows = f.drives.map((d) => `<tr class="drive${d.error ? ' error' : ''}"><td>${esc(d.id)}</td><td>${d.kind}</td><td>${esc(Object.entries(d.tags).map(([k, v]) => `${k}=${v}`).join(' '))}</td><td class="num">${d.hours.toFixed(2)}</td><td class="num">${d.km.toFixed(1)}</td><td class="num">${d.events.length}</td><td>${d.error ? `<span class="fail">${esc(d.error)}</span>` : d.incidents.map((x) => `${esc(formatRel(x.from))}${x.rules.length ? ` (${esc(x.rules.join(', '))})` : ''}: ${x.detected.length ? x.detected.map((h) => `${esc(h.rule)} +${esc(formatRel(h.latencyMs))}`).join(', ') : '<span class="fail">missed</span>'}`).join('<br>')}</td></tr>`);
-  return `<table id="drives"><thead><tr><th>drive</th><th>kind</th><th>tags</th><th class="num">hours</th><th class="num">km</th><th class="num">events</th><th>incidents / error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const rows = f.drives.map((d) => `<tr class="drive${d.error ? ' error' : ''}"><td>${esc(d.id)}</td><td>${d.kind}</td><td>${esc(d.localStart ?? d.start ?? '')}</td><td>${esc(Object.entries(d.tags).map(([k, v]) => `${k}=${v}`).join(' '))}</td><td class="num">${d.hours.toFixed(2)}</td><td class="num">${d.km.toFixed(1)}</td><td class="num">${d.events.length}</td><td>${d.error ? `<span class="fail">${esc(d.error)}</span>` : d.incidents.map((x) => `${esc(formatRel(x.from))}${x.rules.length ? ` (${esc(x.rules.join(', '))})` : ''}: ${x.detected.length ? x.detected.map((h) => `${esc(h.rule)} +${esc(formatRel(h.latencyMs))}`).join(', ') : '<span class="fail">missed</span>'}`).join('<br>')}</td></tr>`);
+  return `<table id="drives"><thead><tr><th>drive</th><th>kind</th><th>start</th><th>tags</th><th class="num">hours</th><th class="num">km</th><th class="num">events</th><th>incidents / error</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 export function gatesHtml(g: ExpectationReport | undefined): string {
@@ -125,6 +125,10 @@ export function qaHtml(r: QaReport, gates?: ExpectationReport): string {
   parts.push(`<h2>Corpus</h2><dl class="facts"><dt>corpus</dt><dd>${esc(r.corpus.name)} (${esc(r.corpus.source)})</dd><dt>library</dt><dd>${esc(f.bundle.source)} — ${f.bundle.rules} rules, sha256 ${f.bundle.sha256.slice(0, 16)}…</dd><dt>normal driving</dt><dd>${x.normalDrives} drives, ${x.hours.toFixed(2)} h, ${x.km.toFixed(1)} km</dd><dt>incidents</dt><dd>${x.incidents} on ${x.incidentDrives} drives (detection window: end + ${esc(formatRel(r.corpus.detectWithinMs))})</dd><dt>could not replay</dt><dd>${f.errors.length ? f.errors.map((e) => `<span class="fail">${esc(e.message)}</span>`).join('<br>') : 'none'}</dd></dl>`);
   parts.push(gatesHtml(gates));
   parts.push('<h2>Per rule</h2>' + rulesTable(f));
+  if (r.groups) {
+    const rows = r.groups.rows.map((g) => `<tr class="group"><td>${esc(g.value)}</td><td class="num">${g.drives}</td><td class="num">${g.hours.toFixed(2)}</td><td class="num">${g.km.toFixed(1)}</td><td class="num">${g.alerts}</td><td class="num">${fmt(g.per1000h)}</td><td class="num">${fmt(g.per10000km)}</td><td class="num">${g.incidents ? `${g.detected}/${g.incidents}` : '–'}</td><td class="num">${dur(g.p50)}</td><td class="num">${dur(g.p95)}</td></tr>`);
+    parts.push(`<h2>By ${esc(r.groups.tag)}</h2><table id="groups"><thead><tr><th>${esc(r.groups.tag)}</th><th class="num">drives</th><th class="num">hours</th><th class="num">km</th><th class="num">false alarms</th><th class="num">/1000 h</th><th class="num">/10,000 km</th><th class="num">detected</th><th class="num">p50</th><th class="num">p95</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
+  }
   parts.push('<h2>False alarms per 1,000 h of normal driving</h2>' + barChart('fa-hours', f.rules.map((x) => ({ label: x.rule, value: x.per1000h })), 'hours', 'false alarms per 1,000 h'));
   parts.push('<h2>False alarms per 10,000 km of normal driving</h2>' + barChart('fa-km', f.rules.map((x) => ({ label: x.rule, value: x.per10000km })), 'km', 'false alarms per 10,000 km'));
   parts.push('<h2>Detection latency</h2><div class="legend"><span>● one detected incident</span><span>| black: p50</span><span>| orange: p95</span></div>' + latencyPlot(f.rules));

@@ -63,6 +63,11 @@ export function coverageText(f: LibraryFigures): string {
 
 export function qaText(r: QaReport, color = false): string {
   const out = [`corpus ${r.corpus.name} (${r.corpus.source}): ${r.corpus.drives} drives`, '', libraryText(r.library, color)];
+  if (r.groups) {
+    out.push('', `by ${r.groups.tag}:`, table([r.groups.tag, 'drives', 'hours', 'km', 'false alarms', '/1000 h', '/10^4 km', 'detected', 'p50', 'p95'],
+      r.groups.rows.map((g) => [g.value, String(g.drives), num(g.hours, 2), num(g.km), String(g.alerts), num(g.per1000h), num(g.per10000km), g.incidents ? `${g.detected}/${g.incidents}` : '–', dur(g.p50), dur(g.p95)]),
+      new Set([1, 2, 3, 4, 5, 6, 7, 8, 9])).split('\n').map((l) => '  ' + l).join('\n'));
+  }
   const cov = coverageText(r.library);
   if (cov) out.push('', cov);
   if (r.baseline) {
