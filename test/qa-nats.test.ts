@@ -10,7 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { constants, existsSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,8 +69,12 @@ async function ready(ws: Proc[]): Promise<void> {
 }
 
 async function stopAll(ws: Proc[]): Promise<void> {
-  for (const w of ws) if (w.p.exitCode === null && w.p.signalCode === null) w.p.kill('SIGTERM');
-  await Promise.all(ws.map((w) => w.exit));
+  const alive = ws.filter((w) => w.p.exitCode === null && w.p.signalCode === null);
+  for (const w of alive) w.p.kill('SIGTERM');
+  // A worker whose thread is blocked reading a pipe nobody writes cannot finish its job: kill it after a while.
+  const timer = setTimeout(() => { for (const w of alive) w.p.kill('SIGKILL'); }, 10_000);
+  await Promise.all(alive.map((w) => w.exit));
+  clearTimeout(timer);
 }
 
 function mkfifo(path: string): void {
@@ -77,19 +82,12 @@ function mkfifo(path: string): void {
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr}`);
 }
 
-/** Serves `content` to every reader of the pipe until stopped. */
-function feeder(path: string, content: Buffer): { stop(): void } {
-  let stopped = false;
-  void (async () => {
-    while (!stopped) await writeFile(path, content).catch(() => undefined);
-  })();
-  return {
-    stop() {
-      stopped = true;
-      // Unblock a pending open-for-write with a reader that goes away at once.
-      try { closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)); } catch { /* gone */ }
-    },
-  };
+/**
+ * Gives `content` to the next reader of the pipe (the write blocks until one opens it). Exactly one write per
+ * reader: a second writer opening before the reader saw end-of-file would append a second copy to its read.
+ */
+function feedOnce(path: string, content: Buffer): Promise<void> {
+  return writeFile(path, content);
 }
 
 function corpus(name: string, drives: unknown[]): string {
@@ -125,33 +123,36 @@ describe.skipIf(!run)('QA on a NATS JetStream farm', () => {
         incidents: [{ from: '4m10s', rules: ['shock-or-tamper'] }, { from: '4m30s', rules: ['towing'] }] },
     ]);
     // The single-machine run (worker threads), reading the pipe like everyone else.
-    const feedLocal = feeder(slow, slowContent);
+    const fedLocal = feedOnce(slow, slowContent);
     const local = start(['qa', '--bundle', 'rules', '--corpus', file, '--jobs', '2', '--out', join(dir, 'local'), '--quiet'], 'local');
     expect(await local.exit).toBe(0);
-    feedLocal.stop();
+    await fedLocal;
 
     const ws = ['w1', 'w2', 'w3'].map(worker);
-    await ready(ws);
-    const sub = start(['qa', '--bundle', 'rules', '--corpus', file, '--nats', server.url, '--ack-wait', '3s', '--max-deliver', '3', '--out', join(dir, 'farm'), '--quiet'], 'submitter');
-    const holder = await waitLine(ws, /start job \w+ drive slow \(delivery 1 of 3\)/, 'the start of the slow job');
-    // More than two ack waits with the holder alive and blocked: its "working" acks must keep the job from moving.
-    await new Promise((r) => setTimeout(r, 7000));
-    expect(ws.flatMap((w) => w.lines).filter((l) => /drive slow \(delivery 2/.test(l))).toEqual([]);
-    holder.p.kill('SIGKILL');
-    const others = ws.filter((w) => w !== holder);
-    const taker = await waitLine(others, /start job \w+ drive slow \(delivery 2 of 3\)/, 'the redelivery of the slow job');
-    const feedFarm = feeder(slow, slowContent);
-    expect(await sub.exit, sub.lines.join('\n')).toBe(0);
-    feedFarm.stop();
-    expect(taker.lines.some((l) => /done job \w+ drive slow in/.test(l))).toBe(true);
-    const a = readFileSync(join(dir, 'local', 'qa.json'), 'utf8');
-    const b = readFileSync(join(dir, 'farm', 'qa.json'), 'utf8');
-    expect(b).toBe(a);
-    const report = JSON.parse(b);
-    expect(report.library.errors).toEqual([]);
-    expect(report.library.drives.map((d: { id: string }) => d.id)).toEqual(['sbn', 'bt451', 'quat', 'slow', 'quat-theft']);
-    expect(report.library.drives.find((d: { id: string }) => d.id === 'slow').samples).toBeGreaterThan(0);
-    await stopAll(ws);
+    try {
+      await ready(ws);
+      const sub = start(['qa', '--bundle', 'rules', '--corpus', file, '--nats', server.url, '--ack-wait', '3s', '--max-deliver', '3', '--out', join(dir, 'farm'), '--quiet'], 'submitter');
+      const holder = await waitLine(ws, /start job \w+ drive slow \(delivery 1 of 3\)/, 'the start of the slow job');
+      // More than two ack waits with the holder alive and blocked: its "working" acks must keep the job from moving.
+      await new Promise((r) => setTimeout(r, 7000));
+      expect(ws.flatMap((w) => w.lines).filter((l) => /drive slow \(delivery 2/.test(l))).toEqual([]);
+      holder.p.kill('SIGKILL');
+      const others = ws.filter((w) => w !== holder);
+      const taker = await waitLine(others, /start job \w+ drive slow \(delivery 2 of 3\)/, 'the redelivery of the slow job');
+      const fedFarm = feedOnce(slow, slowContent);
+      expect(await sub.exit, sub.lines.join('\n')).toBe(0);
+      await fedFarm;
+      expect(taker.lines.some((l) => /done job \w+ drive slow in/.test(l))).toBe(true);
+      const a = readFileSync(join(dir, 'local', 'qa.json'), 'utf8');
+      const b = readFileSync(join(dir, 'farm', 'qa.json'), 'utf8');
+      expect(b).toBe(a);
+      const report = JSON.parse(b);
+      expect(report.library.errors).toEqual([]);
+      expect(report.library.drives.map((d: { id: string }) => d.id)).toEqual(['sbn', 'bt451', 'quat', 'slow', 'quat-theft']);
+      expect(report.library.drives.find((d: { id: string }) => d.id === 'slow').samples).toBeGreaterThan(0);
+    } finally {
+      await stopAll(ws);
+    }
   }, 240_000);
 
   test('an unreadable trace is a named error after its last delivery, and a job whose workers all die is dead-lettered naming its drive', async () => {
@@ -165,27 +166,30 @@ describe.skipIf(!run)('QA on a NATS JetStream farm', () => {
       { id: 'stuck', traces: [stuck] },
     ]);
     const ws = ['e1', 'e2', 'e3'].map(worker);
-    await ready(ws);
-    const sub = start(['qa', '--bundle', 'rules', '--corpus', file, '--nats', server.url, '--ack-wait', '2s', '--max-deliver', '2', '--out', join(dir, 'errors'), '--quiet'], 'submitter');
-    const first = await waitLine(ws, /drive stuck \(delivery 1 of 2\)/, 'the first delivery of the stuck job');
-    first.p.kill('SIGKILL');
-    const second = await waitLine(ws.filter((w) => w !== first), /drive stuck \(delivery 2 of 2\)/, 'the second delivery of the stuck job');
-    second.p.kill('SIGKILL');
-    expect(await sub.exit, sub.lines.join('\n')).toBe(1);
-    const report = JSON.parse(readFileSync(join(dir, 'errors', 'qa.json'), 'utf8'));
-    const errors = Object.fromEntries(report.library.errors.map((e: { drive: string; message: string }) => [e.drive, e.message]));
-    expect(Object.keys(errors).sort()).toEqual(['broken', 'stuck']);
-    expect(errors.broken).toBe(`drive broken: ${broken}: cannot read trace: CSV header not recognised by any preset ("what", "is", "this"); pass a column mapping as opts.csv`);
-    expect(errors.stuck).toMatch(/^drive stuck: dead-lettered after 2 deliveries/);
-    // The first failure was handed back for another machine; the last delivery's worker reported it.
-    const logs = ws.flatMap((w) => w.lines);
-    expect(logs.some((l) => /failed job \w+ drive broken: .*handing it back/.test(l))).toBe(true);
-    expect(logs.some((l) => /error job \w+ drive broken in/.test(l))).toBe(true);
-    expect(report.library.drives.find((d: { id: string }) => d.id === 'quat').error).toBeUndefined();
-    await stopAll(ws);
+    try {
+      await ready(ws);
+      const sub = start(['qa', '--bundle', 'rules', '--corpus', file, '--nats', server.url, '--ack-wait', '2s', '--max-deliver', '2', '--out', join(dir, 'errors'), '--quiet'], 'submitter');
+      const first = await waitLine(ws, /drive stuck \(delivery 1 of 2\)/, 'the first delivery of the stuck job');
+      first.p.kill('SIGKILL');
+      const second = await waitLine(ws.filter((w) => w !== first), /drive stuck \(delivery 2 of 2\)/, 'the second delivery of the stuck job');
+      second.p.kill('SIGKILL');
+      expect(await sub.exit, sub.lines.join('\n')).toBe(1);
+      const report = JSON.parse(readFileSync(join(dir, 'errors', 'qa.json'), 'utf8'));
+      const errors = Object.fromEntries(report.library.errors.map((e: { drive: string; message: string }) => [e.drive, e.message]));
+      expect(Object.keys(errors).sort()).toEqual(['broken', 'stuck']);
+      expect(errors.broken).toBe(`drive broken: ${broken}: cannot read trace: CSV header not recognised by any preset ("what", "is", "this"); pass a column mapping as opts.csv`);
+      expect(errors.stuck).toMatch(/^drive stuck: dead-lettered after 2 deliveries/);
+      // The first failure was handed back for another machine; the last delivery's worker reported it.
+      const logs = ws.flatMap((w) => w.lines);
+      expect(logs.some((l) => /failed job \w+ drive broken: .*handing it back/.test(l))).toBe(true);
+      expect(logs.some((l) => /error job \w+ drive broken in/.test(l))).toBe(true);
+      expect(report.library.drives.find((d: { id: string }) => d.id === 'quat').error).toBeUndefined();
+    } finally {
+      await stopAll(ws);
+    }
   }, 240_000);
 
-  test('a result published twice (a worker that resumed after its job was redelivered) is counted once', async () => {
+  test('traces from the object store (--upload): the worker needs no shared files; a result published twice is counted once', async () => {
     const { loadCorpus } = await import('../qa/corpus.ts');
     const { loadBundle } = await import('../simulator/inputs.ts');
     const { makePlan, Collector } = await import('../qa/plan.ts');
@@ -195,6 +199,7 @@ describe.skipIf(!run)('QA on a NATS JetStream farm', () => {
     const { natsConnect, resultsSubject, ensureLayout } = await import('../qa/nats/setup.ts');
     const { jetstream } = await import('@nats-io/jetstream');
     const file = corpus('dup', [{ id: 'sbn', traces: [join(SHARED, 'gpx/sbn.gpx')] }, { id: 'bt451', traces: [join(SHARED, 'nmea/bt451.log')] }]);
+    const cacheDir = mkdtempSync(join(tmpdir(), 'edgerule-worker-cache-'));
     const bundle = await loadBundle('rules');
     const plan = makePlan(await loadCorpus(file), [{ bundle, point: '' }], true);
     const local = plan.jobs.map((j) => runJob(j, bundle.bytes, j.drive.traces.map((t) => t.path!)));
@@ -206,12 +211,14 @@ describe.skipIf(!run)('QA on a NATS JetStream farm', () => {
     await nc.close();
     const collector = new Collector(plan);
     let stop!: () => void;
-    const w = runWorker({ url: server.url, threads: 1, stop: new Promise<void>((r) => { stop = r; }) });
-    await submitToNats(server.url, plan, collector, { idleTimeoutMs: 60_000 });
+    const w = runWorker({ url: server.url, threads: 1, cacheDir, stop: new Promise<void>((r) => { stop = r; }) });
+    await submitToNats(server.url, plan, collector, { idleTimeoutMs: 60_000, upload: true });
     stop();
     await w;
     expect(collector.progress.done).toBe(plan.jobs.length);
     expect(collector.progress.duplicates).toBeGreaterThanOrEqual(1);
     expect(plan.jobs.map((j) => collector.results.get(j.id))).toEqual(local);
+    // The worker read the traces it fetched from the object store (by content hash), not the shared files.
+    expect(readdirSync(cacheDir).sort()).toEqual(['gpx/sbn.gpx', 'nmea/bt451.log'].map((f) => createHash('sha256').update(readFileSync(join(SHARED, f))).digest('hex')).sort());
   }, 120_000);
 });

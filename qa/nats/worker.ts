@@ -74,7 +74,17 @@ export async function runWorker(o: WorkerOptions): Promise<{ jobs: number; error
     }));
 
     const handle = async (m: JsMsg) => {
-      const { run, job } = m.json<WireJob>();
+      let wire: WireJob;
+      try {
+        wire = m.json<WireJob>();
+        if (!wire?.run || !wire.job?.id || !wire.job.drive?.traces) throw new Error('not a QA job');
+      } catch (e) {
+        // Not ours to retry: no delivery would parse it better.
+        log(`${name}: dropped a malformed message (stream seq ${m.seq}): ${(e as Error).message}`);
+        m.term();
+        return;
+      }
+      const { run, job } = wire;
       const delivery = m.info.deliveryCount;
       // Read per job: the submitter may have changed AckWait / MaxDeliver for its run.
       const { config } = await jsm.consumers.info(JOBS_STREAM, WORKERS);
@@ -117,7 +127,12 @@ export async function runWorker(o: WorkerOptions): Promise<{ jobs: number; error
         const m = await consumer.next({ expires: 1000 }).catch(() => null);
         if (!m) continue;
         lastJob = Date.now();
-        await handle(m);
+        try {
+          await handle(m);
+        } catch (e) {
+          // Lost the server while publishing or acking: the job stays unacked and is redelivered after AckWait.
+          log(`${name}: ${(e as Error).message}; the job will be redelivered`);
+        }
         lastJob = Date.now();
       }
     }));
