@@ -10,9 +10,12 @@ import { join } from 'node:path';
 
 export interface NatsServer { url: string; stop(): Promise<void> }
 
+/** On PATH, or where Debian puts it (/usr/sbin is not on every user's PATH). */
 export function natsServerBinary(): string | undefined {
-  const r = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? 'nats-server' : undefined;
+  for (const bin of ['nats-server', '/usr/sbin/nats-server']) {
+    if (spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0) return bin;
+  }
+  return undefined;
 }
 
 function freePort(): Promise<number> {
