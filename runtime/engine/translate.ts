@@ -50,7 +50,9 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
   var opAt = 0;
 
   function push(e: string, isBool: boolean, isSimple: boolean): void {
-    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; so[sp] = opAt; sp++;
+    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple;
+    if (probes) so[sp] = opAt; // only probing hosts pay for the bookkeeping (Espruino: every array slot costs variables)
+    sp++;
   }
   function temp(): string {
     var name = 'x' + tn;
