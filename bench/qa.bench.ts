@@ -11,7 +11,7 @@
  * Every run of the NATS rows uses fresh job ids (a salt), so no run finds the results of an earlier one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { runLocal } from '../qa/local.ts';
 import { JobPool } from '../qa/pool.ts';
 import { submitToNats } from '../qa/nats/submit.ts';
 import { startNatsServer } from '../harness/nats-server.ts';
+import { sharedData } from '../harness/shared-data.ts';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { natsConnect } from '../qa/nats/setup.ts';
 import { median } from './stats.ts';
@@ -88,7 +89,7 @@ function onPool(pool: JobPool) {
 
 function startWorkers(url: string, n: number): Promise<ChildProcess[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => new Promise<ChildProcess>((resolveWorker, reject) => {
-    const p = spawn(process.execPath, ['--import', join(ROOT, 'cli/register-ts.mjs'), join(ROOT, 'bin/edgerule.mjs'), 'worker', '--nats', url, '--jobs', '1', '--name', `bench${i}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/edgerule.mjs'), 'worker', '--nats', url, '--jobs', '1', '--name', `bench${i}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     p.stderr!.on('data', (d: Buffer) => { log += d.toString(); if (log.includes('serving')) resolveWorker(p); });
     p.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${log}`)));
@@ -155,7 +156,7 @@ export async function benchQa(opts: { runs?: number; tiny?: number; warmups?: nu
   const runs = opts.runs ?? 3;
   const warmups = opts.warmups ?? 2;
   const bundle = await loadBundle(join(ROOT, 'rules'));
-  const haveShared = existsSync(resolve(ROOT, '../shared/traces'));
+  const haveShared = sharedData('traces', 'the shared-recordings rows need it (the example corpus is used instead)').present;
   const corpusName = haveShared ? 'shared (62 jobs)' : 'example (2 jobs)';
   const corpus = await loadCorpus(join(ROOT, haveShared ? 'qa/corpora/shared.json' : 'qa/corpora/example.json'));
   const plan = makePlan(corpus, [{ bundle, point: '' }], true);

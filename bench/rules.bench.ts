@@ -11,7 +11,7 @@
  *   size      bundle bytes vs library.js minified by esbuild (minify: true)
  *   compile   compileRules() on the loaded library, median of several in-process runs, and one cold
  *             `node bin/edgerule.mjs compile rules` (process start, TS loader, rule loading included)
- *   memory    Espruino 12,000-variable build (ESPRUINO_12K, default /work/espruino-bin/espruino-12k), script run
+ *   memory    Espruino 12,000-variable build (env ESPRUINO_12K names it; SKIPPED loudly when unset), script run
  *             from Storage as on a device, bundle read from Storage: variables used by the runtime code and by the
  *             loaded library, and process.memory().usage over 10,000 samples (translated code in RAM, and with
  *             host.keepCode putting it in Storage; the hand-written library measured the same way for reference)
@@ -38,7 +38,6 @@ import { median } from './stats.ts';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 export const HANDWRITTEN_PATH = join(HERE, 'handwritten/library.js');
-const ESPRUINO_12K_DEFAULT = '/work/espruino-bin/espruino-12k';
 
 export interface Row {
   section: 'speed' | 'size' | 'compile' | 'memory';
@@ -353,9 +352,10 @@ async function withEspruino<T>(bin: string, f: () => Promise<T>): Promise<T> {
 }
 
 async function memoryRows(inp: Inputs): Promise<Row[]> {
-  const bin = process.env.ESPRUINO_12K ?? ESPRUINO_12K_DEFAULT;
-  if (!existsSync(bin)) {
-    return [{ section: 'memory', engine: 'espruino-12k', metric: 'SKIPPED', value: NaN, unit: '', note: `no 12,000-variable Espruino build at ${bin} (set ESPRUINO_12K)` }];
+  const bin = process.env.ESPRUINO_12K;
+  if (!bin || !existsSync(bin)) {
+    const note = bin ? `ESPRUINO_12K=${bin} does not exist` : 'env ESPRUINO_12K is not set (set it to an Espruino Linux build with a fixed 12,000-variable store, e.g. ESPRUINO_12K=/path/to/espruino-12k)';
+    return [{ section: 'memory', engine: 'espruino-12k', metric: 'SKIPPED', value: NaN, unit: '', note }];
   }
   const rulesOnly = await rulesOnlyArtifact();
   const runs: MemRun[] = [

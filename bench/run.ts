@@ -5,7 +5,7 @@
  * benchmark that throws does (exit 1), and a missing one is reported loudly.
  *
  *   npm run bench                      (ESPRUINO=/path/to/espruino adds Espruino to the engine sections;
- *                                       ESPRUINO_12K overrides the 12,000-variable build used for memory)
+ *                                       ESPRUINO_12K=/path/to/espruino-12k names the 12,000-variable build for memory)
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

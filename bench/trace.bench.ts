@@ -8,7 +8,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNmea } from '../simulator/trace/nmea.ts';
 import { readCsv, readCsvHeader } from '../simulator/trace/csv.ts';
@@ -16,6 +16,7 @@ import { detectCsvPreset } from '../simulator/trace/csv-presets.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
 import { median } from './stats.ts';
 import { writeImuCsv } from './synthetic-imu.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
 export interface Row {
   bench: string;
@@ -33,8 +34,6 @@ export interface Row {
   cpuSamplesPerS: number;
 }
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const TRACES = resolve(HERE, '../../shared/traces');
 
 
 function measure(bench: string, input: string, buf: Buffer, runs: number, read: (b: Buffer) => TraceResult): Row {
@@ -70,11 +69,14 @@ function csvReader(path: string): (b: Buffer) => TraceResult {
 export async function benchTrace(opts: { runs?: number; syntheticRuns?: number; syntheticHours?: number } = {}): Promise<Row[]> {
   const runs = opts.runs ?? 9;
   const rows: Row[] = [];
-  const plaka = readFileSync(join(TRACES, 'nmea/plaka.log'));
-  rows.push(measure('nmea', 'nmea/plaka.log', plaka, runs, (b) => readNmea(b, 'plaka.log')));
-  for (const f of ['imu/x-io-fusion-sensor_data.csv', 'imu/x-io-gait-short_walk.csv']) {
-    const p = join(TRACES, f);
-    rows.push(measure('csv-imu', f, readFileSync(p), runs, csvReader(p)));
+  const traces = sharedData('traces', 'the NMEA and real IMU rows read recordings from it (the synthetic row runs without)');
+  if (traces.present) {
+    const plaka = readFileSync(traces.path('nmea/plaka.log'));
+    rows.push(measure('nmea', 'nmea/plaka.log', plaka, runs, (b) => readNmea(b, 'plaka.log')));
+    for (const f of ['imu/x-io-fusion-sensor_data.csv', 'imu/x-io-gait-short_walk.csv']) {
+      const p = traces.path(f);
+      rows.push(measure('csv-imu', f, readFileSync(p), runs, csvReader(p)));
+    }
   }
   const dir = mkdtempSync(join(tmpdir(), 'edgerule-trace-bench-'));
   try {

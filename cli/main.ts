@@ -1,14 +1,18 @@
 /**
  * Subcommand dispatch for `edgerule`. Each command lives with the part of the toolchain it drives;
  * this file only routes and prints usage. Options are parsed with Node's util.parseArgs.
+ * `main(argv, io)` is what bin/edgerule.mjs runs; tests call it in process with a bufferIo().
  */
-import { styleText } from 'node:util';
-
-export interface Command { summary: string; usage: string; run(args: string[]): Promise<number> }
+import { processIo, tint, type Command, type Io } from './command.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   compile: async () => (await import('../compiler/cli.ts')).compileCommand,
-  inspect: async () => (await import('../compiler/cli.ts')).inspectCommand,
+  inspect: async () => {
+    const { inspectCommand } = await import('../compiler/cli.ts');
+    // The compiler does not load the runtime artifact itself (compiler must not import simulator/): it is handed
+    // the artifact's translator, loaded only when --translated asks for it.
+    return inspectCommand(async (bytes) => (await import('../simulator/artifact.ts')).loadRuntimeArtifact().translated(bytes));
+  },
   keygen: async () => (await import('../signing/cli.ts')).keygenCommand,
   pubkey: async () => (await import('../signing/cli.ts')).pubkeyCommand,
   sign: async () => (await import('../signing/cli.ts')).signCommand,
@@ -19,11 +23,6 @@ const commands: Record<string, () => Promise<Command>> = {
   tune: async () => (await import('../qa/tune-cli.ts')).tuneCommand,
   worker: async () => (await import('../qa/nats/worker-cli.ts')).workerCommand,
 };
-
-/** Other parts of the toolchain add their commands here. */
-export function registerCommand(name: string, load: () => Promise<Command>): void {
-  commands[name] = load;
-}
 
 async function usage(): Promise<string> {
   const lines = ['usage: edgerule <command> [options]', '', 'commands:'];
@@ -38,26 +37,27 @@ async function usage(): Promise<string> {
   return lines.join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs `edgerule <argv…>`, writing to io; resolves with the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(await usage());
+    io.log(await usage());
     return name ? 0 : 2;
   }
   const load = commands[name];
   if (!load) {
-    console.error(styleText('red', `edgerule: unknown command '${name}'`) + '\n\n' + (await usage()));
+    io.error(tint(io, 'stderr', 'red', `edgerule: unknown command '${name}'`) + '\n\n' + (await usage()));
     return 2;
   }
   const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(command.usage);
+    io.log(command.usage);
     return 0;
   }
   try {
-    return await command.run(rest);
+    return await command.run(rest, io);
   } catch (e) {
-    console.error(styleText('red', `edgerule ${name}: ${(e as Error).message}`));
+    io.error(tint(io, 'stderr', 'red', `edgerule ${name}: ${(e as Error).message}`));
     return 1;
   }
 }

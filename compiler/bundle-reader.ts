@@ -1,21 +1,23 @@
 /**
- * Host-side reading of a verified bundle: constants, geometries (back in degrees) and units. The one place
- * outside the runtime that knows the section layout of runtime/engine/format.ts — the disassembler, the simulator's
- * report and `edgerule verify --bundle` all read bundles through it.
+ * Host-side reading of a verified bundle: constants, geometries (back in degrees), units and their instructions.
+ * The disassembler, the simulator's report and `edgerule verify --bundle` all read bundles through it; the layout
+ * itself comes from runtime/engine/format.ts and instructions are decoded by the runtime's own decodeInstruction.
  */
 import * as F from '../runtime/engine/format.ts';
 import type { Program } from '../runtime/engine/verify.ts';
-import { decodeUnit, type Instruction } from './disasm.ts';
+import { decodeInstruction, newInstruction } from '../runtime/engine/instruction.ts';
+import { opByCode, shortFormOf, type OpSpec } from './isa.ts';
+import { geometryKindName, type GeometryKind } from './ir.ts';
 
 export function constants(p: Program): number[] {
-  return Array.from({ length: p.nConsts }, (_, i) => (i < p.n32
-    ? p.dv.getFloat32(p.constOff + i * 4, true)
-    : p.dv.getFloat64(p.constOff + p.n32 * 4 + (i - p.n32) * 8, true)));
+  return Array.from({ length: p.nConsts }, (_, i) => F.readConstant(p.dv, p.constOff, p.n32, i));
 }
 
 export interface BundleGeometry {
   index: number;
-  kind: 'polygon' | 'circle' | 'polyline' | 'point';
+  kind: GeometryKind;
+  /** Points in the record (a circle's or point's one point is its radius or the origin). */
+  pointCount: number;
   lat0: number;
   lon0: number;
   /** Vertices as [lat, lon] degrees (polygon, polyline) — as the device sees them after i16 quantisation. */
@@ -23,21 +25,20 @@ export interface BundleGeometry {
   radiusM?: number;
 }
 
-const KIND = ['point', 'polygon', 'circle', 'polyline', 'point'] as const;
-
 export function geometries(p: Program): BundleGeometry[] {
   const dv = p.dv;
   const out: BundleGeometry[] = [];
   for (let g = 0; g < p.nGeoms; g++) {
     const at = p.geomOff + g * F.GEOM_SIZE;
-    const kind = KIND[p.bytes[at]] ?? 'point';
-    const count = dv.getUint16(at + 2, true);
-    const first = dv.getUint32(at + 4, true);
-    const lat0 = dv.getFloat64(at + 8, true), lon0 = dv.getFloat64(at + 16, true);
-    const kx = dv.getFloat32(at + 24, true), ky = dv.getFloat32(at + 28, true), scale = dv.getFloat32(at + 32, true);
-    const x = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE, true) * scale);
-    const y = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE + 2, true) * scale);
-    const geom: BundleGeometry = { index: g, kind, lat0, lon0, points: [] };
+    const kind = geometryKindName(p.bytes[at + F.GeomField.KIND]);
+    if (!kind) throw new Error(`byte ${at}: geometry kind ${p.bytes[at + F.GeomField.KIND]} (read only verified bundles)`);
+    const count = dv.getUint16(at + F.GeomField.COUNT, true);
+    const first = dv.getUint32(at + F.GeomField.FIRST, true);
+    const lat0 = dv.getFloat64(at + F.GeomField.LAT0, true), lon0 = dv.getFloat64(at + F.GeomField.LON0, true);
+    const kx = dv.getFloat32(at + F.GeomField.KX, true), ky = dv.getFloat32(at + F.GeomField.KY, true), scale = dv.getFloat32(at + F.GeomField.SCALE, true);
+    const x = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE + F.PointField.X, true) * scale);
+    const y = (i: number) => Math.fround(dv.getInt16(p.pointOff + i * F.POINT_SIZE + F.PointField.Y, true) * scale);
+    const geom: BundleGeometry = { index: g, kind, pointCount: count, lat0, lon0, points: [] };
     if (kind === 'circle') geom.radiusM = x(first);
     if (kind === 'polygon' || kind === 'polyline') for (let i = first; i < first + count; i++) geom.points.push([lat0 + y(i) / ky, lon0 + x(i) / kx]);
     out.push(geom);
@@ -45,7 +46,24 @@ export function geometries(p: Program): BundleGeometry[] {
   return out;
 }
 
-export interface BundleUnit { index: number; kind: 'rule' | 'derived'; id: number; deps: number[]; code: Instruction[] }
+/** A decoded instruction in its long form; `short` names the one-byte form it was written in, if any. */
+export interface DecodedInstruction { at: number; op: OpSpec; operands: number[]; length: number; short?: string }
+
+/** Decodes one unit's instructions (the bundle must have passed verify); short forms come back as their long form. */
+export function decodeUnit(bytes: Uint8Array, codeOff: number, start: number, end: number): DecodedInstruction[] {
+  const ins = newInstruction();
+  const out: DecodedInstruction[] = [];
+  for (let pc = start; pc < end; pc += ins.size) {
+    decodeInstruction(bytes, codeOff + pc, codeOff + end, ins);
+    const op = opByCode(ins.op);
+    if (!op || !ins.complete) throw new Error(`code offset ${pc}: not a verified instruction`);
+    const operands = op.operands.map((_, i) => (i === 0 ? ins.a : ins.b));
+    out.push({ at: pc, op, operands, length: ins.size, ...(ins.short ? { short: shortFormOf(bytes[codeOff + pc])!.name } : {}) });
+  }
+  return out;
+}
+
+export interface BundleUnit { index: number; kind: 'rule' | 'derived'; id: number; deps: number[]; code: DecodedInstruction[] }
 
 export function units(p: Program): BundleUnit[] {
   return Array.from({ length: p.nUnits }, (_, u) => ({

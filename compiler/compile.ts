@@ -9,13 +9,11 @@ import { lower, declaredParams, type LoweredParam } from './lower.ts';
 import { parseParamValue } from './dsl/param.ts';
 import { emit, type Emitted } from './emit.ts';
 import { verify } from '../runtime/engine/verify.ts';
-import { LIMITS } from './isa.ts';
 import { CompileError, type Diagnostic } from './diagnostics.ts';
 import { describeFault } from './faults.ts';
 import type { Profile, Rule } from './dsl/rule.ts';
 import { FULL_PROFILE } from './profiles.ts';
-
-export interface RuleBudget { rule: string; id: number; codeBytes: number; stateBytes: number; worstOps: number }
+import { ruleBudgets, type RuleBudget } from './budget.ts';
 
 export interface SidecarMap {
   version: 1;
@@ -87,25 +85,7 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
   if (program.fault) {
     throw new CompileError([{ code: program.fault === 5 ? 'ER201' : 'ER202', severity: 'error', message: describeFault(program.fault, program.faultAt) }]);
   }
-  checkLimits(emitted);
-  const derivedUnits = new Map(emitted.units.filter((u) => u.kind === 'derived').map((u) => [u.id, u]));
-  const budget: RuleBudget[] = lowered.rules.map((r) => {
-    const unit = emitted.units.find((u) => u.kind === 'rule' && u.id === r.id)!;
-    // A rule's budget includes the derived units it reads, transitively.
-    const seen = new Set<number>([unit.index]);
-    const todo = [...unit.deps];
-    while (todo.length) {
-      const d = derivedUnits.get(todo.pop()!);
-      if (d && !seen.has(d.index)) { seen.add(d.index); todo.push(...d.deps); }
-    }
-    const idx = [...seen];
-    return {
-      rule: r.name, id: r.id,
-      codeBytes: idx.reduce((s, i) => s + emitted.units[i].codeEnd - emitted.units[i].codeStart, 0),
-      stateBytes: idx.reduce((s, i) => s + program.unitState[i] * 8, 0),
-      worstOps: idx.reduce((s, i) => s + program.unitCost[i], 0),
-    };
-  });
+  const budget = ruleBudgets(lowered.rules, emitted.units, program);
   const map: SidecarMap = {
     version: 1,
     bundleSha256: createHash('sha256').update(emitted.bytes).digest('hex'),
@@ -120,10 +100,6 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
     ...(lowered.params ? { params: lowered.params } : {}),
   };
   return { bytes: emitted.bytes, map, budget, diagnostics: lowered.diagnostics, emitted };
-}
-
-function checkLimits(e: Emitted): void {
-  if (e.constants.length > LIMITS.maxConsts) throw new CompileError([{ code: 'ER201', severity: 'error', message: `${e.constants.length} constants exceed the runtime limit of ${LIMITS.maxConsts}` }]);
 }
 
 /** Loads rule files/folders and compiles them for a profile. */

@@ -33,19 +33,3 @@ export function formatDiagnostic(d: Diagnostic, cwd = process.cwd()): string {
   const where = d.loc ? `${relative(cwd, d.loc.file) || d.loc.file}:${d.loc.line}:${d.loc.col}: ` : '';
   return `${where}${d.severity} ${d.code}: ${d.message}`;
 }
-
-/** Every code the compiler can report, with what it means (docs and tests read this list). */
-export const DIAGNOSTIC_CODES = {
-  ER001: 'a rule module failed to load',
-  ER002: 'no rules found in the given files',
-  ER101: 'two rules share a name',
-  ER102: 'rule name is not kebab-case',
-  ER103: 'rule reads a signal the device profile does not have',
-  ER104: 'rule sets an output the device profile does not have',
-  ER105: 'too many attached values',
-  ER106: 'rule condition is constant',
-  ER107: 'unknown device profile',
-  ER108: 'rule has no condition or a condition of the wrong kind',
-  ER201: 'bundle exceeds a runtime limit',
-  ER202: 'internal error: the verifier rejected the emitted bundle',
-} as const;

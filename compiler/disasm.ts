@@ -3,39 +3,15 @@
  * Each instruction line shows its code offset, mnemonic, decoded operands and, with a sidecar, the rule
  * source line that produced it — the same listing serves to read a device's fault offset as a source line.
  */
-import { opByCode, longForm, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
+import { opByCode } from './isa.ts';
 import { SIGNAL_BY_ID, SIGNAL_COUNT } from './dsl/catalogue.ts';
 import * as F from '../runtime/engine/format.ts';
 import { verify } from '../runtime/engine/verify.ts';
+import { decodeInstruction, newInstruction } from '../runtime/engine/instruction.ts';
 import { describeFault } from './faults.ts';
-import { constants } from './bundle-reader.ts';
+import { severityName } from '../runtime/engine/severity.ts';
+import { constants, decodeUnit, geometries } from './bundle-reader.ts';
 import type { SidecarMap } from './compile.ts';
-
-const SEVERITY = ['info', 'warning', 'critical'];
-const GEOM_KIND = ['?', 'polygon', 'circle', 'polyline', 'point'];
-
-/** A decoded instruction in its long form; `short` names the one-byte form it was written in, if any. */
-export interface Instruction { at: number; op: OpSpec; operands: number[]; length: number; short?: string }
-
-/** Decodes one unit's instructions (the bundle must have passed verify); short forms come back as their long form. */
-export function decodeUnit(bytes: Uint8Array, codeOff: number, start: number, end: number): Instruction[] {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Instruction[] = [];
-  for (let pc = start; pc < end;) {
-    const code = bytes[codeOff + pc];
-    const row = opByCode(code)!;
-    let o = codeOff + pc + 1;
-    const raw = row.operands.map((f) => {
-      const v = OPERAND_BYTES[f] === 1 ? bytes[o] : dv.getUint16(o, true);
-      o += OPERAND_BYTES[f];
-      return v;
-    });
-    const { op, operands } = longForm(code, raw)!;
-    out.push({ at: pc, op, operands, length: row.short ? 1 : instructionLength(row), ...(row.short ? { short: row.name } : {}) });
-    pc += row.short ? 1 : instructionLength(row);
-  }
-  return out;
-}
 
 function valueName(v: number, map?: SidecarMap): string {
   if (v < SIGNAL_COUNT) return SIGNAL_BY_ID[v];
@@ -54,10 +30,9 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
   lines.push(`constants (K0…K${p.n32 - 1} stored as f32, the rest as f64):`);
   consts.forEach((k, i) => lines.push(`  K${i} = ${k}`));
   if (p.nGeoms) lines.push('geometries:');
-  for (let g = 0; g < p.nGeoms; g++) {
-    const at = p.geomOff + g * F.GEOM_SIZE;
-    const named = map?.geometries?.[g];
-    lines.push(`  G${g}${named ? ` '${named.name}' (${named.source})` : ''} ${GEOM_KIND[bytes[at]]} ${dv.getUint16(at + 2, true)} points around ${dv.getFloat64(at + 8, true).toFixed(6)}, ${dv.getFloat64(at + 16, true).toFixed(6)}`);
+  for (const g of geometries(p)) {
+    const named = map?.geometries?.[g.index];
+    lines.push(`  G${g.index}${named ? ` '${named.name}' (${named.source})` : ''} ${g.kind} ${g.pointCount} points around ${g.lat0.toFixed(6)}, ${g.lon0.toFixed(6)}`);
   }
   const srcAt = new Map((map?.lines ?? []).map((l) => [l.at, l]));
   for (let u = 0; u < p.nUnits; u++) {
@@ -80,7 +55,7 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
           case 's': return `S${v}`;
           case 'g': return `G${v}`;
           case 'j': return `→${String(v).padStart(4, '0')}`;
-          case 'o': return ins.op.name === 'EMIT' ? SEVERITY[v] ?? String(v) : `out${v}${map ? '' : ''}`;
+          case 'o': return ins.op.name === 'EMIT' ? severityName(v) : `out${v}${map ? '' : ''}`;
           default: return String(v);
         }
       });
@@ -111,41 +86,44 @@ export function explainOffset(bytes: Uint8Array, at: number, map?: SidecarMap): 
   }
   if (bytes.length < F.HEADER_SIZE) return `byte ${at}: the bundle is shorter than its header`;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = (o: number) => dv.getUint16(o, true);
-  const n32 = n(F.HDR_CONSTS32);
-  const geomOff = F.HEADER_SIZE + n32 * 4 + (n(F.HDR_CONSTS) - n32) * 8;
-  const pointOff = geomOff + n(F.HDR_GEOMS) * F.GEOM_SIZE;
-  const unitOff = pointOff + dv.getUint32(F.HDR_POINTS, true) * F.POINT_SIZE;
-  const depOff = unitOff + n(F.HDR_UNITS) * F.UNIT_SIZE;
-  const codeOff = depOff + dv.getUint32(F.HDR_DEPBYTES, true);
-  if (at < geomOff) {
-    const k = at < F.HEADER_SIZE + n32 * 4 ? Math.floor((at - F.HEADER_SIZE) / 4) : n32 + Math.floor((at - F.HEADER_SIZE - n32 * 4) / 8);
+  const s = F.newSections();
+  F.sectionOffsets(dv, s);
+  const n32 = dv.getUint16(F.HDR_CONSTS32, true);
+  if (at < s.geomOff) {
+    const f32End = s.constOff + n32 * F.ConstBytes.F32;
+    const k = at < f32End ? Math.floor((at - s.constOff) / F.ConstBytes.F32) : n32 + Math.floor((at - f32End) / F.ConstBytes.F64);
     return `byte ${at}: constant K${k}`;
   }
-  if (at < pointOff) return `byte ${at}: geometry G${Math.floor((at - geomOff) / F.GEOM_SIZE)} record`;
-  if (at < unitOff) return `byte ${at}: geometry point ${Math.floor((at - pointOff) / F.POINT_SIZE)}`;
-  if (at < depOff) return `byte ${at}: unit ${Math.floor((at - unitOff) / F.UNIT_SIZE)} record`;
-  if (at < codeOff) return `byte ${at}: dependency list`;
-  const pc = at - codeOff;
-  // Units tile the code section in order: walk their lengths to find the one holding pc.
+  if (at < s.pointOff) return `byte ${at}: geometry G${Math.floor((at - s.geomOff) / F.GEOM_SIZE)} record`;
+  if (at < s.unitOff) return `byte ${at}: geometry point ${Math.floor((at - s.pointOff) / F.POINT_SIZE)}`;
+  if (at < s.depOff) return `byte ${at}: unit ${Math.floor((at - s.unitOff) / F.UNIT_SIZE)} record`;
+  if (at < s.codeOff) return `byte ${at}: dependency list`;
+  return explainCodeOffset(bytes, dv, s, at, map);
+}
+
+/** The instruction, unit and rule line a byte of the code section belongs to (units tile the section in order). */
+function explainCodeOffset(bytes: Uint8Array, dv: DataView, s: F.Sections, at: number, map?: SidecarMap): string {
+  const pc = at - s.codeOff;
+  const nUnits = dv.getUint16(F.HDR_UNITS, true);
+  const ins = newInstruction();
   let start = 0;
-  for (let u = 0; u < n(F.HDR_UNITS) && unitOff + (u + 1) * F.UNIT_SIZE <= bytes.length; u++) {
-    const rec = unitOff + u * F.UNIT_SIZE;
-    const end = start + n(rec + 3);
+  for (let u = 0; u < nUnits && s.unitOff + (u + 1) * F.UNIT_SIZE <= bytes.length; u++) {
+    const rec = s.unitOff + u * F.UNIT_SIZE;
+    const end = start + dv.getUint16(rec + F.UnitField.LENGTH, true);
     if (pc < start || pc >= end) { start = end; continue; }
-    const kind = bytes[rec] === F.UNIT_RULE ? 'rule' : 'derived';
-    const rule = kind === 'rule' ? map?.rules.find((r) => r.id === bytes[rec + 2]) : undefined;
+    const kind = bytes[rec + F.UnitField.KIND] === F.UNIT_RULE ? 'rule' : 'derived';
+    const rule = kind === 'rule' ? map?.rules.find((r) => r.id === bytes[rec + F.UnitField.ID]) : undefined;
     // Walk instructions from the unit start to find the one containing pc (stop at anything undecodable).
-    let ins = start;
-    for (let p = start; p < end && p <= pc;) {
-      const row = opByCode(bytes[codeOff + p]);
-      if (!row) break;
-      ins = p;
-      p += row.short ? 1 : instructionLength(row);
+    let insAt = start;
+    for (let p = start; p < end && p <= pc; p += ins.size) {
+      decodeInstruction(bytes, s.codeOff + p, s.codeOff + end, ins);
+      if (ins.op < 0) break;
+      insAt = p;
     }
-    const decoded = longForm(bytes[codeOff + ins], []);
-    const line = [...(map?.lines ?? [])].reverse().find((l) => l.at <= ins && l.at >= start);
-    return `byte ${at}: code offset ${pc}, in ${decoded ? decoded.op.name : 'an undecodable instruction'} at ${ins} of unit ${u} (${kind}${rule ? ` ${rule.name}` : ''})` +
+    decodeInstruction(bytes, s.codeOff + insAt, s.codeOff + end, ins);
+    const name = opByCode(ins.op)?.name ?? 'an undecodable instruction';
+    const line = [...(map?.lines ?? [])].reverse().find((l) => l.at <= insAt && l.at >= start);
+    return `byte ${at}: code offset ${pc}, in ${name} at ${insAt} of unit ${u} (${kind}${rule ? ` ${rule.name}` : ''})` +
       (line ? `, ${line.file}:${line.line}:${line.col}` : '');
   }
   return `byte ${at}: code offset ${pc}, in no unit`;

@@ -3,19 +3,17 @@
  * Units: derived values first (dependency order), then one unit per rule in id order.
  * Output is a pure function of the input: same rules, same bytes.
  */
-import { ISA, OP, instructionLength, OPERAND_BYTES, type OpSpec } from './isa.ts';
-import type { GeometryDef, Node, SourceLoc } from './ir.ts';
+import { OP, type OpSpec } from './isa.ts';
+import { encodeInstruction } from './encode.ts';
+import { GEOMETRY_KIND_CODE, type GeometryDef, type Node, type SourceLoc } from './ir.ts';
 import type { Lowered, LoweredRule } from './lower.ts';
 import { signalMeta, SIGNAL_COUNT } from './dsl/catalogue.ts';
-import { catalogueHash } from './catalogue-hash.ts';
-import * as F from '../runtime/engine/format.ts';
+import { newBundle, writeConstant, writeGeometry, writePoint, writeUnit, writeUnitBodies } from './bundle-writer.ts';
+import { M_PER_DEG } from '../runtime/engine/geodesy.ts';
 
 function bitsOf(v: number): string {
   return Buffer.from(new Float64Array([v]).buffer).toString('hex');
 }
-
-/** Metres per degree on the IUGG mean Earth radius (6,371,008.8 m). Geometry is projected on the host. */
-const M_PER_DEG = 6371008.8 * Math.PI / 180;
 
 export interface SourceMapEntry { at: number; unit: number; loc?: SourceLoc }
 export interface UnitInfo { index: number; kind: 'derived' | 'rule'; id: number; name: string; codeStart: number; codeEnd: number; deps: number[] }
@@ -111,18 +109,7 @@ class UnitWriter {
     const at = this.code.length;
     const own = this.ruleLoc && (!loc || loc.file !== this.ruleLoc.file) ? this.ruleLoc : loc;
     this.map.push({ at: this.base + at, loc: own });
-    const short = SHORT_FORM.get(spec.name);
-    if (short && operands[0] < short.short!.count) {
-      this.code.push(short.code + operands[0]);
-      return at;
-    }
-    this.code.push(spec.code);
-    spec.operands.forEach((fmt, i) => {
-      const v = operands[i];
-      if (OPERAND_BYTES[fmt] === 1) this.code.push(v & 0xff);
-      else this.code.push(v & 0xff, (v >> 8) & 0xff);
-    });
-    if (this.code.length - at !== instructionLength(spec)) throw new Error(`internal: ${spec.name} encoded wrongly`);
+    encodeInstruction(this.code, at, spec, operands, { shortest: true });
     return at;
   }
 
@@ -160,7 +147,9 @@ class UnitWriter {
       else if (fmt === 'n') operands.push(n.n!);
       else if (fmt === 's') operands.push(this.pools.slots((spec.state ?? 0) + (spec.statePerN ?? 0) * (n.n ?? 0)));
     }
-    if (n.op === 'JUMP2') { this.deps.add(signalMeta('gnss.lat').id); this.deps.add(signalMeta('gnss.lon').id); }
+    // Values read without an operand still make the unit run when they change (even in attachments: an op
+    // that keeps state must see every update of what it reads).
+    for (const signal of Object.values(spec.implicitReads ?? {})) this.deps.add(signalMeta(signal).id);
     this.op(spec, operands, n.loc);
   }
 }
@@ -184,9 +173,7 @@ function ruleCode(w: UnitWriter, r: LoweredRule, pools: Pools): void {
   }
   const end = w.op(OP.END, [], r.loc);
   // Patch the forward jump to the END (absolute offset in the code section).
-  const target = w.base + end;
-  w.code[jz + 1] = target & 0xff;
-  w.code[jz + 2] = (target >> 8) & 0xff;
+  encodeInstruction(w.code, jz, OP.JZ, [w.base + end]);
 }
 
 /** Geometry around its centroid in metres; points are stored as i16 multiples of `scale` (< 1 mm … a few cm). */
@@ -204,11 +191,6 @@ function projectGeometry(g: GeometryDef): { lat0: number; lon0: number; kx: numb
   if (points.some(([x, y]) => Math.abs(x) > 32767 || Math.abs(y) > 32767)) throw new Error(`internal: geometry '${g.name}' does not fit i16 points`);
   return { lat0, lon0, kx, ky, scale, points };
 }
-
-/** Long-form op name → its short form (LOAD → LOADS, CONST → CONSTS). */
-const SHORT_FORM = new Map(ISA.filter((o) => o.short).map((o) => [o.short!.of, o]));
-
-const GEOM_KIND = { polygon: F.GEOM_POLYGON, circle: F.GEOM_CIRCLE, polyline: F.GEOM_POLYLINE, point: F.GEOM_POINT } as const;
 
 /** Writes every unit with the given pools: derived values first (dependency order), then one unit per rule. */
 function writeUnits(lowered: Lowered, pools: Pools): { units: Array<{ info: UnitInfo; writer: UnitWriter }>; codeSize: number } {
@@ -240,55 +222,24 @@ export function emit(lowered: Lowered): Emitted {
   const { units, codeSize } = writeUnits(lowered, pools);
 
   const projected = pools.geoms.map(projectGeometry);
-  const nPoints = projected.reduce((s, g) => s + g.points.length, 0);
-  const depBytes = units.reduce((s, u) => s + u.info.deps.length, 0);
-  const constBytes = pools.n32 * 4 + (pools.consts.length - pools.n32) * 8;
-  const total = F.HEADER_SIZE + constBytes + pools.geoms.length * F.GEOM_SIZE + nPoints * F.POINT_SIZE + units.length * F.UNIT_SIZE + depBytes + codeSize;
-  const bytes = new Uint8Array(total);
-  const dv = new DataView(bytes.buffer);
-  dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
-  dv.setUint16(F.HDR_VERSION, F.FORMAT_VERSION, true);
-  dv.setUint16(F.HDR_CONSTS32, pools.n32, true);
-  dv.setUint32(F.HDR_CATALOGUE, catalogueHash(), true);
-  dv.setUint16(F.HDR_SIGNALS, SIGNAL_COUNT, true);
-  dv.setUint16(F.HDR_DERIVED, lowered.derived.length, true);
-  dv.setUint16(F.HDR_UNITS, units.length, true);
-  dv.setUint16(F.HDR_STATE, pools.nState, true);
-  dv.setUint16(F.HDR_CONSTS, pools.consts.length, true);
-  dv.setUint16(F.HDR_GEOMS, pools.geoms.length, true);
-  dv.setUint32(F.HDR_POINTS, nPoints, true);
-  dv.setUint32(F.HDR_DEPBYTES, depBytes, true);
-  dv.setUint32(F.HDR_CODEBYTES, codeSize, true);
-  dv.setUint32(F.HDR_TOTAL, total, true);
-  let at = F.HEADER_SIZE;
-  pools.consts.forEach((k, i) => {
-    if (i < pools.n32) { dv.setFloat32(at, k, true); at += 4; } else { dv.setFloat64(at, k, true); at += 8; }
+  const b = newBundle({
+    consts32: pools.n32, consts: pools.consts.length, derived: lowered.derived.length, units: units.length, state: pools.nState,
+    geoms: pools.geoms.length, points: projected.reduce((s, g) => s + g.points.length, 0),
+    depBytes: units.reduce((s, u) => s + u.info.deps.length, 0), codeBytes: codeSize,
   });
+  pools.consts.forEach((k, i) => writeConstant(b, pools.n32, i, k));
   let first = 0;
   projected.forEach((g, i) => {
-    bytes[at] = GEOM_KIND[pools.geoms[i].kind];
-    dv.setUint16(at + 2, g.points.length, true);
-    dv.setUint32(at + 4, first, true);
-    dv.setFloat64(at + 8, g.lat0, true);
-    dv.setFloat64(at + 16, g.lon0, true);
-    dv.setFloat32(at + 24, g.kx, true);
-    dv.setFloat32(at + 28, g.ky, true);
-    dv.setFloat32(at + 32, g.scale, true);
+    writeGeometry(b, i, { kind: GEOMETRY_KIND_CODE[pools.geoms[i].kind], count: g.points.length, first, lat0: g.lat0, lon0: g.lon0, kx: g.kx, ky: g.ky, scale: g.scale });
+    g.points.forEach(([x, y], k) => writePoint(b, first + k, x, y));
     first += g.points.length;
-    at += F.GEOM_SIZE;
   });
-  for (const g of projected) for (const [x, y] of g.points) { dv.setInt16(at, x, true); dv.setInt16(at + 2, y, true); at += F.POINT_SIZE; }
-  for (const { info } of units) {
+  units.forEach(({ info }, i) => {
     if (info.id > 255) throw new Error(`${units.length} units: rule and derived ids must fit one byte (at most 255)`);
-    bytes[at] = info.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED;
-    bytes[at + 1] = info.deps.length;
-    bytes[at + 2] = info.id;
-    dv.setUint16(at + 3, info.codeEnd - info.codeStart, true);
-    at += F.UNIT_SIZE;
-  }
-  for (const { info } of units) for (const d of info.deps) bytes[at++] = d;
-  for (const { writer } of units) for (const b of writer.code) bytes[at++] = b;
-  if (at !== total) throw new Error(`internal: wrote ${at} of ${total} bundle bytes`);
+    writeUnit(b, i, { kind: info.kind, deps: info.deps.length, id: info.id, codeLength: info.codeEnd - info.codeStart });
+  });
+  writeUnitBodies(b, units.map((u) => u.info.deps), units.map((u) => u.writer.code));
+  const bytes = b.bytes;
   return {
     bytes,
     units: units.map((u) => u.info),

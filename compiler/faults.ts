@@ -1,5 +1,14 @@
 /** Sentences for the runtime's fault codes (runtime/engine/faults.ts), for CLI output and host-side reports. */
 import * as F from '../runtime/engine/faults.ts';
+import { ISA } from './isa.ts';
+
+/** The static operand ranges of compiler/isa.ts, e.g. "SEQ n 1…8, COUNT n 1…64, EMIT o 0…2, EMIT n 0…8". */
+const OPERAND_RANGES = ISA.flatMap((op) => Object.entries(op.limits ?? {})
+  .filter((e): e is [string, readonly [number, number]] => typeof e[1] !== 'string')
+  .map(([f, [min, max]]) => `${op.name} ${f} ${min}…${max}`)).join(', ');
+/** The value restrictions of compiler/isa.ts, e.g. "STALE on a derived value, STORE to another unit's value". */
+const VALUE_LIMITS = ISA.filter((op) => op.limits?.v)
+  .map((op) => `${op.name} ${op.limits!.v === 'signals' ? 'on a derived value' : 'to another unit\'s value'}`).join(', or ');
 
 export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_TRUNCATED]: { name: 'TRUNCATED', rule: 'the bundle is shorter than its header or declared sections' },
@@ -12,7 +21,7 @@ export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_BAD_DEP]: { name: 'BAD_DEP', rule: 'a dependency list names a value that does not exist' },
   [F.F_BAD_OPCODE]: { name: 'BAD_OPCODE', rule: 'unknown opcode' },
   [F.F_BAD_OPERAND]: { name: 'BAD_OPERAND', rule: 'an instruction runs past the end of its unit' },
-  [F.F_BAD_VALUE]: { name: 'BAD_VALUE', rule: 'value id out of range (or STALE on a derived value, or STORE to another unit\'s value)' },
+  [F.F_BAD_VALUE]: { name: 'BAD_VALUE', rule: `value id out of range (or ${VALUE_LIMITS})` },
   [F.F_BAD_SLOT]: { name: 'BAD_SLOT', rule: 'state slot range exceeds the declared state size' },
   [F.F_BAD_CONST]: { name: 'BAD_CONST', rule: 'constant index out of range' },
   [F.F_BAD_GEOMETRY]: { name: 'BAD_GEOMETRY', rule: 'geometry index out of range or geometry record malformed' },
@@ -22,7 +31,7 @@ export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_STACK_DIRTY]: { name: 'STACK_DIRTY', rule: 'END, JZ and jump targets need an empty stack' },
   [F.F_NO_END]: { name: 'NO_END', rule: 'a unit must finish with END, and END must be its last instruction' },
   [F.F_BAD_SCOPE]: { name: 'BAD_SCOPE', rule: 'rule-only instruction in a derived unit, or the reverse' },
-  [F.F_BAD_COUNT]: { name: 'BAD_COUNT', rule: 'count operand out of range (attachments ≤ 8, severity ≤ 2, steps 1…8, ring 1…64)' },
+  [F.F_BAD_COUNT]: { name: 'BAD_COUNT', rule: `count or severity operand out of range (${OPERAND_RANGES})` },
   [F.F_TRANSLATE]: { name: 'TRANSLATE', rule: 'the engine could not instantiate the translated code' },
 };
 

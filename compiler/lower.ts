@@ -7,14 +7,14 @@
  *      node inside an attachment is also derived, because attachments are only evaluated when a rule fires.
  */
 import { relative } from 'node:path';
-import { OP } from './isa.ts';
+import { ISA, OP, LIMITS, type OpName } from './isa.ts';
 import type { Node, ParamDecl, SourceLoc } from './ir.ts';
 import { collectParams } from './dsl/param.ts';
 import type { Rule, Profile } from './dsl/rule.ts';
 import { SEVERITY_CODE } from './dsl/rule.ts';
 import { Bool } from './dsl/expr.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import { LIMITS } from './isa.ts';
+import type { SignalName } from './dsl/catalogue.ts';
 
 export interface LoweredRule {
   id: number;
@@ -41,13 +41,26 @@ export interface Lowered {
   diagnostics: Diagnostic[];
 }
 
-const FOLD_BINARY: Record<string, (a: number, b: number) => number> = {
-  ADD: (a, b) => a + b, SUB: (a, b) => a - b, MUL: (a, b) => a * b, DIV: (a, b) => a / b,
-  MIN: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b), MAX: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  LT: (a, b) => +(a < b), LE: (a, b) => +(a <= b), GT: (a, b) => +(a > b), GE: (a, b) => +(a >= b),
-  EQ: (a, b) => +(a === b), NE: (a, b) => +(a !== b), AND: (a, b) => +(!!a && !!b), OR: (a, b) => +(!!a || !!b),
-};
-const FOLD_UNARY: Record<string, (a: number) => number> = { NEG: (a) => -a, ABS: (a) => (a < 0 ? -a : a), NOT: (a) => +!a };
+/**
+ * Constant folding evaluates a pure op's JS text from the instruction table (compiler/isa.ts `pure`), the very text
+ * the device's translator writes, with each operand converted as the translator converts it: folding cannot drift
+ * from what the device computes (test/fold.test.ts compares the bits over NaN, ±0, ±Infinity and extremes).
+ */
+const FOLD = new Map(ISA.filter((op) => op.pure).map((op) => {
+  const { js, uses, bool } = op.pure!;
+  const evaluate = new Function('$0', '$1', '$2', `return ${js};`) as (a?: unknown, b?: unknown, c?: unknown) => unknown;
+  const convert = [...uses].map((use) => (use === 'b' ? (v: number) => !!v : (v: number) => v));
+  return [op.name, (values: readonly number[]) => {
+    const r = evaluate(...values.map((v, i) => convert[i](v)));
+    return bool ? +(r as boolean) : r as number;
+  }];
+}));
+
+/** The value a pure op gives for constant operands, or undefined if the op does not fold. */
+export function foldConstant(op: OpName, values: readonly number[]): number | undefined {
+  const fold = FOLD.get(op);
+  return fold && values.length === OP[op].pops ? fold(values) : undefined;
+}
 
 export function isStateful(n: Node): boolean {
   return (OP[n.op].state ?? 0) > 0;
@@ -82,10 +95,8 @@ class Canonicalizer {
     // A parameter becomes a plain constant of its value: the same bytes as the literal would give.
     let out: Node = n.param ? { op: 'CONST', args: [], value: this.values.get(n.param.name) ?? n.param.defaultValue, loc: n.loc } : { ...n, args };
     if (args.length && args.every((a) => a.op === 'CONST')) {
-      const v = args.map((a) => a.value!);
-      if (FOLD_BINARY[n.op] && v.length === 2) out = { op: 'CONST', args: [], value: FOLD_BINARY[n.op](v[0], v[1]), loc: n.loc };
-      else if (FOLD_UNARY[n.op] && v.length === 1) out = { op: 'CONST', args: [], value: FOLD_UNARY[n.op](v[0]), loc: n.loc };
-      else if (n.op === 'SEL') out = { op: 'CONST', args: [], value: v[0] ? v[1] : v[2], loc: n.loc };
+      const value = foldConstant(n.op, args.map((a) => a.value!));
+      if (value !== undefined) out = { op: 'CONST', args: [], value, loc: n.loc };
       args = out.args as Node[];
     }
     const valueKey = out.op === 'CONST' ? Object.is(out.value, -0) ? '-0' : String(out.value) : '';
@@ -136,8 +147,7 @@ function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
     const reported = new Set<string>();
     while (stack.length) {
       const n = stack.pop()!;
-      const readsFix = n.op === 'JUMP2';
-      const signals = readsFix ? ['gnss.lat', 'gnss.lon'] : n.signal ? [n.signal] : [];
+      const signals: SignalName[] = [...(n.signal ? [n.signal] : []), ...Object.values(OP[n.op].implicitReads ?? {})];
       for (const s of signals) {
         if (!profile.signals.includes(s as never) && !reported.has(s)) {
           reported.add(s);
@@ -209,8 +219,6 @@ export function lower(rules: Rule[], profile: Profile, paramValues: Record<strin
   return { rules: lowered, derived: selectDerived(lowered), diagnostics, ...(params.length ? { params } : {}) };
 }
 
-/** Spatial tests loop over geometry points: worth computing once even when cheap to write. */
-const SPATIAL = new Set(['INSIDE', 'DIST2', 'JUMP2']);
 /** A pure sub-expression at least this costly (ISA cost units) is shared rather than repeated. */
 const SHARE_COST = 12;
 
@@ -257,7 +265,8 @@ function selectDerived(rules: LoweredRule[]): Node[] {
   for (let i = order.length - 1; i >= 0; i--) {
     const n = order[i];
     const u = uses.get(n) ?? 0;
-    if (u >= 2 && !isLeaf(n) && (isStateful(n) || SPATIAL.has(n.op) || cost.get(n)! >= SHARE_COST)) shared.add(n);
+    // Spatial ops loop over geometry points or fixes: worth computing once even when cheap to write.
+    if (u >= 2 && !isLeaf(n) && (isStateful(n) || OP[n.op].spatial || cost.get(n)! >= SHARE_COST)) shared.add(n);
     const emitted = shared.has(n) ? 1 : u;
     for (const a of n.args) uses.set(a, (uses.get(a) ?? 0) + emitted);
   }

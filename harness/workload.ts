@@ -33,12 +33,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The compiler's projection's metres per degree, so the workload's distances match the bundle's geometry.
+import { M_PER_DEG } from '../runtime/engine/geodesy.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROUTE_FILE = resolve(HERE, '../rules/geo/planned-route.geojson');
-
-/** Same metres per degree as the compiler's projection (compiler/emit.ts). */
-const M_PER_DEG = 6371008.8 * Math.PI / 180;
 
 /** Seconds of drive per cycle. */
 export const WORKLOAD_CYCLE_S = 6000;

@@ -1,8 +1,9 @@
 /** `edgerule qa`, `edgerule tune` and `edgerule worker`. */
-import { parseArgs, styleText } from 'node:util';
+import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Command } from '../cli/main.ts';
+import { tint, type Command, type Io } from '../cli/command.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 import { loadBundle, type LoadedBundle } from '../simulator/inputs.ts';
 import { ScenarioError } from '../simulator/scenario.ts';
 import { CompileError, formatDiagnostic } from '../compiler/diagnostics.ts';
@@ -18,34 +19,34 @@ import type { Progress } from './plan.ts';
 export class UsageError extends Error {}
 
 /**
- * A command body with the CLI's conventions: a usage error exits 2 with the usage text, a bad input file (errors by
- * file and JSON path) or a compile error exits 1 with its message; anything else is a bug and propagates.
+ * A command body with the CLI's conventions (cli/exit-codes.ts): a usage error exits USAGE with the usage text, a bad
+ * input file (errors by file and JSON path) or a compile error exits CANNOT_CHECK with its message; anything else is
+ * a bug and propagates.
  */
-export async function withErrors(name: string, usage: string, body: () => Promise<number>): Promise<number> {
+export async function withErrors(io: Io, name: string, usage: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`edgerule ${name}: ${(e as Error).message}\n\n${usage}`);
-      return 2;
+      io.error(`edgerule ${name}: ${(e as Error).message}\n\n${usage}`);
+      return EXIT.USAGE;
     }
     if (e instanceof ScenarioError) {
-      console.error(styleText('red', e.message));
-      return 1;
+      io.error(tint(io, 'stderr', 'red', e.message));
+      return EXIT.CANNOT_CHECK;
     }
     if (e instanceof CompileError) {
-      for (const d of e.diagnostics) console.error(styleText(d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
-      return 1;
+      for (const d of e.diagnostics) io.error(tint(io, 'stderr', d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
+      return EXIT.CANNOT_CHECK;
     }
     throw e;
   }
 }
 
-const paint = (c: 'green' | 'red', s: string) => (process.stdout.isTTY ? styleText(c, s) : s);
 
 /** Progress on stderr: a redrawn line on a terminal, else a line every 10 % (so CI logs show it too). */
-export function progressPrinter(label: string, quiet: boolean): { update(p: Progress): void; done(): void } {
-  const tty = process.stderr.isTTY;
+export function progressPrinter(io: Io, label: string, quiet: boolean): { update(p: Progress): void; done(): void } {
+  const tty = io.stderrIsTTY;
   let lastTenth = -1;
   const started = performance.now();
   return {
@@ -53,10 +54,10 @@ export function progressPrinter(label: string, quiet: boolean): { update(p: Prog
       if (quiet) return;
       const s = (performance.now() - started) / 1000;
       const line = `${label}: ${p.done}/${p.total} jobs${p.errors ? `, ${p.errors} errors` : ''}${p.duplicates ? `, ${p.duplicates} duplicate results ignored` : ''}, ${(p.done / Math.max(s, 1e-3)).toFixed(1)} jobs/s`;
-      if (tty) process.stderr.write(`\r${line}`.padEnd(100));
-      else if (Math.floor(p.done / p.total * 10) !== lastTenth) { lastTenth = Math.floor(p.done / p.total * 10); process.stderr.write(line + '\n'); }
+      if (tty) io.writeErr(`\r${line}`.padEnd(100));
+      else if (Math.floor(p.done / p.total * 10) !== lastTenth) { lastTenth = Math.floor(p.done / p.total * 10); io.error(line); }
     },
-    done() { if (tty && !quiet) process.stderr.write('\n'); },
+    done() { if (tty && !quiet) io.writeErr('\n'); },
   };
 }
 
@@ -116,8 +117,8 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
   --max-deliver <n>   with --nats: deliveries of a job before it is dead-lettered (default 3)
   --upload            with --nats: put traces in the JetStream object store (workers need no shared files)
   --quiet             no progress on stderr`,
-  async run(argv) {
-    return withErrors('qa', this.usage, async () => {
+  async run(argv, io) {
+    return withErrors(io, 'qa', this.usage, async () => {
       const { values } = parseArgs({
         args: argv, allowPositionals: false,
         options: {
@@ -132,7 +133,7 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
       const baseline = values.baseline ? await loadBundle(values.baseline, { profile: values.profile }) : undefined;
       const corpus = await loadCorpus(values.corpus);
       const gates = values.gates ? loadGates(values.gates, bundle.rules.map((r) => r.name)) : undefined;
-      const progress = progressPrinter('qa', !!values.quiet);
+      const progress = progressPrinter(io, 'qa', !!values.quiet);
       const started = performance.now();
       const { report, collector } = await runQa({
         corpus, bundle, baseline, coverage: !values['no-coverage'], groupBy: values.by,
@@ -149,17 +150,18 @@ corpus saw true and false (docs/QA.md). Exit code 1 when a drive cannot be repla
       }
       const junit = values.junit ?? (values.out && gateReport ? join(values.out, 'junit.xml') : undefined);
       if (junit && gateReport) writeFile(junit, junitXml([gateReport], 'edgerule qa', 'edgerule.qa'));
-      if (values.json) process.stdout.write(json);
+      if (values.json) io.write(json);
       else {
-        console.log(qaText(report, !!process.stdout.isTTY));
-        if (gateReport) console.log('\n' + expectationText(gateReport, paint));
-        if (values.out) console.log(`\nwrote ${join(values.out, 'qa.json')}, ${join(values.out, 'qa.html')}${junit && gateReport ? `, ${junit}` : ''}`);
+        io.log(qaText(report, io.stdoutIsTTY));
+        if (gateReport) io.log('\n' + expectationText(gateReport, (c, s) => tint(io, 'stdout', c, s)));
+        if (values.out) io.log(`\nwrote ${join(values.out, 'qa.json')}, ${join(values.out, 'qa.html')}${junit && gateReport ? `, ${junit}` : ''}`);
       }
       if (!values.quiet) {
         const p = collector.progress;
-        console.error(`${p.total} jobs in ${(wall / 1000).toFixed(1)} s: ${(p.total / (wall / 1000)).toFixed(2)} drives/s, ${(p.samples / (wall / 1000) / 1e6).toFixed(2)} M samples/s${p.duplicates ? `; ${p.duplicates} duplicate results ignored` : ''}`);
+        io.error(`${p.total} jobs in ${(wall / 1000).toFixed(1)} s: ${(p.total / (wall / 1000)).toFixed(2)} drives/s, ${(p.samples / (wall / 1000) / 1e6).toFixed(2)} M samples/s${p.duplicates ? `; ${p.duplicates} duplicate results ignored` : ''}`);
       }
-      return report.library.errors.length || (gateReport && !gateReport.ok) ? 1 : 0;
+      // A drive that could not be replayed leaves the figures incomplete: that outranks a failed gate.
+      return report.library.errors.length ? EXIT.CANNOT_CHECK : gateReport && !gateReport.ok ? EXIT.CHECK_FAILED : EXIT.OK;
     });
   },
 };

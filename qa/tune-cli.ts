@@ -1,7 +1,8 @@
 /** `edgerule tune`: sweep rule parameters over a corpus and report the false-alarm / latency trade-off. */
 import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
-import type { Command } from '../cli/main.ts';
+import type { Command } from '../cli/command.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 import { loadRules } from '../compiler/load.ts';
 import { compileRules, selectProfile } from '../compiler/compile.ts';
 import { CompileError } from '../compiler/diagnostics.ts';
@@ -9,17 +10,9 @@ import { loadCorpus } from './corpus.ts';
 import { Collector, makePlan } from './plan.ts';
 import { checkCorpusRules, figuresOf, reportJson } from './run.ts';
 import { executorFor, jobsOption, natsOptions, progressPrinter, UsageError, withErrors, writeFile } from './cli.ts';
-import { grid, markPareto, parseAxis, pointBundles, pointKey, tunePoint, type Axis, type TunePoint } from './tune.ts';
+import { grid, markPareto, parseAxis, pointBundles, pointKey, tunePoint, type TuneReport } from './tune.ts';
 import { tuneHtml } from './report/tune-html.ts';
 import { table, num, dur } from './report/text.ts';
-
-export interface TuneReport {
-  corpus: { name: string; source: string; drives: number };
-  rule: string;
-  axes: Axis[];
-  points: TunePoint[];
-  errors: Array<{ point: string; drive: string; message: string }>;
-}
 
 export function tuneText(t: TuneReport): string {
   const head = [...t.axes.map((a) => `${a.name} (${a.unit})`), 'false alarms', '/1000 h', '/10^4 km', 'detected', 'p50', 'p95', 'max', 'Pareto'];
@@ -52,8 +45,8 @@ marking the Pareto front. Each point's bundle is exactly what \`edgerule compile
   --nats <url>        run the (point, drive) jobs on a NATS JetStream farm of \`edgerule worker\` processes
   --ack-wait, --max-deliver, --upload   as for edgerule qa
   --quiet             no progress on stderr`,
-  async run(argv) {
-    return withErrors('tune', this.usage, async () => {
+  async run(argv, io) {
+    return withErrors(io, 'tune', this.usage, async () => {
       const { values } = parseArgs({
         args: argv, allowPositionals: false,
         options: {
@@ -84,7 +77,7 @@ marking the Pareto front. Each point's bundle is exactly what \`edgerule compile
       const corpus = await loadCorpus(values.corpus);
       checkCorpusRules(corpus, bundles[0]);
       const plan = makePlan(corpus, bundles.map((bundle, i) => ({ bundle, point: pointKey(points[i]) })), false);
-      const progress = progressPrinter('tune', !!values.quiet);
+      const progress = progressPrinter(io, 'tune', !!values.quiet);
       const collector = new Collector(plan, (p) => progress.update(p));
       const started = performance.now();
       await (await executorFor(values.nats, jobsOption(values.jobs), { ...natsOpts, quiet: !!values.quiet }))(plan, collector);
@@ -102,13 +95,13 @@ marking the Pareto front. Each point's bundle is exactly what \`edgerule compile
         writeFile(join(values.out, 'tune.json'), json);
         writeFile(join(values.out, 'tune.html'), tuneHtml(report));
       }
-      if (values.json) process.stdout.write(json);
+      if (values.json) io.write(json);
       else {
-        console.log(tuneText(report));
-        if (values.out) console.log(`\nwrote ${join(values.out, 'tune.json')}, ${join(values.out, 'tune.html')}`);
+        io.log(tuneText(report));
+        if (values.out) io.log(`\nwrote ${join(values.out, 'tune.json')}, ${join(values.out, 'tune.html')}`);
       }
-      if (!values.quiet) console.error(`${plan.jobs.length} jobs (${points.length} points × ${corpus.drives.length} drives) in ${(wall / 1000).toFixed(1)} s`);
-      return report.errors.length ? 1 : 0;
+      if (!values.quiet) io.error(`${plan.jobs.length} jobs (${points.length} points × ${corpus.drives.length} drives) in ${(wall / 1000).toFixed(1)} s`);
+      return report.errors.length ? EXIT.CANNOT_CHECK : EXIT.OK;
     });
   },
 };

@@ -97,3 +97,12 @@ export function markPareto(points: TunePoint[]): TunePoint[] {
   }
   return points;
 }
+
+/** What `edgerule tune` reports (tune.json). */
+export interface TuneReport {
+  corpus: { name: string; source: string; drives: number };
+  rule: string;
+  axes: Axis[];
+  points: TunePoint[];
+  errors: Array<{ point: string; drive: string; message: string }>;
+}

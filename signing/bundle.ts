@@ -5,22 +5,20 @@
  */
 import { Encoder, Tag } from 'cbor-x';
 import { verify } from '../runtime/engine/verify.ts';
-import { parseSigned, MAX_PROFILE_NAME, SIGNING_CHECKPOINT, SIGNING_PER_EVENT, type SignedCheck } from '../runtime/signing/signed-bundle.ts';
-import { tbsLength, wrTbs } from '../runtime/signing/cose.ts';
+import {
+  parseSigned, MAX_PROFILE_NAME, LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING, type SignedCheck,
+} from '../runtime/signing/signed-bundle.ts';
+import { tbsLength, wrTbs, COSE_SIGN1_TAG, COSE_LABEL_ALG, COSE_LABEL_CRIT, COSE_LABEL_KID, COSE_ALG_EDDSA } from '../runtime/signing/cose.ts';
+import { SIGNING_CHECKPOINT, SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
 import { HDR_CATALOGUE } from '../runtime/engine/format.ts';
 import { describeFault } from '../compiler/faults.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import { signBytes, verifyBytes } from './ed.ts';
-import { describeSignedFault } from './describe.ts';
+import { describeSignedFault } from './signed-fault-text.ts';
 import type { KeyFile } from './keys.ts';
 
 /** cbor-x set up for plain RFC 8949 items: no record extension, shortest map heads, Uint8Array as bstr. */
 export const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, variableMapSize: true, tagUint8Array: false, useFloat32: 0 });
-
-export const LABEL_VERSION = -65537;
-export const LABEL_PROFILE = -65538;
-export const LABEL_CATALOGUE = -65539;
-export const LABEL_SIGNING = -65540;
 
 export interface BundleSignOptions {
   version: number;
@@ -47,9 +45,9 @@ export function checkProfileName(name: string): void {
 /** The protected header bstr content, labels in canonical (bytewise) order. */
 export function protectedHeader(kid: Uint8Array, catalogue: number, o: BundleSignOptions): Uint8Array {
   return cbor.encode(new Map<number, unknown>([
-    [1, -8],
-    [2, [LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING]],
-    [4, kid],
+    [COSE_LABEL_ALG, COSE_ALG_EDDSA],
+    [COSE_LABEL_CRIT, [LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING]],
+    [COSE_LABEL_KID, kid],
     [LABEL_VERSION, o.version],
     [LABEL_PROFILE, o.profile],
     [LABEL_CATALOGUE, catalogue],
@@ -69,7 +67,7 @@ export function signBundle(bundle: Uint8Array, key: KeyFile, o: BundleSignOption
   const prot = protectedHeader(key.publicKey.subarray(0, 8), catalogue, o);
   const tbs = cbor.encode(['Signature1', prot, new Uint8Array(0), bundle]);
   const signature = signBytes(tbs, key.seed);
-  const signed = new Uint8Array(cbor.encode(new Tag([prot, new Map(), bundle, signature], 18)));
+  const signed = new Uint8Array(cbor.encode(new Tag([prot, new Map(), bundle, signature], COSE_SIGN1_TAG)));
   // The device's parser must read back exactly what was written.
   const c = parseSigned(signed);
   if (c.fault) throw new BundleError(`internal: the encoded signed bundle does not parse: ${describeSignedFault(c.fault, c.faultAt, c.field)}`);

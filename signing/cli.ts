@@ -1,7 +1,7 @@
 /** `edgerule keygen`, `pubkey`, `sign` and `verify`. */
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Command } from '../cli/main.ts';
+import type { Command } from '../cli/command.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { verify } from '../runtime/engine/verify.ts';
@@ -10,6 +10,7 @@ import { describeFault } from '../compiler/faults.ts';
 import { generateKey, formatKey, keyId, parseDeviceId, readKeyFile, writePublicKey, writeSecretKey, type KeyRole } from './keys.ts';
 import { openBundle, signBundle, signingName, BundleError } from './bundle.ts';
 import { verifyEvents } from './verify-events.ts';
+import { COSE_SIGN1_HEAD } from '../runtime/signing/cose.ts';
 
 function readInput(path: string, what: string): Uint8Array {
   try {
@@ -28,10 +29,10 @@ Writes the secret key file (mode 0600) and <file>.pub (the public key); refuses 
   --device <id>      device id, 0…4294967295 (it travels in every event record)
   -o, --out <file>   secret key file (default: build.key, or device-<id>.key)
   --force            overwrite existing files`,
-  async run(argv) {
+  async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { role: { type: 'string' }, device: { type: 'string' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' } } });
     if (values.role !== 'build' && values.role !== 'device') {
-      console.error(`edgerule keygen: --role must be 'build' or 'device'\n\n${this.usage}`);
+      io.error(`edgerule keygen: --role must be 'build' or 'device'\n\n${this.usage}`);
       return 2;
     }
     const role = values.role as KeyRole;
@@ -44,7 +45,7 @@ Writes the secret key file (mode 0600) and <file>.pub (the public key); refuses 
     }
     writeSecretKey(out, key, !!values.force);
     writePublicKey(pub, key, !!values.force);
-    console.log(`wrote ${role} key ${out} (secret, mode 0600) and ${pub}; key id ${keyId(key.publicKey)}${device !== undefined ? `, device ${device}` : ''}`);
+    io.log(`wrote ${role} key ${out} (secret, mode 0600) and ${pub}; key id ${keyId(key.publicKey)}${device !== undefined ? `, device ${device}` : ''}`);
     return 0;
   },
 };
@@ -54,14 +55,14 @@ export const pubkeyCommand: Command = {
   usage: `usage: edgerule pubkey <key file> [--hex]
 
 Prints the public key file (role, device id, public key); --hex prints only the 32-byte key as hex.`,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { hex: { type: 'boolean' } } });
     if (positionals.length !== 1) {
-      console.error(this.usage);
+      io.error(this.usage);
       return 2;
     }
     const key = readKeyFile(positionals[0]);
-    process.stdout.write(values.hex ? Buffer.from(key.publicKey).toString('hex') + '\n' : formatKey(key, 'public'));
+    io.write(values.hex ? Buffer.from(key.publicKey).toString('hex') + '\n' : formatKey(key, 'public'));
     return 0;
   },
 };
@@ -87,7 +88,7 @@ export const signCommand: Command = {
   --profile <name>     device profile the bundle targets (default: from <bundle>.map.json, else full)
   --signing <mode>     per-event or checkpoint (default: the profile's own setting)
   --rules <paths>      rule files/folders to find the profile in (default: ./rules), comma-separated`,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
       options: {
@@ -97,7 +98,7 @@ export const signCommand: Command = {
     });
     const keyPath = values.key ?? values['sign-key'];
     if (positionals.length !== 1 || !keyPath || values.version === undefined) {
-      console.error(this.usage);
+      io.error(this.usage);
       return 2;
     }
     if (!/^(0|[1-9][0-9]*)$/.test(values.version)) throw new BundleError(`--version must be an integer 0…4294967295, got '${values.version}'`);
@@ -113,7 +114,7 @@ export const signCommand: Command = {
     const signed = signBundle(bundle, key, { version: Number(values.version), profile, signing });
     const out = values.out ?? bundlePath + '.signed';
     writeFileSync(out, signed);
-    console.log(`wrote ${out} (${signed.length} bytes): bundle ${bundlePath} (${bundle.length} bytes), version ${values.version}, profile ${profile}, ${signing} event signing, key id ${keyId(key.publicKey)}`);
+    io.log(`wrote ${out} (${signed.length} bytes): bundle ${bundlePath} (${bundle.length} bytes), version ${values.version}, profile ${profile}, ${signing} event signing, key id ${keyId(key.publicKey)}`);
     return 0;
   },
 };
@@ -137,13 +138,13 @@ reported dropping from its full queue). Exit code 1 on any problem (device-repor
   --bundle <file>        the signed bundle the device runs: its signing mode and rule ids are checked
                          (an unsigned bundle: rule ids only)
   --from <seq>           first sequence number the file should start at (default 1)`,
-  async run(argv) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
       options: { key: { type: 'string', short: 'k' }, bundle: { type: 'string' }, from: { type: 'string' } },
     });
     if (positionals.length !== 1 || !values.key) {
-      console.error(this.usage);
+      io.error(this.usage);
       return 2;
     }
     const file = positionals[0];
@@ -154,32 +155,32 @@ reported dropping from its full queue). Exit code 1 on any problem (device-repor
       try {
         opened = openBundle(bytes, key.publicKey, file);
       } catch (e) {
-        console.log((e as Error).message);
+        io.log((e as Error).message);
         return 1;
       }
       const c = opened.check;
       const what = `${file}: version ${c.version}, profile ${c.profile}, ${signingName(c.signing)} event signing, catalogue 0x${c.catalogue.toString(16).padStart(8, '0')}, ${opened.payload.length}-byte bundle`;
       if (!opened.keyMatches) {
-        console.log(`${what}\nFAIL: signed with key id ${Buffer.from(bytes.subarray(c.kidAt, c.kidAt + 8)).toString('hex')}, not ${keyId(key.publicKey)}`);
+        io.log(`${what}\nFAIL: signed with key id ${Buffer.from(bytes.subarray(c.kidAt, c.kidAt + 8)).toString('hex')}, not ${keyId(key.publicKey)}`);
         return 1;
       }
       if (!opened.signatureOk) {
-        console.log(`${what}\nFAIL: the signature does not verify with key id ${keyId(key.publicKey)}`);
+        io.log(`${what}\nFAIL: the signature does not verify with key id ${keyId(key.publicKey)}`);
         return 1;
       }
       const p = verify(opened.payload);
       if (p.fault) {
-        console.log(`${what}\nFAIL: signature OK, but ${describeFault(p.fault, p.faultAt, 'the bundle')}`);
+        io.log(`${what}\nFAIL: signature OK, but ${describeFault(p.fault, p.faultAt, 'the bundle')}`);
         return 1;
       }
-      console.log(`${what}\nOK: signature verifies with key id ${keyId(key.publicKey)}; the bytecode verifies`);
+      io.log(`${what}\nOK: signature verifies with key id ${keyId(key.publicKey)}; the bytecode verifies`);
       return 0;
     }
     let signing: SigningMode | undefined;
     let ids: Set<number> | undefined;
     if (values.bundle) {
       const b = readInput(values.bundle, 'bundle');
-      if (b[0] === 0xd2) {
+      if (b[0] === COSE_SIGN1_HEAD) {
         const opened = openBundle(b, undefined, values.bundle);
         signing = signingName(opened.check.signing);
         ids = ruleIds(opened.payload);
@@ -189,7 +190,7 @@ reported dropping from its full queue). Exit code 1 on any problem (device-repor
     }
     if (values.from !== undefined && !/^[1-9][0-9]*$/.test(values.from)) throw new Error(`--from must be a positive integer, got '${values.from}'`);
     const report = verifyEvents(bytes, { publicKey: key.publicKey, device: key.device, signing, ruleIds: ids, from: values.from ? Number(values.from) : 1, file });
-    process.stdout.write(report.text);
+    io.write(report.text);
     return report.ok ? 0 : 1;
   },
 };

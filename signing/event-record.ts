@@ -4,12 +4,13 @@
  * field and the byte offset in the file.
  */
 import { cborIn, rdHead, rdUint, rdString, rdNumber, rdF64, cborBad, CBOR_MAP, CBOR_ARRAY, CBOR_BYTES, type CborIn } from '../runtime/signing/cbor.ts';
-import { rdSign1, newSign1, tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/signing/cose.ts';
+import { rdSign1, newSign1, tbsLength, wrTbs, EVENT_PROTECTED, COSE_SIGN1_HEAD } from '../runtime/signing/cose.ts';
 import { MAX_RANGES } from '../runtime/signing/drop-ranges.ts';
 import { LIMIT_MAX_ATTACH } from '../runtime/engine/isa.generated.ts';
 import * as S from '../runtime/signing/signed-faults.ts';
-import { RECORD_MAX } from '../runtime/signing/events.ts';
-import { describeSignedFault } from './describe.ts';
+import * as R from '../runtime/signing/record.ts';
+import { SEV_CRITICAL } from '../runtime/engine/severity.ts';
+import { describeSignedFault } from './signed-fault-text.ts';
 import { chainHash } from './ed.ts';
 
 export interface DropRange { first: number; last: number; count: number; prev: Uint8Array }
@@ -68,23 +69,23 @@ export function readRecord(r: CborIn): EventRecord | undefined {
     cborBad(r, S.SF_TYPE, mapAt, S.FLD_RECORD);
     return undefined;
   }
-  if (!key(r, 0)) return undefined;
-  const type = rdUint(r, S.FLD_REC_TYPE, 1) as 0 | 1;
-  if (!key(r, 1)) return undefined;
+  if (!key(r, R.KEY_TYPE)) return undefined;
+  const type = rdUint(r, S.FLD_REC_TYPE, R.REC_CHECKPOINT) as 0 | 1;
+  if (!key(r, R.KEY_DEVICE)) return undefined;
   const device = rdUint(r, S.FLD_REC_DEVICE, 0xffffffff);
-  if (!key(r, 2)) return undefined;
+  if (!key(r, R.KEY_SEQ)) return undefined;
   const seq = rdUint(r, S.FLD_REC_SEQ, MAX_SEQ);
-  if (!key(r, 3)) return undefined;
+  if (!key(r, R.KEY_TIME)) return undefined;
   const t = rdNumber(r, S.FLD_REC_TIME);
   if (r.fault) return undefined;
   const rec: EventRecord = { type, device, seq, t, prev: new Uint8Array(32), drops: [], droppedTotal: 0 };
   let seen = 4;
-  if (type === 0) {
-    if (!key(r, 4)) return undefined;
+  if (type === R.REC_EVENT) {
+    if (!key(r, R.KEY_RULE)) return undefined;
     rec.rule = rdUint(r, S.FLD_REC_RULE, 65535);
-    if (!key(r, 5)) return undefined;
-    rec.severity = rdUint(r, S.FLD_REC_SEVERITY, 2);
-    if (!key(r, 6)) return undefined;
+    if (!key(r, R.KEY_SEVERITY)) return undefined;
+    rec.severity = rdUint(r, S.FLD_REC_SEVERITY, SEV_CRITICAL);
+    if (!key(r, R.KEY_VALUES)) return undefined;
     const at = r.pos;
     if (!rdHead(r, CBOR_ARRAY, S.FLD_REC_VALUES)) return undefined;
     const count = r.val;
@@ -96,12 +97,12 @@ export function readRecord(r: CborIn): EventRecord | undefined {
     for (let i = 0; i < count; i++) rec.values.push(rdF64(r, S.FLD_REC_VALUES));
     seen += 3;
   }
-  if (!key(r, 7)) return undefined;
+  if (!key(r, R.KEY_PREV)) return undefined;
   const p = rdString(r, CBOR_BYTES, S.FLD_REC_PREV, 32, 32);
   if (p < 0) return undefined;
   rec.prev = r.b.slice(p, p + 32);
   seen++;
-  if (seen < n && r.pos < r.end && r.b[r.pos] === 8) {
+  if (seen < n && r.pos < r.end && r.b[r.pos] === R.KEY_DROPPED) {
     r.pos++;
     const at = r.pos;
     if (!rdHead(r, CBOR_ARRAY, S.FLD_REC_DROPPED)) return undefined;
@@ -130,7 +131,7 @@ export function readRecord(r: CborIn): EventRecord | undefined {
     }
     seen++;
   }
-  if (seen < n && r.pos < r.end && r.b[r.pos] === 9) {
+  if (seen < n && r.pos < r.end && r.b[r.pos] === R.KEY_DROPPED_TOTAL) {
     r.pos++;
     rec.droppedTotal = rdUint(r, S.FLD_REC_DROP_TOTAL, MAX_SEQ);
     seen++;
@@ -156,8 +157,8 @@ export function readEvents(bytes: Uint8Array): ReadResult {
       items,
       stopped: { message: describeSignedFault(r.fault, r.at, r.field, ''), offset: start, unread: bytes.length - start },
     });
-    if (bytes[start] === 0xd2) {
-      if (!rdSign1(r, cose, 3, RECORD_MAX)) return stop();
+    if (bytes[start] === COSE_SIGN1_HEAD) {
+      if (!rdSign1(r, cose, EVENT_PROTECTED.length - 1, R.RECORD_MAX)) return stop();
       const end = r.pos;
       const payload = bytes.slice(cose.payStart, cose.payStart + cose.payLen);
       const item: Item = {

@@ -6,8 +6,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { eventWriter, SIGN_CHECKPOINT, SIGN_PER_EVENT, type WriterConfig } from '../runtime/signing/events.ts';
-import { tbsLength, wrTbs, EVENT_PROTECTED } from '../runtime/signing/cose.ts';
+import { eventWriter, type WriterConfig } from '../runtime/signing/events.ts';
+import { SIGNING_CHECKPOINT, SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
+import { tbsLength, COSE_SIGN1_TAG, COSE_SIGN1_HEAD, COSE_LABEL_ALG, COSE_LABEL_CRIT, COSE_LABEL_KID, EVENT_PROTECTED } from '../runtime/signing/cose.ts';
+import { LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING } from '../runtime/signing/signed-bundle.ts';
+import * as R from '../runtime/signing/record.ts';
+import { CATALOGUE_HASH } from '../runtime/engine/catalogue.generated.ts';
 import { generateKey, keyId } from './keys.ts';
 import { protectedHeader } from './bundle.ts';
 import { chainHash, hex } from './ed.ts';
@@ -19,10 +23,12 @@ const END = '<!-- END GENERATED EXAMPLES -->';
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
 
 const RECORD_KEYS: Record<number, string> = {
-  0: 'type', 1: 'device', 2: 'seq', 3: 'time (ms)', 4: 'rule', 5: 'severity', 6: 'values', 7: 'prev', 8: 'dropped', 9: 'dropped total',
+  [R.KEY_TYPE]: 'type', [R.KEY_DEVICE]: 'device', [R.KEY_SEQ]: 'seq', [R.KEY_TIME]: 'time (ms)', [R.KEY_RULE]: 'rule',
+  [R.KEY_SEVERITY]: 'severity', [R.KEY_VALUES]: 'values', [R.KEY_PREV]: 'prev', [R.KEY_DROPPED]: 'dropped', [R.KEY_DROPPED_TOTAL]: 'dropped total',
 };
 const HEADER_KEYS: Record<number, string> = {
-  1: 'alg', 2: 'crit', 4: 'kid', [-65537]: 'version', [-65538]: 'profile', [-65539]: 'catalogue hash', [-65540]: 'event signing',
+  [COSE_LABEL_ALG]: 'alg', [COSE_LABEL_CRIT]: 'crit', [COSE_LABEL_KID]: 'kid', [LABEL_VERSION]: 'version', [LABEL_PROFILE]: 'profile',
+  [LABEL_CATALOGUE]: 'catalogue hash', [LABEL_SIGNING]: 'event signing',
 };
 
 /** One line per CBOR item: offset, its head (and short content) in hex, and what it is. */
@@ -67,7 +73,7 @@ function annotate(b: Uint8Array, keys: Record<number, string>, base = 0): string
         }
         return p;
       }
-      case 6: row(at, h.len, depth, `${pre}tag ${h.val}${h.val === 18 ? ' (COSE_Sign1)' : ''}`); return item(at + h.len, depth + 1, '');
+      case 6: row(at, h.len, depth, `${pre}tag ${h.val}${h.val === COSE_SIGN1_TAG ? ' (COSE_Sign1)' : ''}`); return item(at + h.len, depth + 1, '');
       default: row(at, 9, depth, `${pre}float64 ${dv.getFloat64(at + 1, false)}`); return at + 9;
     }
   };
@@ -76,16 +82,22 @@ function annotate(b: Uint8Array, keys: Record<number, string>, base = 0): string
   return lines;
 }
 
+/** Where the record inside a handed-over item lies: [start, length] (the device's own reading). */
+function recordSpan(c: Uint8Array): [number, number] {
+  const span = new Float64Array(2);
+  R.recordSpan(c, 0, c.length, span);
+  return [span[0], span[1]];
+}
+
 /** A COSE_Sign1 event: its parts by name, then the record inside annotated at its own offsets. */
 function annotateCose(c: Uint8Array): string[] {
-  const payAt = c[7] === 0x58 ? 9 : 10;
-  const payLen = c.length - 66 - payAt;
+  const [payAt, payLen] = recordSpan(c);
   const row = (at: number, len: number, what: string) => {
     const h = hex(c.subarray(at, at + len));
     return `${String(at).padStart(4)}  ${(h.length > 36 ? `${h.slice(0, 34)}…` : h).padEnd(40)} ${what}`;
   };
   return [
-    row(0, 1, 'tag 18 (COSE_Sign1)'),
+    row(0, 1, `tag ${COSE_SIGN1_TAG} (COSE_Sign1)`),
     row(1, 1, 'array(4)'),
     row(2, 4, "protected: bstr(3) {1: -8} (alg EdDSA)"),
     row(6, 1, 'unprotected: {}'),
@@ -118,27 +130,27 @@ export function generatedExamples(): string {
   const build = generateKey('build', undefined, seedOf('edgerule docs build key'));
   const values = new Float64Array([-36.8485, 174.7633, 310042]);
   const T = 1_700_000_000_000;
-  const per = records({ device: 7, seed: dev.seed!, signing: SIGN_PER_EVENT }, (w) => {
+  const per = records({ device: 7, seed: dev.seed!, signing: SIGNING_PER_EVENT }, (w) => {
     w.emit(3, 2, T, values, 3);
     w.emit(5, 0, T + 1500.25, values, 0);
   });
   const [first, second] = per;
-  const payload = (c: Uint8Array) => c.subarray(c[7] === 0x58 ? 9 : 10, c.length - 66);
+  const payload = (c: Uint8Array) => { const [at, len] = recordSpan(c); return c.subarray(at, at + len); };
   const p1 = payload(first);
-  const tbs = new Uint8Array(tbsLength(3, p1.length));
-  wrTbs(tbs, EVENT_PROTECTED, 1, 3, p1, 0, p1.length);
-  const ckp = records({ device: 7, seed: dev.seed!, signing: SIGN_CHECKPOINT, every: 2 }, (w) => {
+  const tbs = new Uint8Array(tbsLength(EVENT_PROTECTED.length - 1, p1.length));
+  R.eventTbs(tbs, p1, 0, p1.length);
+  const ckp = records({ device: 7, seed: dev.seed!, signing: SIGNING_CHECKPOINT, every: 2 }, (w) => {
     w.emit(5, 0, T, values, 1);
     w.emit(5, 1, T + 60_000, values, 1);
   });
-  const dropped = records({ device: 7, seed: dev.seed!, signing: SIGN_PER_EVENT, capacity: 2 }, (w) => {
+  const dropped = records({ device: 7, seed: dev.seed!, signing: SIGNING_PER_EVENT, capacity: 2 }, (w) => {
     for (let i = 0; i < 4; i++) {
       w.emit(5, 0, T + i * 1000, values, 0);
       while (!w.work(1000)) { /* sign */ }
     }
   });
   const last = dropped[dropped.length - 1];
-  const prot = protectedHeader(build.publicKey.subarray(0, 8), 0x49d52cf9, { version: 12, profile: 'container-tracker', signing: 'checkpoint' });
+  const prot = protectedHeader(build.publicKey.subarray(0, 8), CATALOGUE_HASH, { version: 12, profile: 'container-tracker', signing: 'checkpoint' });
   return [
     BEGIN,
     `Keys: the device key's seed is SHA-256("edgerule docs device 7") (public key \`${hex(dev.publicKey)}\`); the build key's seed is SHA-256("edgerule docs build key") (key id \`${keyId(build.publicKey)}\`).`,
@@ -169,7 +181,7 @@ export function generatedExamples(): string {
     '',
     '### 3. Checkpoint signing (every 2 records): two bare records, then a signed checkpoint over the chain head',
     '',
-    block(ckp.flatMap((r, i) => [`# item ${i + 1} (${r.length} bytes)`, ...(r[0] === 0xd2 ? annotateCose(r) : annotate(r, RECORD_KEYS))])),
+    block(ckp.flatMap((r, i) => [`# item ${i + 1} (${r.length} bytes)`, ...(r[0] === COSE_SIGN1_HEAD ? annotateCose(r) : annotate(r, RECORD_KEYS))])),
     '',
     `### 4. A record after the queue (2 slots, nothing acknowledged) dropped two records`,
     '',

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadedBundle } from './inputs.ts';
@@ -168,9 +168,4 @@ export async function runBatch(bundle: LoadedBundle, units: BatchUnit[], job: Om
 /** Output folder name of a unit: its id with anything unusual replaced. */
 export function unitDir(outDir: string, id: string): string {
   return join(outDir, id.replace(/[^A-Za-z0-9._-]+/g, '_'));
-}
-
-export function relativeTo(base: string, p: string): string {
-  const r = relative(base, p);
-  return r.startsWith('..') ? p : r;
 }

@@ -1,9 +1,9 @@
 /** `edgerule simulate` and `edgerule demo`. */
-import { parseArgs, styleText } from 'node:util';
+import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from '../cli/main.ts';
+import { tint, type Command, type Io } from '../cli/command.ts';
 import { loadBundle, type LoadedBundle } from './inputs.ts';
 import { simulate, type SimResult } from './run.ts';
 import { loadScenario, ScenarioError } from './scenario.ts';
@@ -41,7 +41,8 @@ function parseUntil(text: string | undefined): number | undefined {
   return ms;
 }
 
-const paint = (c: 'green' | 'red', s: string) => (process.stdout.isTTY ? styleText(c, s) : s);
+/** Colours for a terminal, plain text otherwise. */
+const painter = (io: Io) => (c: 'green' | 'red', s: string) => tint(io, 'stdout', c, s);
 
 export const simulateCommand: Command = {
   summary: 'replay recorded GPS/IMU traces through the device runtime (events, report, QA gates)',
@@ -70,7 +71,7 @@ same outputs, byte for byte.
   --batch <folder>    replay every recording in a folder (sub-folders: one merged replay each) on worker threads
   --shard <k/n>       only the k-th of n deterministic shards of the batch
   --jobs <n>          worker threads for --batch (default: CPU count)`,
-  async run(argv) {
+  async run(argv, io) {
     let values;
     try {
       ({ values } = parseArgs({
@@ -84,7 +85,7 @@ same outputs, byte for byte.
         },
       }));
     } catch (e) {
-      console.error(`edgerule simulate: ${(e as Error).message}\n\n${this.usage}`);
+      io.error(`edgerule simulate: ${(e as Error).message}\n\n${this.usage}`);
       return 2;
     }
     try {
@@ -103,22 +104,22 @@ same outputs, byte for byte.
       const bundle = await loadBundle(values.bundle, { profile: values.profile });
       if (values.batch) {
         if (Number.isFinite(speed)) throw new UsageError('--speed pacing is for single replays, not --batch');
-        return await batch(bundle, values.batch, {
+        return await batch(io, bundle, values.batch, {
           shard: values.shard ? parseShard(values.shard) : undefined, jobs: values.jobs ? Number(values.jobs) : undefined,
           scenario: values.scenario, expect: values.expect, junit: values.junit, out: values.out, report: !values['no-report'], startMs, untilRel, json: !!values.json, signer,
         });
       }
-      return await single(bundle, {
+      return await single(io, bundle, {
         traces: values.trace!, offsets, startMs, untilRel, speed, scenario: values.scenario, expect: values.expect, junit: values.junit,
         out: values.out, report: !values['no-report'], json: !!values.json, quiet: !!values.quiet, signer,
       });
     } catch (e) {
       if (e instanceof UsageError) {
-        console.error(`edgerule simulate: ${e.message}\n\n${this.usage}`);
+        io.error(`edgerule simulate: ${e.message}\n\n${this.usage}`);
         return 2;
       }
       if (e instanceof ScenarioError) {
-        console.error(styleText('red', e.message));
+        io.error(tint(io, 'stderr', 'red', e.message));
         return 1;
       }
       throw e;
@@ -146,19 +147,20 @@ interface SingleOptions {
   verifySigned?: boolean;
 }
 
-async function single(bundle: LoadedBundle, o: SingleOptions): Promise<number> {
+async function single(io: Io, bundle: LoadedBundle, o: SingleOptions): Promise<number> {
   const scenario = o.scenario ? { file: o.scenario, scenario: await loadScenario(o.scenario) } : undefined;
   const expectations = o.expect ? loadExpectations(o.expect, bundle.rules.map((r) => r.name)) : undefined;
   if (o.junit && !expectations) throw new UsageError('--junit needs --expect');
   const live = Number.isFinite(o.speed) && !o.json && !o.quiet;
-  const color = !!process.stdout.isTTY;
+  const color = io.stdoutIsTTY;
+  const paint = painter(io);
   let bar: ReturnType<typeof progressBar> | undefined;
-  if (live) console.log(`replaying at ${o.speed}× real time; events as they happen:`);
+  if (live) io.log(`replaying at ${o.speed}× real time; events as they happen:`);
   const r: SimResult = simulate({
     bundle, traces: o.traces, offsets: o.offsets, startMs: o.startMs, untilRel: o.untilRel, speed: o.speed, scenario, signer: o.signer,
     hooks: {
-      onProgress: (fed, total) => { bar ??= progressBar(total, 'replay'); bar.update(fed); },
-      onEvent: live ? (e) => console.log('  ' + eventLine(e, color)) : undefined,
+      onProgress: (fed, total) => { bar ??= progressBar(total, 'replay', io); bar.update(fed); },
+      onEvent: live ? (e) => io.log('  ' + eventLine(e, color)) : undefined,
     },
   });
   bar?.done();
@@ -177,12 +179,12 @@ async function single(bundle: LoadedBundle, o: SingleOptions): Promise<number> {
   }
   if (o.json) {
     const s = machineSummary(r);
-    console.log(JSON.stringify({ ...s, expectations: report ? { name: report.name, passed: report.passed, failed: report.failed, ok: report.ok, cases: report.cases } : undefined, outputs: written?.files, junit: o.junit }, null, 1));
+    io.log(JSON.stringify({ ...s, expectations: report ? { name: report.name, passed: report.passed, failed: report.failed, ok: report.ok, cases: report.cases } : undefined, outputs: written?.files, junit: o.junit }, null, 1));
   } else {
-    console.log(terminalSummary(r, { color, listEvents: !o.quiet && !live }));
-    if (verified) console.log('\n' + verified);
-    if (report) console.log('\n' + expectationText(report, paint));
-    if (written) console.log(`\nwrote ${written.files.map((f) => relative(process.cwd(), f) || f).join(', ')}${o.junit ? ', ' + o.junit : ''}`);
+    io.log(terminalSummary(r, { color, listEvents: !o.quiet && !live }));
+    if (verified) io.log('\n' + verified);
+    if (report) io.log('\n' + expectationText(report, paint));
+    if (written) io.log(`\nwrote ${written.files.map((f) => relative(process.cwd(), f) || f).join(', ')}${o.junit ? ', ' + o.junit : ''}`);
   }
   return report && !report.ok ? 1 : 0;
 }
@@ -192,18 +194,19 @@ interface BatchOptions {
   startMs?: number; untilRel?: number; json: boolean; signer?: SignerConfig;
 }
 
-async function batch(bundle: LoadedBundle, folder: string, o: BatchOptions): Promise<number> {
+async function batch(io: Io, bundle: LoadedBundle, folder: string, o: BatchOptions): Promise<number> {
   const all = batchUnits(folder);
   const units = shardUnits(all, o.shard);
   if (o.expect) loadExpectations(o.expect, bundle.rules.map((r) => r.name)); // fail early on a bad file
   if (o.scenario) await loadScenario(o.scenario);
   const started = performance.now();
-  const tty = !o.json && process.stderr.isTTY;
+  const tty = !o.json && io.stderrIsTTY;
+  const paint = painter(io);
   const results = await runBatch(bundle, units, { scenario: o.scenario, expect: o.expect, outDir: o.out, report: o.report, startMs: o.startMs, untilRel: o.untilRel, signer: o.signer }, {
     jobs: o.jobs,
-    onDone: (r, done, n) => { if (tty) process.stderr.write(`\r${done}/${n} replays done (${r.id})`.padEnd(70)); },
+    onDone: (r, done, n) => { if (tty) io.writeErr(`\r${done}/${n} replays done (${r.id})`.padEnd(70)); },
   });
-  if (tty) process.stderr.write('\r'.padEnd(71) + '\r');
+  if (tty) io.writeErr('\r'.padEnd(71) + '\r');
   const wallMs = performance.now() - started;
   const reports = results.flatMap((r) => r.expectations);
   if (o.junit) {
@@ -213,20 +216,20 @@ async function batch(bundle: LoadedBundle, folder: string, o: BatchOptions): Pro
   }
   const failed = results.filter((r) => !r.ok);
   if (o.json) {
-    console.log(JSON.stringify({
+    io.log(JSON.stringify({
       folder, shard: o.shard ? `${o.shard.k}/${o.shard.n}` : undefined, units: all.length, replayed: units.length, failed: failed.length, wallMs: Math.round(wallMs),
       results: results.map((r) => ({ id: r.id, traces: r.traces, ok: r.ok, error: r.error, events: r.summary?.events.total, perRule: r.summary?.events.perRule.map((c) => ({ rule: c.rule, count: c.count })), samples: r.summary?.samples.replayed, expectations: r.expectations.map((e) => ({ name: e.suite, passed: e.passed, failed: e.failed })), out: r.outDir })),
     }, null, 1));
   } else {
-    console.log(`batch ${folder}: ${units.length} of ${all.length} replays${o.shard ? ` (shard ${o.shard.k}/${o.shard.n})` : ''} in ${(wallMs / 1000).toFixed(1)} s`);
-    for (const r of results) console.log(batchLine(r));
-    for (const rep of reports) if (!rep.ok) console.log(expectationText(rep, paint));
-    if (o.junit) console.log(`wrote ${o.junit}`);
+    io.log(`batch ${folder}: ${units.length} of ${all.length} replays${o.shard ? ` (shard ${o.shard.k}/${o.shard.n})` : ''} in ${(wallMs / 1000).toFixed(1)} s`);
+    for (const r of results) io.log(batchLine(r, paint));
+    for (const rep of reports) if (!rep.ok) io.log(expectationText(rep, paint));
+    if (o.junit) io.log(`wrote ${o.junit}`);
   }
   return failed.length ? 1 : 0;
 }
 
-function batchLine(r: UnitResult): string {
+function batchLine(r: UnitResult, paint: ReturnType<typeof painter>): string {
   if (r.error) return `  ${paint('red', 'ERROR')} ${r.id}: ${r.error}`;
   const s = r.summary!;
   const rules = s.events.perRule.map((c) => `${c.rule}×${c.count}`).join(', ');
@@ -258,20 +261,20 @@ summary.json and junit.xml.
   --out <dir>    output folder (default: out)
   --speed <s>    max (default), or 1x to watch the alerts arrive in real time
   --json         machine summary on stdout`,
-  async run(argv) {
+  async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, speed: { type: 'string' }, json: { type: 'boolean' } } });
     for (const p of [DEMO.rules, ...DEMO.traces, DEMO.scenario]) if (!existsSync(p)) throw new Error(`${p} is missing from this checkout`);
     const out = values.out ?? 'out';
     const started = performance.now();
     const bundle = await loadBundle(relative(process.cwd(), DEMO.rules) || DEMO.rules);
-    if (!values.json) console.log(`compiled ${bundle.rules.length} rules from rules/ (${bundle.bytes.length} bytes) in ${(performance.now() - started).toFixed(0)} ms\n`);
+    if (!values.json) io.log(`compiled ${bundle.rules.length} rules from rules/ (${bundle.bytes.length} bytes) in ${(performance.now() - started).toFixed(0)} ms\n`);
     const rel = (p: string) => relative(process.cwd(), p) || p;
     // The demo signs its events with a fixed, public demo device key, and writes that key's public half beside them.
     const { generateKey, writePublicKey } = await import('../signing/keys.ts');
     const demoKey = generateKey('device', DEMO_DEVICE.device, DEMO_DEVICE.seed);
     mkdirSync(out, { recursive: true });
     writePublicKey(join(out, 'demo-device.pub'), demoKey, true);
-    return single(bundle, {
+    return single(io, bundle, {
       traces: DEMO.traces.map(rel), startMs: Date.parse(DEMO.start), speed: parseSpeed(values.speed), scenario: rel(DEMO.scenario),
       expect: existsSync(DEMO.expect) ? rel(DEMO.expect) : undefined, junit: existsSync(DEMO.expect) ? join(out, 'junit.xml') : undefined,
       out, report: true, json: !!values.json, quiet: false,

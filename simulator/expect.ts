@@ -22,11 +22,12 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import type { SimEvent } from './run.ts';
+import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
 import { schemaProblems, ScenarioError } from './scenario.ts';
 import { DURATION_PATTERN, formatRel, parseDuration } from './time.ts';
 
 const Time = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], { description: 'time from the start of the recording' });
-const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
+const Severity = Type.Union(SEVERITY_NAMES.map((name) => Type.Literal(name)));
 const Count = Type.Union([
   Type.Integer({ minimum: 0 }),
   Type.Object({ min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),

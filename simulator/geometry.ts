@@ -5,17 +5,17 @@
  * rules itself, or from a sidecar that lists them.
  *
  * Which rules use a geometry, and a route's corridor width, are read from the code the disassembler's way
- * (compiler/disasm.ts decodeUnit): `DIST2 g; CONST k; <compare>` is "distance to g compared with √K[k] m".
+ * (compiler/bundle-reader.ts decodeUnit): `DIST2 g; CONST k; <compare>` is "distance to g compared with √K[k] m".
  * This only labels the drawing; nothing here evaluates a rule.
  */
-import { constants, geometries, units as bundleUnits } from '../compiler/bundle-reader.ts';
-import * as F from '../runtime/engine/format.ts';
+import { constants, geometries, units as bundleUnits, type DecodedInstruction } from '../compiler/bundle-reader.ts';
+import type { GeometryKind } from '../compiler/ir.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import type { LoadedBundle } from './inputs.ts';
 
 export interface DrawnGeometry {
   index: number;
-  kind: 'polygon' | 'circle' | 'polyline' | 'point';
+  kind: GeometryKind;
   name: string;
   /** [lat, lon] vertices (polygon ring without the closing point; polyline; the centre for circle/point). */
   points: Array<[number, number]>;
@@ -26,8 +26,12 @@ export interface DrawnGeometry {
   rules: string[];
 }
 
-const KIND: Record<number, DrawnGeometry['kind']> = { [F.GEOM_POLYGON]: 'polygon', [F.GEOM_CIRCLE]: 'circle', [F.GEOM_POLYLINE]: 'polyline', [F.GEOM_POINT]: 'point' };
 const COMPARE = new Set(['LT', 'LE', 'GT', 'GE']);
+
+/** An instruction whose first operand is a geometry index (INSIDE, DIST2: the table's `g` format). */
+function readsGeometry(ins: DecodedInstruction): boolean {
+  return ins.op.operands[0] === 'g';
+}
 
 export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
   const p = verify(b.bytes);
@@ -44,9 +48,9 @@ export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
   // Rules reading each geometry, and distance thresholds compared with DIST2 results (directly or via a derived value).
   const consts = constants(p);
   const derivedDist = new Map<number, number>(); // derived value id → geometry
-  const units = bundleUnits(p).map((u) => ({ kind: u.kind === 'rule' ? F.UNIT_RULE : F.UNIT_DERIVED, id: u.id, code: u.code }));
+  const units = bundleUnits(p);
   for (const u of units) {
-    if (u.kind !== F.UNIT_DERIVED) continue;
+    if (u.kind !== 'derived') continue;
     const c = u.code;
     for (let i = 0; i + 1 < c.length; i++) if (c[i].op.name === 'DIST2' && c[i + 1].op.name === 'STORE') derivedDist.set(c[i + 1].operands[0], c[i].operands[0]);
   }
@@ -57,10 +61,10 @@ export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
   for (let changed = true, pass = 0; changed && pass <= units.length; pass++) {
     changed = false;
     for (const u of units) {
-      if (u.kind !== F.UNIT_DERIVED) continue;
+      if (u.kind !== 'derived') continue;
       const gs = new Set<number>();
       for (const ins of u.code) {
-        if (ins.op.name === 'INSIDE' || ins.op.name === 'DIST2') gs.add(ins.operands[0]);
+        if (readsGeometry(ins)) gs.add(ins.operands[0]);
         if (ins.op.name === 'LOAD') for (const dg of derivedGeoms.get(ins.operands[0]) ?? []) gs.add(dg);
       }
       for (const ins of u.code) {
@@ -71,13 +75,13 @@ export function bundleGeometry(b: LoadedBundle): DrawnGeometry[] {
     }
   }
   for (const u of units) {
-    if (u.kind !== F.UNIT_RULE) continue;
+    if (u.kind !== 'rule') continue;
     const c = u.code;
     const gs = new Set<number>();
     for (let i = 0; i < c.length; i++) {
       const ins = c[i];
       let g = -1;
-      if (ins.op.name === 'INSIDE' || ins.op.name === 'DIST2') { gs.add(ins.operands[0]); if (ins.op.name === 'DIST2') g = ins.operands[0]; }
+      if (readsGeometry(ins)) { gs.add(ins.operands[0]); if (ins.op.name === 'DIST2') g = ins.operands[0]; }
       if (ins.op.name === 'LOAD') {
         for (const dg of derivedGeoms.get(ins.operands[0]) ?? []) gs.add(dg);
         if (derivedDist.has(ins.operands[0])) g = derivedDist.get(ins.operands[0])!;

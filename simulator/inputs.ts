@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { SidecarMap } from '../compiler/compile.ts';
+import { severityName } from '../runtime/engine/severity.ts';
 import { readTrace, mergeTraces, type TraceResult, type TraceIssue, type SampleColumns } from './trace/index.ts';
 
-const SEVERITY = ['info', 'warning', 'critical'];
 
 export interface RuleInfo { id: number; name: string; severity: string; attach: string[]; description: string }
 
@@ -26,7 +26,7 @@ export interface LoadedBundle {
 }
 
 function rulesOf(map: SidecarMap | undefined): RuleInfo[] {
-  return (map?.rules ?? []).map((r) => ({ id: r.id, name: r.name, severity: SEVERITY[r.severity] ?? String(r.severity), attach: r.attach, description: r.description }));
+  return (map?.rules ?? []).map((r) => ({ id: r.id, name: r.name, severity: severityName(r.severity), attach: r.attach, description: r.description }));
 }
 
 export function bundleFrom(source: string, bytes: Uint8Array, map?: SidecarMap, geometryNames?: string[]): LoadedBundle {
@@ -42,7 +42,7 @@ export function bundleFrom(source: string, bytes: Uint8Array, map?: SidecarMap, 
 export function ruleInfo(b: LoadedBundle, id: number, severity: number, n: number): RuleInfo {
   const known = b.ruleById.get(id);
   if (known) return known;
-  const info = { id, name: `rule#${id}`, severity: SEVERITY[severity] ?? String(severity), attach: Array.from({ length: n }, (_, i) => `v${i}`), description: '' };
+  const info = { id, name: `rule#${id}`, severity: severityName(severity), attach: Array.from({ length: n }, (_, i) => `v${i}`), description: '' };
   b.ruleById.set(id, info);
   return info;
 }

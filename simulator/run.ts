@@ -11,6 +11,7 @@ import { applyScenario, type Scenario, type ScenarioSpan, type AppliedScenario }
 import { readInputs, ruleInfo, skippedReasons, type LoadedBundle, type ReadInputs } from './inputs.ts';
 import type { SampleColumns } from './trace/index.ts';
 import { iso } from './time.ts';
+import { severityName } from '../runtime/engine/severity.ts';
 import { EventSigner, type SignerConfig } from './signed-events.ts';
 
 export interface SimEvent {
@@ -38,6 +39,8 @@ export interface SimulateOptions {
   untilRel?: number;
   /** Virtual seconds per wall second (Infinity: as fast as possible). */
   speed?: number;
+  /** The wall clock that paces a replay at `speed` (default: the real one; tests pass a virtual one). */
+  clock?: PaceClock;
   hooks?: { onProgress?(fed: number, total: number): void; onEvent?(e: SimEvent): void };
   /** Already-read recordings (batch and bench reuse them). */
   inputs?: ReadInputs;
@@ -68,11 +71,15 @@ export interface SimResult {
   signed?: { bytes: Uint8Array; records: number; device: number; signing: SignerConfig['signing']; publicKey: Uint8Array };
 }
 
+/** What pacing needs of a clock: the time in ms, and a way to wait. */
+export interface PaceClock { now(): number; sleep(ms: number): void }
+
 /** Sleeps the thread without allocating (pacing for --speed 1x with a real device watching). */
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
-function sleep(ms: number): void {
-  if (ms > 0) Atomics.wait(SLEEP, 0, 0, ms);
-}
+const WALL_CLOCK: PaceClock = {
+  now: () => performance.now(),
+  sleep: (ms) => { if (ms > 0) Atomics.wait(SLEEP, 0, 0, ms); },
+};
 
 export function simulate(o: SimulateOptions): SimResult {
   const inputs = o.inputs ?? readInputs(o.traces, { offsets: o.offsets, startMs: o.startMs });
@@ -91,13 +98,14 @@ export function simulate(o: SimulateOptions): SimResult {
   const api = loadRuntimeArtifact();
   const bundle = o.bundle;
   const speed = o.speed ?? Infinity;
-  let wall0 = 0;
+  const clock = o.clock ?? WALL_CLOCK;
+  let wall0 = NaN;
   const hooks: ReplayHooks = {
     onProgress: o.hooks?.onProgress ? (fed: number) => o.hooks!.onProgress!(fed, replayed.length) : undefined,
     pace: Number.isFinite(speed)
       ? (t: number) => {
-        if (!wall0) wall0 = performance.now();
-        sleep((t - t0) / speed - (performance.now() - wall0));
+        if (wall0 !== wall0) wall0 = clock.now();
+        clock.sleep((t - t0) / speed - (clock.now() - wall0));
       }
       : undefined,
   };
@@ -168,7 +176,7 @@ function decodeEvent(bundle: LoadedBundle, r: Replayer, i: number, t0: number): 
     const v = log.values[log.vStart[i] + k];
     values[info.attach[k] ?? `v${k}`] = Number.isFinite(v) ? v : null;
   }
-  return { index: i, t: log.t[i], rel: log.t[i] - t0, ruleId: log.rule[i], rule: info.name, severity: ['info', 'warning', 'critical'][log.severity[i]] ?? String(log.severity[i]), values };
+  return { index: i, t: log.t[i], rel: log.t[i] - t0, ruleId: log.rule[i], rule: info.name, severity: severityName(log.severity[i]), values };
 }
 
 const F = new Float64Array(1);

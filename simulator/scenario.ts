@@ -30,6 +30,8 @@ import { Value } from 'typebox/value';
 import { SIGNAL_NAMES, signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import type { SampleColumns } from './trace/samples.ts';
 import { DURATION_PATTERN, formatRel, parseDuration } from './time.ts';
+// A shift of n metres is n metres to the device's implied-speed check (runtime/engine/geodesy.ts says why).
+import { M_PER_DEG_ROUNDED as M_PER_DEG } from '../runtime/engine/geodesy.ts';
 
 const Time = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], {
   description: 'time from the start of the recording: milliseconds, or "90s", "5m30s", "1h2m", "5:30"',
@@ -243,8 +245,6 @@ const DOOR = ID('door'), POWER = ID('power.external'), IGN = ID('ignition'), BAT
 /** Everything a jammed receiver stops delivering. */
 const GNSS_JAMMED = (['gnss.lat', 'gnss.lon', 'gnss.speed', 'gnss.course', 'gnss.hdop', 'gnss.sats', 'gnss.fix', 'gnss.fixAge'] as SignalName[]).map(ID);
 const BASELINE: Array<[number, number]> = [[DOOR, 0], [JAM, 0], [POWER, 1], [IGN, 1]];
-/** Metres per degree of latitude (IUGG mean radius), as the runtime's helpers use. */
-const M_PER_DEG = 111195;
 
 interface Added { t: number; sig: number; value: number; seq: number }
 

@@ -9,6 +9,7 @@
  * time pass (tick) when events happen and at the end (flush), not continuously.
  */
 import type { RuntimeApi } from './artifact.ts';
+import { signingCode } from '../signing/bundle.ts';
 import type { EventWriter, EventHost, WriterConfig } from '../runtime/signing/events.ts';
 
 export interface SignerConfig {
@@ -44,7 +45,7 @@ export class EventSigner {
       read(key) { return self.store.get(key) ?? null; },
       write(key, bytes) { self.store.set(key, bytes.slice()); },
     };
-    this.w = writerApi.eventWriter({ device: cfg.device, seed: cfg.seed, signing: cfg.signing === 'per-event' ? 0 : 1, capacity: 64 }, host);
+    this.w = writerApi.eventWriter({ device: cfg.device, seed: cfg.seed, signing: signingCode(cfg.signing), capacity: 64 }, host);
     if (this.w.fault) throw new Error(`the event writer refused its configuration: fault ${this.w.fault} (field ${this.w.field})`);
     this.publicKey = this.w.publicKey;
   }

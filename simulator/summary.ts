@@ -6,6 +6,7 @@
 import { styleText } from 'node:util';
 import type { SimResult, SimEvent } from './run.ts';
 import { formatRel, formatWall, iso } from './time.ts';
+import type { Severity } from '../compiler/dsl/rule.ts';
 
 export interface RuleCount { rule: string; severity: string; count: number; firstMs: number; lastMs: number; firstRel: number; lastRel: number }
 
@@ -67,13 +68,14 @@ function rate(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0) + ' ';
 }
 
-const SEV_COLOR: Record<string, 'red' | 'yellow' | 'cyan'> = { critical: 'red', warning: 'yellow', info: 'cyan' };
+/** A colour for every severity (typed by the device's names, so a new severity needs one here). */
+const SEV_COLOR: Record<Severity, 'red' | 'yellow' | 'cyan'> = { critical: 'red', warning: 'yellow', info: 'cyan' };
 
 /** One line per event, for live output and the terminal list. */
 export function eventLine(e: SimEvent, color = false): string {
   const sev = e.severity.padEnd(8);
   const vals = Object.entries(e.values).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${+(v as number).toPrecision(9)}`).join(' ');
-  return `${iso(e.t)}  +${formatRel(e.rel).padEnd(9)} ${color ? styleText(SEV_COLOR[e.severity] ?? 'white', sev) : sev} ${e.rule}${vals ? '  ' + vals : ''}`;
+  return `${iso(e.t)}  +${formatRel(e.rel).padEnd(9)} ${color ? styleText(SEV_COLOR[e.severity as Severity] ?? 'white', sev) : sev} ${e.rule}${vals ? '  ' + vals : ''}`;
 }
 
 export function terminalSummary(r: SimResult, opts: { color?: boolean; listEvents?: boolean } = {}): string {

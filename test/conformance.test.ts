@@ -9,17 +9,16 @@ import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { ISA } from '../compiler/isa.ts';
 import { signalMeta } from '../compiler/dsl/catalogue.ts';
 import { opByCode } from '../compiler/isa.ts';
-import { decodeUnit } from '../compiler/disasm.ts';
+import { decodeUnit } from '../compiler/bundle-reader.ts';
 import { verify } from '../runtime/engine/verify.ts';
-import { engines, describeEngines, runScript, type EngineName } from '../harness/engines/engines.ts';
+import { severityName } from '../runtime/engine/severity.ts';
+import { engines, describeEngines, enginesNotCompared, enginesToCompare, runScript, type EngineName } from '../harness/engines/engines.ts';
 import { conformanceScript, parseOutput, type ScriptCase } from '../harness/conformance/driver.ts';
 import { OPERATOR_CASES, type GoldenCase } from '../harness/conformance/operator-cases.ts';
 import { LIBRARY_CASES } from '../harness/conformance/library-cases.ts';
 import { loadRules } from '../compiler/load.ts';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-const SEVERITY = ['info', 'warning', 'critical'];
 
 interface Prepared { golden: GoldenCase; script: ScriptCase; names: string[]; opsUsed: Set<string> }
 
@@ -35,7 +34,7 @@ function prepare(golden: GoldenCase): Prepared {
 
 /** Turns `<t> rule<id> sev<n> …` into `<t> <name> <severity> …`. */
 function named(lines: string[], names: string[]): string[] {
-  return lines.map((l) => l.replace(/ rule(\d+) sev(\d+)/, (_, id, sev) => ` ${names[Number(id)]} ${SEVERITY[Number(sev)]}`));
+  return lines.map((l) => l.replace(/ rule(\d+) sev(\d+)/, (_, id, sev) => ` ${names[Number(id)]} ${severityName(Number(sev))}`));
 }
 
 const library = await loadRules([fileURLToPath(new URL('../rules', import.meta.url))]);
@@ -45,7 +44,6 @@ const libraryGolden: GoldenCase[] = LIBRARY_CASES.map((c) => ({
 }));
 const prepared = [...OPERATOR_CASES, ...libraryGolden].map(prepare);
 const script = conformanceScript(prepared.map((p) => p.script));
-const available = engines().filter((e) => e.available);
 const outputs = new Map<EngineName, string>();
 
 describe('engine conformance (golden cases through dist/edgerule-runtime.js)', () => {
@@ -79,9 +77,10 @@ describe('engine conformance (golden cases through dist/edgerule-runtime.js)', (
     });
   }
 
-  test(`all engines print byte-identical output (${available.map((e) => e.name).join(', ')})`, () => {
+  test(`all engines print byte-identical output (${enginesToCompare().join(', ')})`, () => {
     const ran = [...outputs.entries()];
     expect(ran.length, 'at least Node must have run').toBeGreaterThanOrEqual(1);
+    expect(enginesNotCompared(outputs.keys()), 'engines that should have run but gave no output').toEqual([]);
     for (const [name, out] of ran) expect(out, `${name} vs ${ran[0][0]}`).toBe(ran[0][1]);
   });
 });

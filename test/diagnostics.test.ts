@@ -1,24 +1,24 @@
 /**
- * Diagnostics through the real CLI: exact text (file:line:col, stable code, what to change) and exit codes,
- * so editors and CI annotate the right line. Runs `node bin/edgerule.mjs` as a user would.
+ * Diagnostics of `edgerule compile`: exact text (file:line:col, stable code, what to change) and exit codes, so
+ * editors and CI annotate the right line. Runs the command in process (harness/cli.ts); test/cli-smoke.test.ts
+ * runs the executable itself.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { runCli } from '../harness/cli.ts';
+import { PROJECT_ROOT as root } from '../harness/shared-data.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'edgerule-diag-')), 'x.erb');
 
-function compile(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/edgerule.mjs', 'compile', ...args, '-o', out], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
-  return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+async function compile(...args: string[]) {
+  const r = await runCli(['compile', ...args, '-o', out]);
+  return { code: r.code, stderr: r.err, stdout: r.out };
 }
 
-test('a signal or output the profile lacks is an error at the line that uses it', () => {
-  const r = compile('test/fixtures/bad-rules', '--profile', 'tiny');
+test('a signal or output the profile lacks is an error at the line that uses it', async () => {
+  const r = await compile('test/fixtures/bad-rules', '--profile', 'tiny');
   expect(r.code).toBe(1);
   expect(r.stderr).toBe([
     "test/fixtures/bad-rules/wrong-profile.ts:3:21: error ER104: rule 'warm-cargo' sets output 'horn', which profile 'tiny' does not have (it has: siren)",
@@ -29,8 +29,8 @@ test('a signal or output the profile lacks is an error at the line that uses it'
   expect(existsSync(out)).toBe(false);
 });
 
-test('duplicate and badly formed rule names', () => {
-  const r = compile('test/fixtures/dup-rules');
+test('duplicate and badly formed rule names', async () => {
+  const r = await compile('test/fixtures/dup-rules');
   expect(r.code).toBe(1);
   expect(r.stderr).toBe([
     "test/fixtures/dup-rules/a.ts:4:20: error ER101: rule name 'door-open' is already used at test/fixtures/dup-rules/a.ts:3; rename one of them",
@@ -40,22 +40,22 @@ test('duplicate and badly formed rule names', () => {
   ].join('\n'));
 });
 
-test('a rule module that throws while loading is reported at the throwing line', () => {
-  const r = compile('test/fixtures/throwing-rule');
+test('a rule module that throws while loading is reported at the throwing line', async () => {
+  const r = await compile('test/fixtures/throwing-rule');
   expect(r.code).toBe(1);
   expect(r.stderr).toBe(
     `test/fixtures/throwing-rule/throws.ts:3:24: error ER001: cannot load rule module: ${root}test/fixtures/throwing-rule/no-such-file.geojson: cannot read GeoJSON: ENOENT: no such file or directory, open '${root}test/fixtures/throwing-rule/no-such-file.geojson'\n1 error; no bundle written\n`);
 });
 
-test('an unknown profile names the known ones', () => {
-  const r = compile('test/fixtures/bad-rules', '--profile', 'nope');
+test('an unknown profile names the known ones', async () => {
+  const r = await compile('test/fixtures/bad-rules', '--profile', 'nope');
   expect(r.code).toBe(1);
   expect(r.stderr).toBe("error ER107: unknown profile 'nope'; known: full, tiny\n1 error; no bundle written\n");
 });
 
-test('missing inputs and missing -o are usage errors', () => {
-  expect(compile('no/such/dir').stderr).toBe('edgerule compile: no such file or folder: no/such/dir\n');
-  const r = spawnSync(process.execPath, ['bin/edgerule.mjs', 'compile', 'rules'], { cwd: root, encoding: 'utf8' });
-  expect(r.status).toBe(2);
-  expect(r.stderr).toContain('usage: edgerule compile');
+test('missing inputs and missing -o are usage errors', async () => {
+  expect((await compile('no/such/dir')).stderr).toBe('edgerule compile: no such file or folder: no/such/dir\n');
+  const r = await runCli(['compile', 'rules']);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain('usage: edgerule compile');
 });

@@ -16,14 +16,16 @@ import { ed25519TableB64 } from '../runtime/signing/crypto/ed25519-table-data.ts
 import { nativeSha512 } from '../runtime/signing/crypto/espruino-sha512.ts';
 import { fe, feMul, feSqr, fePack, feUnpack, feAdd, feSub } from '../runtime/signing/crypto/field25519.ts';
 import { scReduce, scMulAdd, scFromHash } from '../runtime/signing/crypto/scalar25519.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
-const DIR = '/work/shared/vectors/ed25519/';
+const VECTORS = sharedData('vectors/ed25519', 'the ed25519 vector tests read RFC 8032, Wycheproof, ZIP-215 and speccheck vectors from it');
 const nodeSha512 = (m: Uint8Array): Uint8Array => new Uint8Array(createHash('sha512').update(m).digest());
 noble.hashes.sha512 = (m) => new Uint8Array(createHash('sha512').update(m).digest()) as Uint8Array<ArrayBuffer>;
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const unhex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
-const load = (name: string): any => JSON.parse(readFileSync(DIR + name, 'utf8'));
+/** A vector file; `absent` when the shared vectors are missing (their suites are skipped then). */
+const load = (name: string, absent: unknown = []): any => (VECTORS.present ? JSON.parse(readFileSync(VECTORS.path(name), 'utf8')) : absent);
 /** noble's default verify, with wrong lengths (which noble throws on) as false. */
 function nobleVerify(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean {
   try {
@@ -50,7 +52,7 @@ function rng(seed: number): (n: number) => Uint8Array {
   };
 }
 
-describe('rfc8032-ed25519.json (RFC 8032 section 7.1)', () => {
+describe.skipIf(!VECTORS.present)(`rfc8032-ed25519.json (RFC 8032 section 7.1)${VECTORS.skipped}`, () => {
   const vectors: { priv: string; pub: string; msg: string; sig: string }[] = load('rfc8032-ed25519.json');
   vectors.forEach((v, i) => {
     it(`rfc8032-ed25519.json #${i} (msg ${v.msg.length / 2} bytes): public key, signature, verify`, () => {
@@ -64,8 +66,8 @@ describe('rfc8032-ed25519.json (RFC 8032 section 7.1)', () => {
   });
 });
 
-describe('ed25519_test.json (Wycheproof EdDSA verify)', () => {
-  const w = load('ed25519_test.json');
+describe.skipIf(!VECTORS.present)(`ed25519_test.json (Wycheproof EdDSA verify)${VECTORS.skipped}`, () => {
+  const w = load('ed25519_test.json', { testGroups: [] });
   for (const g of w.testGroups) {
     const pub = unhex(g.publicKey.pk);
     for (const t of g.tests) {
@@ -82,7 +84,7 @@ describe('ed25519_test.json (Wycheproof EdDSA verify)', () => {
   }
 });
 
-describe('zip215.json (ZIP-215 consensus vectors; message "Zcash")', () => {
+describe.skipIf(!VECTORS.present)(`zip215.json (ZIP-215 consensus vectors; message "Zcash")${VECTORS.skipped}`, () => {
   const z: { vk_bytes: string; sig_bytes: string; valid_legacy: boolean; valid_zip215: boolean }[] = load('zip215.json');
   const msg = new TextEncoder().encode('Zcash');
   z.forEach((v, i) => {
@@ -95,7 +97,7 @@ describe('zip215.json (ZIP-215 consensus vectors; message "Zcash")', () => {
   });
 });
 
-describe('edge-cases.json (ed25519-speccheck cases 0-11; the file has no verdicts)', () => {
+describe.skipIf(!VECTORS.present)(`edge-cases.json (ed25519-speccheck cases 0-11; the file has no verdicts)${VECTORS.skipped}`, () => {
   const e: { message: string; pub_key: string; signature: string }[] = load('edge-cases.json');
   // Verdicts of noble 3.2's default (ZIP-215: cofactored equation, non-canonical A/R accepted, S < L required).
   // Verdicts of noble 3.2's default (ZIP-215: cofactored equation, non-canonical A/R accepted, S < L required);

@@ -5,6 +5,7 @@ import { expect, test } from 'vitest';
 import { DOC_PATH, regenerate } from '../signing/events-doc.ts';
 import { readEvents } from '../signing/event-record.ts';
 import { verifyBytes } from '../signing/ed.ts';
+import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
 
 test('docs/EVENTS.md examples are up to date (regenerate: node --import ./cli/register-ts.mjs signing/events-doc.ts --write)', () => {
   const doc = readFileSync(DOC_PATH, 'utf8');
@@ -20,4 +21,10 @@ test('the whole-record hex in the document parses as the record it annotates', (
   const pub = new Uint8Array(Buffer.from(/public key `([0-9a-f]{64})`/.exec(doc)![1], 'hex'));
   expect(verifyBytes(items[0].signature!, items[0].tbs!, pub)).toBe(true);
   expect(items[0].record).toMatchObject({ type: 0, device: 7, seq: 1, t: 1_700_000_000_000, rule: 3, severity: 2, values: [-36.8485, 174.7633, 310042] });
+});
+
+test('the record table names the severities the device uses, in code order (runtime/engine/severity.ts)', () => {
+  const doc = readFileSync(DOC_PATH, 'utf8');
+  const row = doc.split('\n').find((l) => l.startsWith('| 5 | severity |'));
+  expect(row).toBe(`| 5 | severity | uint | ${SEVERITY_NAMES.map((name, code) => `${code} ${name}`).join(', ')}; events only |`);
 });

@@ -7,8 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { HOSTILE_CASES, VALID } from '../harness/hostile/cases.ts';
 import { driveRandomly, mutate, prng } from '../harness/fuzz/mutate.ts';
 import { conformanceScript, parseOutput } from '../harness/conformance/driver.ts';
-import { engines } from '../harness/engines/engines.ts';
-import { runScript } from '../harness/engines/engines.ts';
+import { engines, enginesNotCompared, enginesToCompare, runScript, type EngineName } from '../harness/engines/engines.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { compileRules } from '../compiler/compile.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
@@ -18,6 +17,9 @@ import { FAULT_TEXT } from '../compiler/faults.ts';
 const NO_HOST = { emit() {}, output() {}, interval() {} };
 const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 5000);
 const ENGINE_FUZZ_CASES = 300;
+
+/** Engines that refused or ran the mutated bundles exactly as Node did. */
+const agreed = new Set<EngineName>();
 
 const bases = [VALID, ...OPERATOR_CASES.map((c) => compileRules(c.rules(), FULL_PROFILE).bytes)];
 const hostileScript = conformanceScript(HOSTILE_CASES.map((c) => ({ bundle: c.bytes, samples: [], until: 0 })));
@@ -78,6 +80,11 @@ describe(`mutation fuzz (${FUZZ_CASES} bundles on Node; ${ENGINE_FUZZ_CASES} on 
       const reference = sample.map((b) => loadRuntimeArtifact().load(b, NO_HOST)).map((rt) => (rt.fault ? { code: rt.fault, at: rt.faultAt } : undefined));
       const results = parseOutput((await runScript(info.name, script, { timeoutMs: 300_000 })).stdout);
       expect(results.map((r) => r.fault)).toEqual(reference);
+      agreed.add(info.name);
     });
   }
+
+  test(`every engine that must run agreed on every fault (${enginesToCompare().join(', ')})`, () => {
+    expect(enginesNotCompared(agreed), 'engines without an agreeing run').toEqual([]);
+  });
 });

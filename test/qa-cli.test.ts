@@ -4,32 +4,30 @@
  * and both HTML pages in headless Chromium (offline, no console errors, every plot element present).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CHROMIUM, haveChromium as chromiumThere, launchChromium, openOffline } from '../harness/browser.ts';
 import { compileFiles } from '../compiler/compile.ts';
+import { runCli, type CliResult } from '../harness/cli.ts';
+import { PROJECT_ROOT } from '../harness/shared-data.ts';
 
 const haveChromium = chromiumThere();
 if (!haveChromium) console.warn(`SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the QA pages are not checked in a browser`);
-const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 const CORPUS = 'qa/corpora/example.json';
 
-function edgerule(...args: string[]) {
-  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+/** `edgerule <args…>` in process (harness/cli.ts): the commands' own code, without a Node start-up per run. */
+const edgerule = (...args: string[]) => runCli(args);
 
 let dir: string;
 let browser: Browser | undefined;
-let qa: ReturnType<typeof edgerule>;
+let qa: CliResult;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edgerule-qa-cli-'));
   writeFileSync(join(dir, 'pass.json'), JSON.stringify({ name: 'release', maxFalseAlarmsPer1000h: { towing: 0 }, minDetectionRate: { '*': 1 }, maxLatencyP95: { 'shock-or-tamper': '1s' }, maxErrors: 0 }));
-  qa = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--out', join(dir, 'qa'), '--gates', join(dir, 'pass.json'), '--by', 'vehicle', '--jobs', '2', '--quiet');
+  qa = await edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--out', join(dir, 'qa'), '--gates', join(dir, 'pass.json'), '--by', 'vehicle', '--jobs', '2', '--quiet');
   if (haveChromium) browser = await launchChromium();
 });
 
@@ -64,9 +62,9 @@ describe('edgerule qa', () => {
     expect(qa.out).toContain('PASS  detection rate of towing ≥ 1');
   });
 
-  test('--json prints the report; a failed gate exits 1 and writes JUnit', () => {
+  test('--json prints the report; a failed gate exits 1 and writes JUnit', async () => {
     writeFileSync(join(dir, 'fail.json'), JSON.stringify({ maxFalseAlarmsPer1000h: { 'depot-exit-without-seal': 0 } }));
-    const failed = edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--json', '--gates', join(dir, 'fail.json'), '--junit', join(dir, 'junit.xml'), '--quiet');
+    const failed = await edgerule('qa', '--bundle', 'rules', '--corpus', CORPUS, '--json', '--gates', join(dir, 'fail.json'), '--junit', join(dir, 'junit.xml'), '--quiet');
     expect(failed.code).toBe(1);
     const { gates, ...rest } = JSON.parse(failed.out);
     const { gates: _passed, groups: _groups, ...first } = JSON.parse(readFileSync(join(dir, 'qa', 'qa.json'), 'utf8'));
@@ -77,10 +75,10 @@ describe('edgerule qa', () => {
 
   test('--baseline: the events that moved between two libraries, drive by drive', async () => {
     const b0 = join(dir, 'slow-tow.erb');
-    const c = await compileFiles(['rules'], { params: { 'tow.hold': '60s' } });
+    const c = await compileFiles([PROJECT_ROOT + 'rules'], { params: { 'tow.hold': '60s' }, cwd: PROJECT_ROOT });
     writeFileSync(b0, c.bytes);
     writeFileSync(b0 + '.map.json', JSON.stringify(c.map));
-    const r = edgerule('qa', '--bundle', 'rules', '--baseline', b0, '--corpus', CORPUS, '--no-coverage', '--json', '--quiet');
+    const r = await edgerule('qa', '--bundle', 'rules', '--baseline', b0, '--corpus', CORPUS, '--no-coverage', '--json', '--quiet');
     expect(r.code, r.err).toBe(0);
     const b = JSON.parse(r.out).baseline;
     expect(b.diff).toEqual([{ drive: 'quat-21@door-theft', appeared: [{ rule: 'towing', ms: 300_000 }], disappeared: [{ rule: 'towing', ms: 330_000 }] }]);
@@ -109,14 +107,14 @@ describe('edgerule qa', () => {
 
 describe('edgerule tune', () => {
   test('a grid over tow.hold: latency follows the threshold, every point on the Pareto front has no better rival, and tune.html plots them', async () => {
-    const r = edgerule('tune', '--bundle', 'rules', '--rule', 'towing', '--param', 'tow.hold=10s..40s/10s', '--corpus', CORPUS, '--out', join(dir, 'tune'), '--jobs', '2', '--quiet');
+    const r = await edgerule('tune', '--bundle', 'rules', '--rule', 'towing', '--param', 'tow.hold=10s..40s/10s', '--corpus', CORPUS, '--out', join(dir, 'tune'), '--jobs', '2', '--quiet');
     expect(r.code, r.err).toBe(0);
     const t = JSON.parse(readFileSync(join(dir, 'tune', 'tune.json'), 'utf8'));
     expect(t.points.map((p: { params: Record<string, number>; p95: number; alerts: number; pareto: boolean }) => [p.params['tow.hold'], p.p95, p.alerts, p.pareto])).toEqual([
       [10_000, 10_000, 0, true], [20_000, 20_000, 0, false], [30_000, 30_000, 0, false], [40_000, 40_000, 0, false],
     ]);
     expect(r.out).toContain('tuning towing on corpus example drive (2 drives), 4 points');
-    const bad = edgerule('tune', '--bundle', 'rules', '--rule', 'towing', '--param', 'dwell=1h', '--corpus', CORPUS);
+    const bad = await edgerule('tune', '--bundle', 'rules', '--rule', 'towing', '--param', 'dwell=1h', '--corpus', CORPUS);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--param dwell: rule 'towing' does not use it (used by prolonged-dwell)");
     if (!haveChromium) return;

@@ -10,23 +10,24 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startNatsServer, natsServerBinary, type NatsServer } from '../harness/nats-server.ts';
+import { sharedData } from '../harness/shared-data.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
-const SHARED = resolve('../shared/traces');
-const haveShared = existsSync(SHARED);
+const traces = sharedData('traces', 'the QA farm tests replay real recordings from it');
+const SHARED = traces.dir;
 const haveNats = !!natsServerBinary();
 if (!haveNats) {
   if (process.env.CI === 'true') throw new Error('nats-server is missing: .ci/run installs the Debian package nats-server; the QA farm tests need it');
-  console.warn('SKIPPED: nats-server is not installed (apt-get install -y nats-server); the QA farm tests did not run');
+  console.warn('\n!!! SKIPPED: nats-server is not installed (apt-get install -y nats-server); the QA farm tests did not run\n');
 }
-if (!haveShared) console.warn(`SKIPPED: ${SHARED} is not there; the QA farm tests replay real recordings from it`);
-const run = haveNats && haveShared;
-const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
+const run = haveNats && traces.present;
+const CLI = ['bin/edgerule.mjs'];
 
 let server: NatsServer;
 let dir: string;
@@ -173,7 +174,7 @@ describe.skipIf(!run)('QA on a NATS JetStream farm', () => {
       first.p.kill('SIGKILL');
       const second = await waitLine(ws.filter((w) => w !== first), /drive stuck \(delivery 2 of 2\)/, 'the second delivery of the stuck job');
       second.p.kill('SIGKILL');
-      expect(await sub.exit, sub.lines.join('\n')).toBe(1);
+      expect(await sub.exit, sub.lines.join('\n')).toBe(EXIT.CANNOT_CHECK);
       const report = JSON.parse(readFileSync(join(dir, 'errors', 'qa.json'), 'utf8'));
       const errors = Object.fromEntries(report.library.errors.map((e: { drive: string; message: string }) => [e.drive, e.message]));
       expect(Object.keys(errors).sort()).toEqual(['broken', 'stuck']);

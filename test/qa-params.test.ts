@@ -4,7 +4,6 @@
  * two facts that make patching constants in a bundle not equivalent to compiling.
  */
 import { describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +14,9 @@ import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { rule, sig, param, minutes, seconds, kmh, gees, meters, distanceTo, place, type Duration } from '../compiler/dsl/index.ts';
 import { parseParamValue } from '../compiler/dsl/param.ts';
 import { grid, markPareto, parseAxis, type TunePoint } from '../qa/tune.ts';
+import { runCli } from '../harness/cli.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 
 function dwellRule(d: Duration) {
   return rule({ name: 'dwell', description: 'x', severity: 'warning', when: sig('ignition').not().and(sig('gnss.speed').below(kmh(3))).heldFor(d), cooldown: minutes(30) });
@@ -74,18 +73,18 @@ describe('param()', () => {
     expect(errors(() => compileRules([withParam(), other], FULL_PROFILE, ROOT))).toEqual(["ER111 param 'dwell' is declared twice with different unit, default or range"]);
   });
 
-  test('edgerule compile --set writes the bundle of the value and lists the parameters', () => {
+  test('edgerule compile --set writes the bundle of the value and lists the parameters', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'edgerule-set-')), 'lib.erb');
-    const r = spawnSync(process.execPath, [...CLI, 'compile', 'rules', '-o', out, '--set', 'dwell=30min', '--set', 'shock.g=3g'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('dwell = 1800000 ms (default 2700000), range [600000, 10800000] — prolonged-dwell');
+    const r = await runCli(['compile', 'rules', '-o', out, '--set', 'dwell=30min', '--set', 'shock.g=3g']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('dwell = 1800000 ms (default 2700000), range [600000, 10800000] — prolonged-dwell');
     const map = JSON.parse(readFileSync(out + '.map.json', 'utf8'));
     expect(map.params.map((p: { name: string; value: number }) => `${p.name}=${p.value}`)).toEqual([
       'door.rest=600000', 'dwell=1800000', 'gnss.loss=60000', 'route.corridor=500', 'route.hold=120000', 'shock.g=3', 'stop.dwell=300000', 'tow.hold=30000',
     ]);
-    const bad = spawnSync(process.execPath, [...CLI, 'compile', 'rules', '-o', out, '--set', 'dwell=30km/h'], { cwd: ROOT, encoding: 'utf8' });
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain("error ER110: dwell=30km/h: dwell is in ms, 'km/h' is a unit of m/s; use ms, s, sec, min, h");
+    const bad = await runCli(['compile', 'rules', '-o', out, '--set', 'dwell=30km/h']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("error ER110: dwell=30km/h: dwell is in ms, 'km/h' is a unit of m/s; use ms, s, sec, min, h");
   });
 
   test('why tune compiles each point instead of patching constants: a slot can be shared, and a value can change its storage width', async () => {

@@ -9,13 +9,14 @@ import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { cbor, protectedHeader, signBundle, openBundle, BundleError } from '../signing/bundle.ts';
 import { signBytes } from '../signing/ed.ts';
-import { describeSignedFault, faultName, SIGNED_FAULT_TEXT } from '../signing/describe.ts';
+import { describeSignedFault, faultName, SIGNED_FAULT_TEXT } from '../signing/signed-fault-text.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { prng } from '../harness/fuzz/mutate.ts';
 import * as S from '../runtime/signing/signed-faults.ts';
 import type { Host } from '../runtime/engine/runtime.ts';
 import type { SignedRuntime, SignedCheck, Trust } from '../runtime/signing/signed-bundle.ts';
 import { FAULT_TEXT } from '../compiler/faults.ts';
+import { CATALOGUE_HASH } from '../runtime/engine/catalogue.generated.ts';
 
 interface SignedApi {
   loadSigned(bytes: Uint8Array, trust: Trust, host: Host): SignedRuntime;
@@ -70,7 +71,7 @@ describe('layout', () => {
   test('the protected header is exactly the documented one, and the payload is the bundle', () => {
     expect(hex(signed.subarray(0, AT.payload + 3))).toBe(
       'd28458' + '43' + 'a7' + '0127' + '02843a000100003a000100013a000100023a00010003' + '0448' + hex(BUILD.publicKey.subarray(0, 8)) +
-      '3a00010000' + '03' + '3a00010001' + '6466756c6c' + '3a00010002' + '1a49d52cf9' + '3a00010003' + '01' + 'a0' +
+      '3a00010000' + '03' + '3a00010001' + '6466756c6c' + '3a00010002' + '1a' + CATALOGUE_HASH.toString(16).padStart(8, '0') + '3a00010003' + '01' + 'a0' +
       '59' + bundle.length.toString(16).padStart(4, '0'),
     );
     expect(hex(signed.subarray(payStart(), sigAt()))).toBe(hex(bundle));
@@ -82,7 +83,7 @@ describe('layout', () => {
     const rt = api().loadSigned(signed, trust(), NO_HOST);
     expect([rt.fault, rt.version, rt.profile, rt.signing]).toEqual([0, 3, 'full', 1]);
     const o = openBundle(signed, BUILD.publicKey);
-    expect([o.signatureOk, o.keyMatches, o.check.version, o.check.catalogue]).toEqual([true, true, 3, 0x49d52cf9]);
+    expect([o.signatureOk, o.keyMatches, o.check.version, o.check.catalogue]).toEqual([true, true, 3, CATALOGUE_HASH]);
   });
 
   test('sliced check: same verdict, in many short steps', () => {
@@ -154,7 +155,7 @@ describe('trust decisions', () => {
     expect(fault(wrongCat)).toEqual({ code: S.SF_CATALOGUE, at: AT.catalogue, field: S.FLD_CATALOGUE });
     const broken = new Uint8Array(bundle);
     broken[0] ^= 0xff;
-    const badPayload = assemble(protectedHeader(kid, 0x49d52cf9, { version: 3, profile: 'full', signing: 'checkpoint' }), broken);
+    const badPayload = assemble(protectedHeader(kid, CATALOGUE_HASH, { version: 3, profile: 'full', signing: 'checkpoint' }), broken);
     expect(fault(badPayload)).toEqual({ code: 2, at: payStart(), field: S.FLD_PAYLOAD });
     const rt = api().loadSigned(badPayload, trust(), NO_HOST);
     expect(describeSignedFault(rt.fault, rt.faultAt, rt.field, 'x.signed', rt.payloadAt)).toBe(`x.signed: byte ${payStart()} (bundle byte 0): fault 2 BAD_MAGIC: ${FAULT_TEXT[2].rule}`);

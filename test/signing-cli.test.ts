@@ -1,58 +1,52 @@
-// The key, sign and verify commands end to end (`node bin/edgerule.mjs …` in a temp dir), and key-file parsing
+// The key, sign and verify commands end to end (run in process in a temp dir, harness/cli.ts), and key-file parsing
 // errors that name the field and byte offset.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { runCli } from '../harness/cli.ts';
 import { compileFiles } from '../compiler/compile.ts';
-import { eventWriter, SIGN_PER_EVENT } from '../runtime/signing/events.ts';
+import { eventWriter } from '../runtime/signing/events.ts';
+import { SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
+import { CATALOGUE_HASH } from '../runtime/engine/catalogue.generated.ts';
 import { formatKey, generateKey, parseKeyFile, readKeyFile } from '../signing/keys.ts';
 
-const BIN = resolve('bin/edgerule.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'edgerule-signing-'));
 const p = (f: string) => join(dir, f);
 
-function cli(...args: string[]): { code: number; out: string; err: string } {
-  try {
-    const out = execFileSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, out, err: '' };
-  } catch (e) {
-    const x = e as { status: number; stdout: string; stderr: string };
-    return { code: x.status, out: x.stdout, err: x.stderr.replace(/\x1b\[[0-9;]*m/g, '') };
-  }
-}
+/** `edgerule <args…>` in the temp dir, in process. */
+const cli = (...args: string[]) => runCli(args, dir);
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
 
 describe('key files', () => {
-  test('keygen writes a 0600 secret key and a public key, and refuses to overwrite without --force', () => {
-    const r = cli('keygen', '--role', 'build', '-o', 'build.key');
+  test('keygen writes a 0600 secret key and a public key, and refuses to overwrite without --force', async () => {
+    const r = (await cli('keygen', '--role', 'build', '-o', 'build.key'));
     expect(r.code).toBe(0);
     const key = readKeyFile(p('build.key'));
     expect(r.out).toBe(`wrote build key build.key (secret, mode 0600) and build.key.pub; key id ${Buffer.from(key.publicKey.subarray(0, 8)).toString('hex')}\n`);
     expect(statSync(p('build.key')).mode & 0o777).toBe(0o600);
     expect(statSync(p('build.key.pub')).mode & 0o777).toBe(0o644);
     expect(readFileSync(p('build.key'), 'utf8')).toMatch(/^edgerule ed25519 secret key\nrole: build\nseed: [0-9a-f]{64}\npublic: [0-9a-f]{64}\n$/);
-    const again = cli('keygen', '--role', 'build', '-o', 'build.key');
+    const again = (await cli('keygen', '--role', 'build', '-o', 'build.key'));
     expect([again.code, again.err]).toEqual([1, 'edgerule keygen: build.key exists; not overwriting it without --force\n']);
     expect(readKeyFile(p('build.key')).seed).toEqual(key.seed);
-    expect(cli('keygen', '--role', 'build', '-o', 'build.key', '--force').code).toBe(0);
+    expect((await cli('keygen', '--role', 'build', '-o', 'build.key', '--force')).code).toBe(0);
     expect(readKeyFile(p('build.key')).seed).not.toEqual(key.seed);
     expect(statSync(p('build.key')).mode & 0o777).toBe(0o600);
   });
 
-  test('device keys carry their device id; pubkey prints the public half', () => {
-    expect(cli('keygen', '--role', 'device').err).toBe('edgerule keygen: a device key needs its device id (--device <id>)\n');
-    expect(cli('keygen', '--role', 'device', '--device', '99999999999').err).toBe("edgerule keygen: --device must be an integer 0…4294967295, got '99999999999'\n");
-    expect(cli('keygen', '--role', 'device', '--device', '7').code).toBe(0);
+  test('device keys carry their device id; pubkey prints the public half', async () => {
+    expect((await cli('keygen', '--role', 'device')).err).toBe('edgerule keygen: a device key needs its device id (--device <id>)\n');
+    expect((await cli('keygen', '--role', 'device', '--device', '99999999999')).err).toBe("edgerule keygen: --device must be an integer 0…4294967295, got '99999999999'\n");
+    expect((await cli('keygen', '--role', 'device', '--device', '7')).code).toBe(0);
     const k = readKeyFile(p('device-7.key'));
     expect([k.role, k.device]).toEqual(['device', 7]);
-    const pub = cli('pubkey', 'device-7.key');
+    const pub = (await cli('pubkey', 'device-7.key'));
     expect(pub.out).toBe(`edgerule ed25519 public key\nrole: device\ndevice: 7\npublic: ${Buffer.from(k.publicKey).toString('hex')}\n`);
     expect(pub.out).toBe(readFileSync(p('device-7.key.pub'), 'utf8'));
-    expect(cli('pubkey', 'device-7.key', '--hex').out).toBe(Buffer.from(k.publicKey).toString('hex') + '\n');
+    expect((await cli('pubkey', 'device-7.key', '--hex')).out).toBe(Buffer.from(k.publicKey).toString('hex') + '\n');
   });
 
   const good = formatKey(generateKey('device', 7, seedOf('k')));
@@ -72,14 +66,14 @@ describe('key files', () => {
     ['too long', good + 'x'.repeat(5000), 'k: byte 4096: a key file is at most 4096 bytes, this one has 5195'],
   ];
   for (const [name, text, message] of cases) {
-    test(`malformed key file: ${name}`, () => {
+    test(`malformed key file: ${name}`, async () => {
       expect(() => parseKeyFile(text, 'k')).toThrow(message);
     });
   }
 
-  test('the CLI reports a malformed key file and exits 1', () => {
+  test('the CLI reports a malformed key file and exits 1', async () => {
     writeFileSync(p('bad.key'), 'edgerule ed25519 public key\nrole: build\npublic: 12\n');
-    expect(cli('pubkey', 'bad.key')).toEqual({ code: 1, out: '', err: "edgerule pubkey: bad.key: byte 48: field 'public': expected 64 hex digits (32 bytes), found 2\n" });
+    expect((await cli('pubkey', 'bad.key'))).toEqual({ code: 1, out: '', err: "edgerule pubkey: bad.key: byte 48: field 'public': expected 64 hex digits (32 bytes), found 2\n" });
   });
 });
 
@@ -94,54 +88,54 @@ describe('sign and verify', () => {
     }
   }, 120_000);
 
-  test('sign: version, profile from the sidecar map, signing mode from the profile', () => {
-    const r = cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '4', '-o', 'lib.signed');
+  test('sign: version, profile from the sidecar map, signing mode from the profile', async () => {
+    const r = (await cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '4', '-o', 'lib.signed'));
     expect(r.code).toBe(0);
     const size = statSync(p('lib.signed')).size;
     expect(r.out).toBe(`wrote lib.signed (${size} bytes): bundle lib.bin (${statSync(p('lib.bin')).size} bytes), version 4, profile full, checkpoint event signing, key id ${Buffer.from(readKeyFile(p('b1.key')).publicKey.subarray(0, 8)).toString('hex')}\n`);
-    expect(cli('sign', 'lib.bin', '--sign-key', 'b1.key', '--version', '5', '--signing', 'per-event', '-o', 'lib5.signed').code).toBe(0);
+    expect((await cli('sign', 'lib.bin', '--sign-key', 'b1.key', '--version', '5', '--signing', 'per-event', '-o', 'lib5.signed')).code).toBe(0);
   });
 
-  test('sign refuses a device key, a public key, a bad version and a profile the map contradicts', () => {
-    expect(cli('sign', 'lib.bin', '--key', 'd7.key', '--version', '1').err).toBe('edgerule sign: bundles are signed with a build key; this is a device key (device 7)\n');
-    expect(cli('sign', 'lib.bin', '--key', 'b1.key.pub', '--version', '1').err).toBe('edgerule sign: signing needs the secret key file, not the public one\n');
-    expect(cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '1.5').err).toBe("edgerule sign: --version must be an integer 0…4294967295, got '1.5'\n");
-    expect(cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '1', '--profile', 'truck-telematics').err).toBe(`edgerule sign: --profile truck-telematics disagrees with lib.bin.map.json, which says the bundle was compiled for full\n`);
-    expect(cli('sign', 'lib.bin', '--key', 'b1.key').code).toBe(2);
+  test('sign refuses a device key, a public key, a bad version and a profile the map contradicts', async () => {
+    expect((await cli('sign', 'lib.bin', '--key', 'd7.key', '--version', '1')).err).toBe('edgerule sign: bundles are signed with a build key; this is a device key (device 7)\n');
+    expect((await cli('sign', 'lib.bin', '--key', 'b1.key.pub', '--version', '1')).err).toBe('edgerule sign: signing needs the secret key file, not the public one\n');
+    expect((await cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '1.5')).err).toBe("edgerule sign: --version must be an integer 0…4294967295, got '1.5'\n");
+    expect((await cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '1', '--profile', 'truck-telematics')).err).toBe(`edgerule sign: --profile truck-telematics disagrees with lib.bin.map.json, which says the bundle was compiled for full\n`);
+    expect((await cli('sign', 'lib.bin', '--key', 'b1.key')).code).toBe(2);
   });
 
-  test('verify a signed bundle with the build key: OK, wrong key, tampered, malformed', () => {
-    cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '4', '-o', 'lib.signed');
+  test('verify a signed bundle with the build key: OK, wrong key, tampered, malformed', async () => {
+    (await cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '4', '-o', 'lib.signed'));
     const signed = readFileSync(p('lib.signed'));
-    const what = `lib.signed: version 4, profile full, checkpoint event signing, catalogue 0x49d52cf9, ${statSync(p('lib.bin')).size}-byte bundle`;
+    const what = `lib.signed: version 4, profile full, checkpoint event signing, catalogue 0x${CATALOGUE_HASH.toString(16).padStart(8, '0')}, ${statSync(p('lib.bin')).size}-byte bundle`;
     const id1 = Buffer.from(readKeyFile(p('b1.key')).publicKey.subarray(0, 8)).toString('hex');
     const id2 = Buffer.from(readKeyFile(p('b2.key')).publicKey.subarray(0, 8)).toString('hex');
-    expect(cli('verify', 'lib.signed', '--key', 'b1.key.pub')).toEqual({ code: 0, out: `${what}\nOK: signature verifies with key id ${id1}; the bytecode verifies\n`, err: '' });
-    expect(cli('verify', 'lib.signed', '--key', 'b2.key.pub')).toEqual({ code: 1, out: `${what}\nFAIL: signed with key id ${id1}, not ${id2}\n`, err: '' });
+    expect((await cli('verify', 'lib.signed', '--key', 'b1.key.pub'))).toEqual({ code: 0, out: `${what}\nOK: signature verifies with key id ${id1}; the bytecode verifies\n`, err: '' });
+    expect((await cli('verify', 'lib.signed', '--key', 'b2.key.pub'))).toEqual({ code: 1, out: `${what}\nFAIL: signed with key id ${id1}, not ${id2}\n`, err: '' });
     const t = Buffer.from(signed);
     t[200] ^= 4;
     writeFileSync(p('t.signed'), t);
-    expect(cli('verify', 't.signed', '--key', 'b1.key.pub')).toEqual({ code: 1, out: `${what.replace('lib.signed', 't.signed')}\nFAIL: the signature does not verify with key id ${id1}\n`, err: '' });
+    expect((await cli('verify', 't.signed', '--key', 'b1.key.pub'))).toEqual({ code: 1, out: `${what.replace('lib.signed', 't.signed')}\nFAIL: the signature does not verify with key id ${id1}\n`, err: '' });
     writeFileSync(p('cut.signed'), signed.subarray(0, 60));
-    expect(cli('verify', 'cut.signed', '--key', 'b1.key.pub')).toEqual({ code: 1, out: "cut.signed: byte 2: field 'protected': fault 40 TRUNCATED: the input ends inside this item\n", err: '' });
+    expect((await cli('verify', 'cut.signed', '--key', 'b1.key.pub'))).toEqual({ code: 1, out: "cut.signed: byte 2: field 'protected': fault 40 TRUNCATED: the input ends inside this item\n", err: '' });
   });
 
-  test('verify an events file with the device key (and the bundle): exit 0 when clean, 1 with the exact report', () => {
+  test('verify an events file with the device key (and the bundle): exit 0 when clean, 1 with the exact report', async () => {
     const store = new Map<string, Uint8Array>();
     const out: Buffer[] = [];
-    const w = eventWriter({ device: 7, seed: readKeyFile(p('d7.key')).seed!, signing: SIGN_PER_EVENT }, {
+    const w = eventWriter({ device: 7, seed: readKeyFile(p('d7.key')).seed!, signing: SIGNING_PER_EVENT }, {
       read: (k) => store.get(k) ?? null, write: (k, b) => { if (b.length) store.set(k, new Uint8Array(b)); else store.delete(k); }, record: (b) => out.push(Buffer.from(b)),
     });
     for (let i = 0; i < 4; i++) { w.emit(0, 2, i * 1000, new Float64Array(8), 3); while (!w.work(50)) { /* sign */ } }
     writeFileSync(p('ev.cbor'), Buffer.concat(out));
     writeFileSync(p('ev-gap.cbor'), Buffer.concat([out[0], out[2], out[3]]));
-    cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '5', '--signing', 'per-event', '-o', 'lib5.signed');
-    const ok = cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--bundle', 'lib5.signed');
+    (await cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '5', '--signing', 'per-event', '-o', 'lib5.signed'));
+    const ok = (await cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--bundle', 'lib5.signed'));
     expect(ok).toEqual({ code: 0, out: 'ev.cbor: 4 records (4 events, 0 checkpoints), seq 1–4, device 7, per-event signing\nOK: every record authentic, chained and in sequence\n', err: '' });
-    const ckp = cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '6', '-o', 'lib6.signed');
+    const ckp = (await cli('sign', 'lib.bin', '--key', 'b1.key', '--version', '6', '-o', 'lib6.signed'));
     expect(ckp.code).toBe(0);
-    expect(cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--bundle', 'lib.bin').code).toBe(0);
-    expect(cli('verify', 'ev-gap.cbor', '--key', 'd7.key.pub')).toEqual({ code: 1, out: 'ev-gap.cbor: 3 records (3 events, 0 checkpoints), seq 1–4, device 7, per-event signing\nseq 2: missing\nFAIL: 1 missing\n', err: '' });
-    expect(cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--from', '0').err).toBe("edgerule verify: --from must be a positive integer, got '0'\n");
+    expect((await cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--bundle', 'lib.bin')).code).toBe(0);
+    expect((await cli('verify', 'ev-gap.cbor', '--key', 'd7.key.pub'))).toEqual({ code: 1, out: 'ev-gap.cbor: 3 records (3 events, 0 checkpoints), seq 1–4, device 7, per-event signing\nseq 2: missing\nFAIL: 1 missing\n', err: '' });
+    expect((await cli('verify', 'ev.cbor', '--key', 'd7.key.pub', '--from', '0')).err).toBe("edgerule verify: --from must be a positive integer, got '0'\n");
   });
 });

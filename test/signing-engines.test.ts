@@ -9,7 +9,7 @@ import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
 import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
 import { prng } from '../harness/fuzz/mutate.ts';
-import { describeEngines, engines, runScript, type EngineName } from '../harness/engines/engines.ts';
+import { describeEngines, engines, enginesNotCompared, enginesToCompare, runScript, type EngineName } from '../harness/engines/engines.ts';
 
 const seedOf = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
 const BUILD = generateKey('build', undefined, seedOf('edgerule test build key'));
@@ -73,6 +73,9 @@ beforeAll(async () => {
   reference = (await runScript('node', script(FULL))).stdout;
 }, 300_000);
 
+/** Engines that refused every flip exactly as Node did (Node is the reference). */
+const agreed = new Set<EngineName>(['node']);
+
 describe('signed bundles on every engine', () => {
   test('which engines run; Node refuses every sampled flip', () => {
     console.log(describeEngines());
@@ -94,7 +97,12 @@ describe('signed bundles on every engine', () => {
       const r = await runScript(name, script(n), { timeoutMs: 900_000 });
       const want = n === FULL ? reference : (await runScript('node', script(n))).stdout;
       expect(r.stdout).toBe(want);
+      agreed.add(name);
       console.log(`signed bundle on ${name}: ${n} flips + 5 cuts refused exactly as on Node (${Math.round(r.ms)} ms)`);
     }, 900_000);
   }
+
+  test(`every engine that must run agreed with Node (${enginesToCompare().join(', ')})`, () => {
+    expect(enginesNotCompared(agreed), 'engines without an agreeing run').toEqual([]);
+  });
 });

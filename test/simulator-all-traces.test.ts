@@ -2,27 +2,26 @@
  * Every real recording in ../shared/traces replays through the runtime artifact with the whole rule library
  * without a crash: every sample the reader produced is fed, timers run to the end, events are well formed.
  */
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { compileFiles } from '../compiler/compile.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { Replayer } from '../simulator/replay.ts';
 import { readTrace } from '../simulator/trace/index.ts';
+import { sharedData, PROJECT_ROOT } from '../harness/shared-data.ts';
 
-const TRACES = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
-const haveShared = existsSync(TRACES);
-if (!haveShared) console.warn(`SKIPPED: ${TRACES} is not there; these tests replay the shared recordings`);
+const SHARED = sharedData('traces', 'these tests replay the shared recordings');
+const TRACES = SHARED.dir;
 
 function walk(d: string): string[] {
   return readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 }
-const recordings = haveShared ? walk(TRACES).filter((f) => /\.(log|gpx|csv)$/.test(f) && !f.endsWith('Metadata.csv')).sort() : [];
-const library = await compileFiles([fileURLToPath(new URL('../rules', import.meta.url))]);
+const recordings = SHARED.present ? walk(TRACES).filter((f) => /\.(log|gpx|csv)$/.test(f) && !f.endsWith('Metadata.csv')).sort() : [];
+const library = await compileFiles([PROJECT_ROOT + 'rules']);
 const ruleCount = library.map.rules.length;
 
-describe.skipIf(!haveShared)('replaying every shared recording through the library', () => {
+describe.skipIf(!SHARED.present)(`replaying every shared recording through the library${SHARED.skipped}`, () => {
   test('there are recordings to replay', () => expect(recordings.length).toBe(34));
 
   test.each(recordings.map((f) => relative(TRACES, f)))('%s', (name) => {

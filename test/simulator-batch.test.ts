@@ -1,17 +1,16 @@
 // Batch replays on worker threads: unit discovery, results identical to single replays, deterministic shards.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadBundle, type LoadedBundle } from '../simulator/inputs.ts';
 import { simulate, eventsJsonl } from '../simulator/run.ts';
 import { batchUnits, parseShard, runBatch, shardUnits, unitDir } from '../simulator/batch.ts';
+import { sharedData } from '../harness/shared-data.ts';
+import { runCli } from '../harness/cli.ts';
 
-const SHARED = resolve('../shared/traces');
-const haveShared = existsSync(SHARED);
-if (!haveShared) console.warn(`SKIPPED: ${SHARED} is not there; batch tests replay real recordings from it`);
-const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
+const TRACES = sharedData('traces', 'batch tests replay real recordings from it');
+const SHARED = TRACES.dir;
 
 let folder: string;
 let bundle: LoadedBundle;
@@ -19,7 +18,7 @@ let bundle: LoadedBundle;
 beforeAll(async () => {
   bundle = await loadBundle('rules');
   folder = mkdtempSync(join(tmpdir(), 'edgerule-batch-'));
-  if (!haveShared) return;
+  if (!TRACES.present) return;
   for (const f of ['gpx/sbn.gpx', 'gpx/sbn-v13.gpx', 'nmea/bt451.log', 'nmea/ublox-lea-4h.log', 'imu/x-io-gait-short_walk.csv']) symlinkSync(join(SHARED, f), join(folder, f.split('/')[1]));
   mkdirSync(join(folder, 'quat-21'));
   for (const f of ['gps.2020-10-15-21.csv', 'accel.2020-10-15-21.csv']) symlinkSync(resolve('examples/quat-orient', f), join(folder, 'quat-21', f));
@@ -30,7 +29,7 @@ beforeAll(async () => {
 });
 
 describe('batch', () => {
-  test.skipIf(!haveShared)('units: files, and sub-folders as one merged replay; README/licence/JSON are not traces', () => {
+  test.skipIf(!TRACES.present)(`units: files, and sub-folders as one merged replay; README/licence/JSON are not traces${TRACES.skipped}`, () => {
     const units = batchUnits(folder);
     expect(units.map((u) => u.id)).toEqual(['broken.csv', 'bt451.log', 'quat-21', 'sbn-v13.gpx', 'sbn.gpx', 'ublox-lea-4h.log', 'x-io-gait-short_walk.csv']);
     expect(units.find((u) => u.id === 'quat-21')).toMatchObject({ traces: [join(folder, 'quat-21', 'accel.2020-10-15-21.csv'), join(folder, 'quat-21', 'gps.2020-10-15-21.csv')], expect: join(folder, 'quat-21', 'expect.json') });
@@ -46,7 +45,7 @@ describe('batch', () => {
     expect(() => parseShard('2-8')).toThrow('expected k/n');
   });
 
-  test.skipIf(!haveShared)('worker threads give exactly the events of single replays, in unit order; bad units are reported, not fatal', async () => {
+  test.skipIf(!TRACES.present)(`worker threads give exactly the events of single replays, in unit order; bad units are reported, not fatal${TRACES.skipped}`, async () => {
     const out = mkdtempSync(join(tmpdir(), 'edgerule-batch-out-'));
     const units = batchUnits(folder);
     const results = await runBatch(bundle, units, { outDir: out, report: false }, { jobs: 2 });
@@ -69,18 +68,18 @@ describe('batch', () => {
     expect(viaTs.map((r) => r.summary!.events.perRule)).toEqual(some.map((u) => results.find((r) => r.id === u.id)!.summary!.events.perRule));
   });
 
-  test.skipIf(!haveShared)('CLI: --batch --shard k/n --json, the union of shards is the whole batch, JUnit for all', () => {
+  test.skipIf(!TRACES.present)(`CLI: --batch --shard k/n --json, the union of shards is the whole batch, JUnit for all${TRACES.skipped}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgerule-batch-cli-'));
-    const run = (shard: string) => {
-      const r = spawnSync(process.execPath, [...CLI, 'simulate', '--bundle', 'rules', '--batch', folder, '--shard', shard, '--jobs', '2', '--json', '--junit', join(dir, `junit-${shard.replace('/', 'of')}.xml`)], { encoding: 'utf8' });
-      return { status: r.status, json: JSON.parse(r.stdout), stderr: r.stderr };
+    const run = async (shard: string) => {
+      const r = await runCli(['simulate', '--bundle', 'rules', '--batch', folder, '--shard', shard, '--jobs', '2', '--json', '--junit', join(dir, `junit-${shard.replace('/', 'of')}.xml`)]);
+      return { status: r.code, json: JSON.parse(r.out), stderr: r.err };
     };
-    const a = run('1/2'), b = run('2/2');
+    const a = await run('1/2'), b = await run('2/2');
     expect(a.json.results.map((r: { id: string }) => r.id)).toEqual(['broken.csv', 'quat-21', 'sbn.gpx', 'x-io-gait-short_walk.csv']);
     expect(b.json.results.map((r: { id: string }) => r.id)).toEqual(['bt451.log', 'sbn-v13.gpx', 'ublox-lea-4h.log']);
     expect(a.status).toBe(1); // broken.csv
     expect(b.status, b.stderr).toBe(0);
-    expect(run('2/2').json.results).toEqual(b.json.results);
+    expect((await run('2/2')).json.results).toEqual(b.json.results);
     const junit = readFileSync(join(dir, 'junit-1of2.xml'), 'utf8');
     expect(junit).toContain('<testsuite name="broken.csv: replay" tests="1" failures="1"');
     expect(junit).toContain('quat-21: ');

@@ -1,6 +1,5 @@
 // QA gates: expectations → pass/fail, exit code and JUnit XML.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,9 @@ import { loadBundle, type LoadedBundle } from '../simulator/inputs.ts';
 import { simulate, type SimResult } from '../simulator/run.ts';
 import { loadScenario } from '../simulator/scenario.ts';
 import { checkExpectations, junitXml, loadExpectations, validateExpectations } from '../simulator/expect.ts';
+import { runCli } from '../harness/cli.ts';
 
 const QUAT = ['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'];
-const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
 let bundle: LoadedBundle;
 let result: SimResult;
 
@@ -68,18 +67,18 @@ describe('expectations', () => {
     expect(() => validateExpectations({ name: 'x', expect: [{ rule: 'towing', count: { min: 3, max: 1 } }] }, 'x.json')).toThrow('x.json: $.expect[0].count: min is above max');
   });
 
-  test('CLI: --expect sets the exit code, --junit writes the XML', () => {
+  test('CLI: --expect sets the exit code, --junit writes the XML', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgerule-expect-'));
     const failing = join(dir, 'failing.json');
     writeFileSync(failing, JSON.stringify({ name: 'fails', expect: [{ rule: 'towing', at: '1m' }] }));
     const base = ['simulate', '--bundle', 'rules', '--start', '2020-10-15T21:00:00+13:00', '--trace', QUAT[0], '--trace', QUAT[1], '--scenario', 'examples/scenarios/door-theft.json', '--quiet'];
-    const pass = spawnSync(process.execPath, [...CLI, ...base, '--expect', 'examples/scenarios/door-theft.expect.json', '--junit', join(dir, 'pass.xml')], { encoding: 'utf8' });
-    expect(pass.status, pass.stderr).toBe(0);
-    expect(pass.stdout).toContain('12 passed, 0 failed');
+    const pass = await runCli([...base, '--expect', 'examples/scenarios/door-theft.expect.json', '--junit', join(dir, 'pass.xml')]);
+    expect(pass.code, pass.err).toBe(0);
+    expect(pass.out).toContain('12 passed, 0 failed');
     expect(readFileSync(join(dir, 'pass.xml'), 'utf8')).toContain('tests="12" failures="0"');
-    const fail = spawnSync(process.execPath, [...CLI, ...base, '--expect', failing, '--junit', join(dir, 'fail.xml')], { encoding: 'utf8' });
-    expect(fail.status).toBe(1);
-    expect(fail.stdout).toContain('FAIL  expect towing at +1m00s ±5s — 0 event(s) in the window, expected at least 1; nearest towing at +5m00s');
+    const fail = await runCli([...base, '--expect', failing, '--junit', join(dir, 'fail.xml')]);
+    expect(fail.code).toBe(1);
+    expect(fail.out).toContain('FAIL  expect towing at +1m00s ±5s — 0 event(s) in the window, expected at least 1; nearest towing at +5m00s');
     expect(readFileSync(join(dir, 'fail.xml'), 'utf8')).toContain('tests="1" failures="1"');
   });
 });

@@ -1,7 +1,7 @@
 // Replay: deterministic outputs, the same events as the conformance driver's loop, golden events on real drives
 // with stops, the paced clock, and the CLI/demo end to end.
 import { describe, expect, test } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,14 @@ import { loadRuntimeArtifact } from '../simulator/artifact.ts';
 import { renderReport } from '../simulator/report/html.ts';
 import { stableSummary } from '../simulator/outputs.ts';
 import { loadScenario } from '../simulator/scenario.ts';
+import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
+import type { Severity } from '../compiler/dsl/rule.ts';
+import { sharedData } from '../harness/shared-data.ts';
+import { runCli } from '../harness/cli.ts';
+import { M_PER_DEG_ROUNDED } from '../runtime/engine/geodesy.ts';
 
-const SHARED = '../shared/traces';
-const haveShared = existsSync(SHARED);
-if (!haveShared) console.warn(`SKIPPED: ${SHARED} is not there; golden replays of real drives need it`);
+const TRACES = sharedData('traces', 'golden replays of real drives need it');
+const SHARED = TRACES.path();
 const QUAT = ['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'];
 const DEMO_START = Date.parse('2020-10-15T21:00:00+13:00');
 const CLI = ['--import', './cli/register-ts.mjs', 'bin/edgerule.mjs'];
@@ -40,7 +44,7 @@ function golden(events: SimEvent[]): string[] {
 }
 
 describe('golden events on real drives with stops', () => {
-  test.skipIf(!haveShared)('gpx/sbn-v13.gpx: 59 min urban drive, the documented traffic stops (35–60 s) and shorter ones ≥ 20 s', () => {
+  test.skipIf(!TRACES.present)(`gpx/sbn-v13.gpx: 59 min urban drive, the documented traffic stops (35–60 s) and shorter ones ≥ 20 s${TRACES.skipped}`, () => {
     const r = simulate({ bundle: goldenBundle, traces: [`${SHARED}/gpx/sbn-v13.gpx`] });
     // Inspected against the GPX speeds: each stopped-20s is 20 s after the speed fell below 2 km/h (stops from
     // +180, 312, 1331, 1764, 1871, 2098, 2611, 3355 and 3429 s; the five 35–60 s traffic stops are among them) and
@@ -50,7 +54,7 @@ describe('golden events on real drives with stops', () => {
     expect(golden(r.events)).toEqual(GOLDEN_SBN_V13);
   });
 
-  test.skipIf(!haveShared)('gpx/sbn.gpx: 22 min drive, stops at +1112, 1156 and 1266 s; GNSS outages at +224, 261, 343 and 625 s', () => {
+  test.skipIf(!TRACES.present)(`gpx/sbn.gpx: 22 min drive, stops at +1112, 1156 and 1266 s; GNSS outages at +224, 261, 343 and 625 s${TRACES.skipped}`, () => {
     const r = simulate({ bundle: goldenBundle, traces: [`${SHARED}/gpx/sbn.gpx`] });
     expect(golden(r.events)).toEqual(GOLDEN_SBN);
   });
@@ -61,7 +65,7 @@ describe('golden events on real drives with stops', () => {
     expect(r.events[0].t).toBe(DEMO_START + 18 + 10_000); // the accelerometer starts the recording at +18 ms
   });
 
-  test.skipIf(!haveShared)('combined/quat-orient trip 2020-10-15-22: starts parked at Granny\'s, drives off', () => {
+  test.skipIf(!TRACES.present)(`combined/quat-orient trip 2020-10-15-22: starts parked at Granny's, drives off${TRACES.skipped}`, () => {
     const dir = `${SHARED}/combined/quat-orient`;
     const r = simulate({ bundle: goldenBundle, traces: [`${dir}/gps.2020-10-15-22.csv`, `${dir}/accel.2020-10-15-22.csv`] });
     expect(golden(r.events)).toEqual(GOLDEN_QUAT_22);
@@ -69,7 +73,7 @@ describe('golden events on real drives with stops', () => {
 });
 
 describe('the replay loop', () => {
-  test.skipIf(!haveShared)('gives exactly the events of the conformance driver loop run on epoch times (integer and fractional times)', async () => {
+  test.skipIf(!TRACES.present)(`gives exactly the events of the conformance driver loop run on epoch times (integer and fractional times)${TRACES.skipped}`, async () => {
     const library = await loadBundle('rules');
     const api = loadRuntimeArtifact();
     for (const traces of [[`${SHARED}/imu/x-io-gait-short_walk.csv`], [`${SHARED}/gpx/sbn-v13.gpx`], [`${SHARED}/combined/sensorlogger-2023-03-17/Location.csv`, `${SHARED}/combined/sensorlogger-2023-03-17/TotalAcceleration.csv`], QUAT]) {
@@ -88,7 +92,7 @@ describe('the replay loop', () => {
         const until = s.t[s.length - 1];
         rt.advanceTo(until);
         if (rt.nextDue() === until) rt.step(until);
-        const mine = r.events.map((e) => `${e.t} ${e.ruleId} ${['info', 'warning', 'critical'].indexOf(e.severity)} ${Object.values(e.values).map((v) => (v === null ? NaN : v)).join(',')}`);
+        const mine = r.events.map((e) => `${e.t} ${e.ruleId} ${SEVERITY_NAMES.indexOf(e.severity as Severity)} ${Object.values(e.values).map((v) => (v === null ? NaN : v)).join(',')}`);
         expect(mine, traces.join(' + ')).toEqual(driver);
       }
     }
@@ -111,13 +115,15 @@ describe('the replay loop', () => {
     const library = await loadBundle('rules');
     const fast = simulate({ bundle: library, traces: QUAT, startMs: DEMO_START, scenario });
     const live: SimEvent[] = [];
-    const started = performance.now();
-    const paced = simulate({ bundle: library, traces: QUAT, startMs: DEMO_START, scenario, speed: 3000, hooks: { onEvent: (e) => live.push(e) } });
-    const wall = performance.now() - started;
+    // A virtual wall clock: pacing is checked by what it asked to wait, not by timing a run (no wall-clock assertion).
+    let wall = 0;
+    const clock = { now: () => wall, sleep: (ms: number) => { if (ms > 0) wall += ms; } };
+    const paced = simulate({ bundle: library, traces: QUAT, startMs: DEMO_START, scenario, speed: 3000, clock, hooks: { onEvent: (e) => live.push(e) } });
     expect(eventsJsonl(paced.events)).toBe(eventsJsonl(fast.events));
     expect(live).toEqual(paced.events);
     // 30 min of virtual time at 3000× is 0.6 s of wall time.
     expect(wall).toBeGreaterThan(550);
+    expect(wall).toBeCloseTo((paced.until - paced.t0) / 3000, 6);
   });
 });
 
@@ -140,37 +146,41 @@ describe('signed event stream', () => {
 });
 
 describe('command line', () => {
-  test('simulate twice → byte-identical output folders; --json prints a machine summary', () => {
+  test('simulate twice → byte-identical output folders; --json prints a machine summary', async () => {
     const base = mkdtempSync(join(tmpdir(), 'edgerule-sim-'));
     const args = ['simulate', '--bundle', 'rules', '--start', '2020-10-15T21:00:00+13:00', '--trace', QUAT[0], '--trace', QUAT[1], '--scenario', 'examples/scenarios/door-theft.json', '--json'];
-    const outs = ['a', 'b'].map((d) => {
-      const stdout = execFileSync(process.execPath, [...CLI, ...args, '--out', join(base, d)], { encoding: 'utf8' });
-      return JSON.parse(stdout);
-    });
+    const outs = [];
+    for (const d of ['a', 'b']) {
+      const r = await runCli([...args, '--out', join(base, d)]);
+      expect(r.code, r.err).toBe(0);
+      outs.push(JSON.parse(r.out));
+    }
     expect(readdirSync(join(base, 'a')).sort()).toEqual(['events.jsonl', 'report.html', 'summary.json']);
     for (const f of readdirSync(join(base, 'a'))) expect(readFileSync(join(base, 'b', f)), f).toEqual(readFileSync(join(base, 'a', f)));
     expect(outs[0].events.total).toBe(8);
     expect(outs[0].samples).toMatchObject({ read: 25385, replayed: 25195 });
-    expect(outs[0].timing.realTimeFactor).toBeGreaterThan(100);
+    // Reported, not asserted against a speed (npm run bench measures speed; a timed bound fails on a loaded machine).
+    expect(Number.isFinite(outs[0].timing.realTimeFactor) && outs[0].timing.realTimeFactor > 0).toBe(true);
     const first = JSON.parse(readFileSync(join(base, 'a', 'events.jsonl'), 'utf8').split('\n')[0]);
     // The spoofed jump 3 km north at +55.8 s (the first fix inside the spoof window): lat/lon attached by name.
     expect(first).toMatchObject({ time: '2020-10-15T08:00:55.818Z', ms: 1602748855818, offsetMs: 55800, rule: 'position-jump', severity: 'critical' });
-    expect(first.values.lat).toBeCloseTo(-36.86120 + 3000 / 111195, 4);
+    expect(first.values.lat).toBeCloseTo(-36.86120 + 3000 / M_PER_DEG_ROUNDED, 4);
     expect(first.values.lon).toBe(174.78244);
   });
 
-  test('usage errors exit 2, bad scenarios exit 1 naming file and path', () => {
-    const run = (...a: string[]) => spawnSync(process.execPath, [...CLI, 'simulate', ...a], { encoding: 'utf8' });
-    expect(run('--trace', QUAT[0]).status).toBe(2);
-    expect(run('--bundle', 'rules', '--trace', QUAT[0], '--speed', 'fast').stderr).toContain('--speed fast: expected max or a factor like 1x, 10x, 0.5x');
+  test('usage errors exit 2, bad scenarios exit 1 naming file and path', async () => {
+    const run = async (...a: string[]) => { const r = await runCli(['simulate', ...a]); return { status: r.code, stderr: r.err }; };
+    expect((await run('--trace', QUAT[0])).status).toBe(2);
+    expect((await run('--bundle', 'rules', '--trace', QUAT[0], '--speed', 'fast')).stderr).toContain('--speed fast: expected max or a factor like 1x, 10x, 0.5x');
     const file = join(mkdtempSync(join(tmpdir(), 'edgerule-bad-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'bad', events: [{ type: 'door-open', at: '1m' }, { type: 'tow', from: 'later' }] }));
-    const bad = run('--bundle', 'rules', '--trace', QUAT[0], '--scenario', file);
+    const bad = await run('--bundle', 'rules', '--trace', QUAT[0], '--scenario', file);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain(`${file}: $.events[1].from: must be number or must match pattern`);
   });
 
-  test('edgerule demo: compiles the library, replays the shipped drive, prints the alerts, passes its expectations', () => {
+  // A real process (bin/edgerule.mjs): the demo is what `npm start` runs, so it stays a smoke test of the executable.
+  test('edgerule demo: compiles the library, replays the shipped drive, prints the alerts, passes its expectations', async () => {
     const out = mkdtempSync(join(tmpdir(), 'edgerule-demo-'));
     const r = spawnSync(process.execPath, [...CLI, 'demo', '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -179,9 +189,9 @@ describe('command line', () => {
     expect(r.stdout).toContain('signed event stream verifies: 8 records, 8 events, 0 checkpoints (per-event)');
     expect(readdirSync(out).sort()).toEqual(['demo-device.pub', 'events.cbor', 'events.jsonl', 'junit.xml', 'report.html', 'summary.json']);
     // The signing module's own verifier accepts the stream the device's event writer made during the replay.
-    const v = spawnSync(process.execPath, [...CLI, 'verify', join(out, 'events.cbor'), '--key', join(out, 'demo-device.pub')], { encoding: 'utf8' });
-    expect(v.status, v.stdout).toBe(0);
-    expect(v.stdout).toContain('OK: every record authentic, chained and in sequence');
+    const v = await runCli(['verify', join(out, 'events.cbor'), '--key', join(out, 'demo-device.pub')]);
+    expect(v.code, v.out).toBe(0);
+    expect(v.out).toContain('OK: every record authentic, chained and in sequence');
   });
 });
 

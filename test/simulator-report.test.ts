@@ -15,6 +15,7 @@ import { bundleFrom } from '../simulator/inputs.ts';
 import { rule, places, inside, offRoute, meters, seconds } from '../compiler/dsl/index.ts';
 import { compileRules } from '../compiler/compile.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
+import { M_PER_DEG_ROUNDED } from '../runtime/engine/geodesy.ts';
 
 const haveChromium = chromiumThere();
 if (!haveChromium) console.warn(`SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the HTML report is not checked in a browser`);
@@ -80,11 +81,11 @@ describe('HTML report', () => {
       const lat0 = def.coords.reduce((s, p) => s + p[1], 0) / def.coords.length;
       const lon0 = def.coords.reduce((s, p) => s + p[0], 0) / def.coords.length;
       const cos = Math.cos(lat0 * Math.PI / 180);
-      const extent = Math.max(...def.coords.map(([lon, lat]) => Math.max(Math.abs(lon - lon0) * 111195 * cos, Math.abs(lat - lat0) * 111195)));
+      const extent = Math.max(...def.coords.map(([lon, lat]) => Math.max(Math.abs(lon - lon0) * M_PER_DEG_ROUNDED * cos, Math.abs(lat - lat0) * M_PER_DEG_ROUNDED)));
       const halfStep = Math.max(extent / 32767, 1e-3) / 2 + 1e-4;
       def.coords.forEach(([lon, lat], k) => {
-        expect(Math.abs(g[i].points[k][0] - lat) * 111195, `${def.name} point ${k} latitude`).toBeLessThan(halfStep);
-        expect(Math.abs(g[i].points[k][1] - lon) * 111195 * cos, `${def.name} point ${k} longitude`).toBeLessThan(halfStep);
+        expect(Math.abs(g[i].points[k][0] - lat) * M_PER_DEG_ROUNDED, `${def.name} point ${k} latitude`).toBeLessThan(halfStep);
+        expect(Math.abs(g[i].points[k][1] - lon) * M_PER_DEG_ROUNDED * cos, `${def.name} point ${k} longitude`).toBeLessThan(halfStep);
       });
     }
     // Without names (a bundle file with no sidecar geometry list) they are G0, G1, …

@@ -8,6 +8,7 @@ import { ExpectationsSchema } from '../simulator/expect.ts';
 import { parseDuration, formatRel } from '../simulator/time.ts';
 import { signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import type { SampleColumns } from '../simulator/trace/index.ts';
+import { M_PER_DEG_ROUNDED } from '../runtime/engine/geodesy.ts';
 
 const ID = (n: SignalName) => signalMeta(n).id;
 
@@ -131,7 +132,7 @@ describe('applying a scenario', () => {
     const r = apply([{ type: 'spoof', from: '30s', north_m: 1112, east_m: 0 }]);
     const before = samplesOf(base, 'gnss.lat'), after = samplesOf(r.samples, 'gnss.lat');
     expect(after[29][1]).toBe(before[29][1]);
-    expect(after[30][1] - before[30][1]).toBeCloseTo(1112 / 111195, 12);
+    expect(after[30][1] - before[30][1]).toBeCloseTo(1112 / M_PER_DEG_ROUNDED, 12);
     expect(r.stats.shifted).toBe(60); // 30 lat + 30 lon samples
     const ramped = apply([{ type: 'spoof', from: '30s', to: '50s', dLon: 0.01, ramp: '10s' }]);
     const lon = samplesOf(ramped.samples, 'gnss.lon');

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import { readTrace } from '../simulator/trace/read.ts';
-import { axes, readCsv, type CsvMapping } from '../simulator/trace/csv.ts';
+import { axes, readCsv } from '../simulator/trace/csv.ts';
+import type { CsvMapping } from '../simulator/trace/csv-mapping.ts';
 import { seriesOf } from '../simulator/trace/samples.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
-const TRACES = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
+const SHARED = sharedData('traces', 'the CSV presets are checked on real recordings from it');
+const TRACES = SHARED.dir;
 const G = 9.80665;
 const series = (r: TraceResult, name: SignalName) => seriesOf(r.samples, signalMeta(name).id);
 const tmp = mkdtempSync(join(tmpdir(), 'edgerule-csv-'));
@@ -24,7 +26,7 @@ const accounted = (r: TraceResult) => {
   expect(s.rows).toBe(s.records + s.badRows + s.droppedBackwards);
 };
 
-describe('CSV presets on the real recordings', () => {
+describe.skipIf(!SHARED.present)(`CSV presets on the real recordings${SHARED.skipped}`, () => {
   it('x-io fusion: accel in g, time in s since start (no date), accel.mag emitted', () => {
     const r = readTrace(TRACES + 'imu/x-io-fusion-sensor_data.csv');
     expect(r.format).toBe('csv:x-io');

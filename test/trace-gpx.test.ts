@@ -2,20 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import { readTrace } from '../simulator/trace/read.ts';
 import { readGpx } from '../simulator/trace/gpx.ts';
 import { seriesOf } from '../simulator/trace/samples.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
-const GPX = fileURLToPath(new URL('../../shared/traces/gpx/', import.meta.url));
+const SHARED = sharedData('traces', 'the GPX reader is checked on the GPSBabel reference files in it');
+const GPX = SHARED.path('gpx') + '/';
 const read = (f: string): TraceResult => readTrace(GPX + f);
 const series = (r: TraceResult, name: SignalName) => seriesOf(r.samples, signalMeta(name).id);
 const parse = (xml: string) => readGpx(Buffer.from(xml, 'utf8'), 'mem.gpx');
 
-describe('GPX reader on the GPSBabel reference files', () => {
-  const files = readdirSync(GPX).filter((f) => f.endsWith('.gpx'));
+describe.skipIf(!SHARED.present)(`GPX reader on the GPSBabel reference files${SHARED.skipped}`, () => {
+  const files = SHARED.present ? readdirSync(GPX).filter((f) => f.endsWith('.gpx')) : [];
 
   it.each(files)('%s reads; every point is replayed or accounted for', (f) => {
     const r = read(f);

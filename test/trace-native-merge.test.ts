@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encode } from 'cbor-x';
 import { Catalogue, SIGNAL_COUNT, SIGNAL_NAMES, signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import { readTrace } from '../simulator/trace/read.ts';
@@ -11,8 +10,10 @@ import { readNativeCbor, readNativeJsonl, writeNativeCbor, writeNativeJsonl } fr
 import { NativeRecord } from '../simulator/trace/native-schema.ts';
 import { seriesOf, type SampleColumns } from '../simulator/trace/samples.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
-const TRACES = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
+const SHARED = sharedData('traces', 'the readers and mergeTraces are checked on every recording in it');
+const TRACES = SHARED.dir;
 const tmp = mkdtempSync(join(tmpdir(), 'edgerule-native-'));
 function file(name: string, data: string | Uint8Array): string {
   const p = join(tmp, name);
@@ -26,11 +27,11 @@ function isSorted(s: SampleColumns): boolean {
   return true;
 }
 
-describe('readTrace on every file in shared/traces', () => {
+describe.skipIf(!SHARED.present)(`readTrace on every file in shared/traces${SHARED.skipped}`, () => {
   function walk(d: string): string[] {
     return readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
   }
-  const all = walk(TRACES).map((p) => relative(TRACES, p)).sort();
+  const all = SHARED.present ? walk(TRACES).map((p) => relative(TRACES, p)).sort() : [];
   const recordings = all.filter((f) => /\.(log|gpx|csv)$/.test(f));
   const documents = all.filter((f) => !recordings.includes(f));
 
@@ -140,7 +141,7 @@ describe('native trace format (JSON Lines and CBOR)', () => {
     expect(trunc.stats.validRecords).toBe(1);
   });
 
-  it('round trips real traces through writeNativeJsonl / writeNativeCbor unchanged (duplicate timestamps too)', () => {
+  it.skipIf(!SHARED.present)(`round trips real traces through writeNativeJsonl / writeNativeCbor unchanged (duplicate timestamps too)${SHARED.skipped}`, () => {
     for (const f of ['nmea/telit-he910.log', 'imu/x-io-gait-short_walk.csv', 'gpx/mtk_logger_m241.gpx', 'nmea/plaka.log']) {
       const src = readTrace(TRACES + f);
       const header = { hasDate: src.hasDate };
@@ -161,9 +162,9 @@ describe('native trace format (JSON Lines and CBOR)', () => {
 });
 
 describe('mergeTraces', () => {
-  const quat = ['gps.2020-10-15-21.csv', 'accel.2020-10-15-21.csv'].map((f) => readTrace(TRACES + 'combined/quat-orient/' + f));
+  const quat = SHARED.present ? ['gps.2020-10-15-21.csv', 'accel.2020-10-15-21.csv'].map((f) => readTrace(TRACES + 'combined/quat-orient/' + f)) : [];
 
-  it('merges GPS and accelerometer of one trip into one time-ordered stream, file order at equal t', () => {
+  it.skipIf(!SHARED.present)(`merges GPS and accelerometer of one trip into one time-ordered stream, file order at equal t${SHARED.skipped}`, () => {
     const m = mergeTraces(quat);
     expect(m.samples.length).toBe(quat[0].samples.length + quat[1].samples.length);
     expect(isSorted(m.samples)).toBe(true);
@@ -174,7 +175,7 @@ describe('mergeTraces', () => {
     expect(Array.from(m.samples.sig.subarray(0, 4))).toEqual([id('accel.x'), id('accel.y'), id('accel.z'), id('accel.mag')]);
   });
 
-  it('merges Sensor Logger Location and TotalAcceleration (epoch ns)', () => {
+  it.skipIf(!SHARED.present)(`merges Sensor Logger Location and TotalAcceleration (epoch ns)${SHARED.skipped}`, () => {
     const sl = ['Location.csv', 'TotalAcceleration.csv'].map((f) => readTrace(TRACES + 'combined/sensorlogger-2023-03-17/' + f));
     const m = mergeTraces(sl);
     expect(isSorted(m.samples)).toBe(true);
@@ -209,7 +210,7 @@ describe('mergeTraces', () => {
     expect(s.stats['policy.backwardsSort']).toBe(1);
   });
 
-  it('policy while reading: drop (default) reports each dropped record with file:line; sort keeps them', () => {
+  it.skipIf(!SHARED.present)(`policy while reading: drop (default) reports each dropped record with file:line; sort keeps them${SHARED.skipped}`, () => {
     const drop = readTrace(TRACES + 'nmea/bt451.log');
     const sort = readTrace(TRACES + 'nmea/bt451.log', { policy: { backwards: 'sort' } });
     expect(drop.stats.droppedBackwards).toBe(drop.issues.filter((i) => /record dropped/.test(i.reason)).length);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import { readTrace } from '../simulator/trace/read.ts';
 import { readNmea } from '../simulator/trace/nmea.ts';
 import { seriesOf } from '../simulator/trace/samples.ts';
 import type { TraceResult } from '../simulator/trace/issues.ts';
+import { sharedData } from '../harness/shared-data.ts';
 
-const TRACES = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
-const NMEA = TRACES + 'nmea/';
+const TRACES = sharedData('traces', 'the NMEA reader is checked on real logs from it');
+const NMEA = TRACES.path('nmea') + '/';
 const read = (f: string): TraceResult => readTrace(NMEA + f);
 const series = (r: TraceResult, name: SignalName) => seriesOf(r.samples, signalMeta(name).id);
 const reasons = (r: TraceResult, re: RegExp) => r.issues.filter((i) => re.test(i.reason));
@@ -20,8 +20,8 @@ function sentence(body: string): string {
 }
 const parse = (text: string | Buffer) => readNmea(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, 'mem.nmea');
 
-describe('NMEA reader on the real gpsd/signalk logs', () => {
-  const files = readdirSync(NMEA).filter((f) => f.endsWith('.log'));
+describe.skipIf(!TRACES.present)(`NMEA reader on the real gpsd/signalk logs${TRACES.skipped}`, () => {
+  const files = TRACES.present ? readdirSync(NMEA).filter((f) => f.endsWith('.log')) : [];
 
   it.each(files)('%s reads, and its stats account for every line and sentence', (f) => {
     const r = read(f);

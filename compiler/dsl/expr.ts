@@ -6,6 +6,7 @@
  */
 import type { Unit } from './catalogue.ts';
 import { node, type Node } from '../ir.ts';
+import { OP, type OpName } from '../isa.ts';
 import { callerLoc } from './location.ts';
 
 export class Expr {
@@ -14,7 +15,7 @@ export class Expr {
 
 export type Duration = Num<'ms'>;
 
-function op(name: string, args: Node[], extra: Partial<Node> = {}): Node {
+function op(name: OpName, args: Node[], extra: Partial<Node> = {}): Node {
   return node(name, args, extra, callerLoc());
 }
 
@@ -59,9 +60,10 @@ export class Bool extends Expr {
   debounce(d: Duration): Bool { return new Bool(op('DEBOUNCE', [this.node, d.node])); }
   /** True from when this is true until `reset` is true (reset wins). */
   latchUntil(reset: Bool): Bool { return new Bool(op('LATCH', [this.node, reset.node])); }
-  /** Number of times this became true within the last `window` (counts up to `cap`, at most 64). */
+  /** Number of times this became true within the last `window` (counts up to `cap`, within the COUNT ring limit of compiler/isa.ts). */
   risingCount(window: Duration, cap = 8): Num<'count'> {
-    if (!Number.isInteger(cap) || cap < 1 || cap > 64) throw new RangeError(`risingCount cap must be an integer 1…64, got ${cap}`);
+    const [min, max] = OP.COUNT.limits!.n!;
+    if (!Number.isInteger(cap) || cap < min || cap > max) throw new RangeError(`risingCount cap must be an integer ${min}…${max}, got ${cap}`);
     return new Num<'count'>(op('COUNT', [this.node, window.node], { n: cap }));
   }
   /** True once at least d has passed since this was last true (from start if never). */
@@ -73,7 +75,7 @@ export class Bool extends Expr {
 /** A non-negative quantity kept squared on the device; it compares with ordinary quantities of its unit. */
 export class Squared<U extends Unit> extends Expr {
   declare readonly __unit: U;
-  private cmp(name: string, x: Num<U>): Bool {
+  private cmp(name: OpName, x: Num<U>): Bool {
     // Compare with x·|x| so a negative threshold keeps its meaning (a distance is never below −5 m).
     // A parameter is folded by lowering, once its value is known.
     const rhs = x.node.op === 'CONST' && !x.node.param ? constNode(x.node.value! * Math.abs(x.node.value!)) : op('MUL', [x.node, op('ABS', [x.node])]);
@@ -101,6 +103,7 @@ export function absence(trigger: Bool, expected: Bool, within: Duration): Bool {
 
 /** True once when the steps became true in order, all within `within` of the first. */
 export function sequence(steps: Bool[], within: Duration): Bool {
-  if (steps.length < 1 || steps.length > 8) throw new RangeError(`sequence takes 1…8 steps, got ${steps.length}`);
+  const [min, max] = OP.SEQ.limits!.n!;
+  if (steps.length < min || steps.length > max) throw new RangeError(`sequence takes ${min}…${max} steps, got ${steps.length}`);
   return new Bool(op('SEQ', [...steps.map((s) => s.node), within.node], { n: steps.length }));
 }

@@ -117,5 +117,5 @@ export function offRoute(route: Place, corridor: Num<'m'>): Bool {
 
 /** Speed implied by the two latest fixes (distance ÷ time): a jump far above any real speed means spoofing. */
 export function impliedSpeed(): Squared<'m/s'> {
-  return new Squared<'m/s'>(node('JUMP2', [], {}, callerLoc()));
+  return new Squared<'m/s'>(node('IMPLIED_SPEED2', [], {}, callerLoc()));
 }

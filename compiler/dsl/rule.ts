@@ -9,9 +9,11 @@ import type { SignalName, Unit } from './catalogue.ts';
 import type { Bool, Duration, Num } from './expr.ts';
 import type { SourceLoc } from '../ir.ts';
 import { callerLoc } from './location.ts';
+import { SEVERITY_NAMES } from '../../runtime/engine/severity.ts';
 
-export type Severity = 'info' | 'warning' | 'critical';
-export const SEVERITY_CODE: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+export type Severity = (typeof SEVERITY_NAMES)[number];
+/** Severity name → the code a bundle carries (runtime/engine/severity.ts owns both). */
+export const SEVERITY_CODE = Object.fromEntries(SEVERITY_NAMES.map((name, code) => [name, code])) as Record<Severity, number>;
 
 export interface RuleSpec {
   /** Unique, kebab-case; events name their rule by id, the bundle's source map maps ids back to names. */
@@ -20,7 +22,7 @@ export interface RuleSpec {
   readonly description: string;
   readonly when: Bool;
   readonly severity: Severity;
-  /** Values attached to the event, in this order (at most 8). */
+  /** Values attached to the event, in this order (at most `LIMITS.maxAttach` of compiler/isa.ts). */
   readonly attach?: Readonly<Record<string, Num<Unit>>>;
   /** Minimum time between two events of this rule. */
   readonly cooldown?: Duration;

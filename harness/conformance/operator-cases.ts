@@ -137,7 +137,7 @@ export const OPERATOR_CASES: GoldenCase[] = [
   },
   {
     name: 'implied speed between fixes (position jump)',
-    covers: ['JUMP2'],
+    covers: ['IMPLIED_SPEED2'],
     rules: () => [rule({ name: 'position-jump', description: 'teleporting fix', severity: 'critical', when: impliedSpeed().above(kmh(250)), attach: { speed: sig('gnss.speed') } })],
     samples: [...at(0, 52.0, 4.0), [0, 'gnss.speed', 30], ...at(1000, 52.0, 4.0005), ...at(2000, 52.0, 4.1), ...at(3000, 52.0, 4.1005)],
     until: 4000,

@@ -3,7 +3,7 @@
 // print(string), one line per call, and runScript resolves with exactly those lines on stdout (Espruino's
 // banner, \r and prompt echoes removed) or rejects with the engine's error text (non-zero exit, uncaught
 // error, out of memory, or timeout — the child's whole process group is killed).
-// Engine facts behind the choices here: /work/shared/ENGINES.md.
+// Engine facts behind the choices here: ENGINES.md in ../shared, next to the project root.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -111,7 +111,7 @@ function engineInfo(name: EngineName): EngineInfo {
     case 'espruino': {
       const env = process.env.ESPRUINO;
       if (!env) {
-        return { name, available: false, why: 'env ESPRUINO is not set (set it to a Linux host build of Espruino, e.g. ESPRUINO=/work/espruino-bin/espruino)', command: '$ESPRUINO' };
+        return { name, available: false, why: 'env ESPRUINO is not set (set it to a Linux host build of Espruino, e.g. ESPRUINO=/path/to/espruino)', command: '$ESPRUINO' };
       }
       const bin = which(env);
       return bin
@@ -129,6 +129,22 @@ export function engines(): EngineInfo[] {
 /** Engines that must be available in CI (env CI=true); tests fail loudly there if one is missing. */
 export function requiredEngines(): EngineName[] {
   return ['node', 'xs', 'duktape'];
+}
+
+/**
+ * The engines a cross-engine comparison must have heard from: every available engine and, in CI, every required
+ * one. A test that says "all engines agree" checks `enginesNotCompared(ran)` is empty, so it fails when an engine
+ * that should have run did not (instead of passing on whichever engines happened to run).
+ */
+export function enginesToCompare(): EngineName[] {
+  const ci = process.env.CI === 'true';
+  return engines().filter((e) => e.available || (ci && requiredEngines().includes(e.name))).map((e) => e.name);
+}
+
+/** Engines of enginesToCompare() missing from `ran`. */
+export function enginesNotCompared(ran: Iterable<EngineName>): EngineName[] {
+  const have = new Set(ran);
+  return enginesToCompare().filter((e) => !have.has(e));
 }
 
 /** Required engines that are not available (empty when all is well). */

@@ -2,6 +2,9 @@
  * Seeded bundle mutation for fuzzing the loader: flips, overwrites, truncations, insertions and header-field
  * rewrites. Deterministic for a seed, so any failure is reproducible with `npm run fuzz -- --seed N`.
  */
+import * as F from '../../runtime/engine/format.ts';
+import { OP } from '../../compiler/isa.ts';
+
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -30,15 +33,15 @@ export function mutate(base: Uint8Array, rand: () => number): Uint8Array {
       next.set(extra, at);
       next.set(b.subarray(at), at + extra.length);
       b = next;
-    } else if (kind === 4 && b.length >= 40) {
-      // Rewrite a 16-bit header count or a unit record field: the verifier's bounds checks live there.
-      const field = 12 + 2 * int(14);
+    } else if (kind === 4 && b.length >= F.HEADER_SIZE) {
+      // Rewrite a 16-bit slice of the header's counts and sizes: the verifier's bounds checks live there.
+      const field = F.HDR_SIGNALS + 2 * int((F.HEADER_SIZE - F.HDR_SIGNALS) / 2);
       b[field] = int(256);
       b[field + 1] = rand() < 0.7 ? 0 : int(256);
-    } else if (kind === 5 && b.length > 41) {
-      // Change an opcode-sized byte inside the code (tail of the bundle).
-      const at = b.length - 1 - int(Math.min(64, b.length - 41));
-      b[at] = int(0x60);
+    } else if (kind === 5 && b.length > F.HEADER_SIZE + 1) {
+      // Change a byte near the end (the code) to a long-form opcode or an unassigned one (below the short forms).
+      const at = b.length - 1 - int(Math.min(64, b.length - F.HEADER_SIZE - 1));
+      b[at] = int(OP.LOADS.code);
     }
   }
   return b;

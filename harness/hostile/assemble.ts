@@ -1,67 +1,48 @@
 /**
  * A tiny assembler for hand-made (and deliberately broken) bundles: the hostile-bundle tests need code the
- * compiler would never emit. It writes the layout of runtime/engine/format.ts directly, with opcodes from the ISA table.
+ * compiler would never emit. It writes through the emitter's own encoder (compiler/encode.ts) and layout writer
+ * (compiler/bundle-writer.ts), so only the breakage a case adds differs from what the compiler would write.
  */
-import { OP, OPERAND_BYTES } from '../../compiler/isa.ts';
+import { OP, type OpName } from '../../compiler/isa.ts';
+import { encodeInstruction } from '../../compiler/encode.ts';
 import * as F from '../../runtime/engine/format.ts';
-import { catalogueHash } from '../../compiler/catalogue-hash.ts';
-import { SIGNAL_COUNT } from '../../compiler/dsl/catalogue.ts';
+import { newBundle, writeConstant, writeGeometry, writeUnit, writeUnitBodies } from '../../compiler/bundle-writer.ts';
 
-export type Ins = [string, ...number[]];
+/** An instruction as written: its name (a short form writes its operand into the opcode) and operands. */
+export type Ins = [OpName, ...number[]];
 export interface UnitSpec { kind?: 'rule' | 'derived'; id?: number; deps?: number[]; code: Ins[] }
-export interface BundleSpec { units: UnitSpec[]; consts?: number[]; nState?: number; nDerived?: number }
+/** A geometry record with only the fields the verifier checks (kind, first point, point count); the rest stay 0. */
+export interface GeomSpec { kind: number; first: number; count: number }
+export interface BundleSpec { units: UnitSpec[]; consts?: number[]; nState?: number; nDerived?: number; geoms?: GeomSpec[]; points?: number }
 
+/** Exactly the instructions given: a long form stays long even when a short form would fit. */
 export function assembleCode(code: Ins[]): number[] {
   const out: number[] = [];
-  for (const [name, ...operands] of code) {
-    const spec = OP[name];
-    if (!spec) throw new Error(`unknown op ${name}`);
-    if (spec.short) { out.push(spec.code + (operands[0] ?? 0)); continue; } // one byte, operand embedded
-    out.push(spec.code);
-    spec.operands.forEach((fmt, i) => {
-      const v = operands[i] ?? 0;
-      if (OPERAND_BYTES[fmt] === 1) out.push(v & 0xff); else out.push(v & 0xff, (v >> 8) & 0xff);
-    });
-  }
+  for (const [name, ...operands] of code) encodeInstruction(out, out.length, OP[name], operands);
   return out;
 }
 
 export function assemble(spec: BundleSpec): Uint8Array {
   const consts = spec.consts ?? [];
+  const geoms = spec.geoms ?? [];
   const codes = spec.units.map((u) => assembleCode(u.code));
   const deps = spec.units.map((u) => u.deps ?? []);
-  const depBytes = deps.reduce((s, d) => s + d.length, 0);
-  const codeBytes = codes.reduce((s, c) => s + c.length, 0);
-  const total = F.HEADER_SIZE + consts.length * 8 + spec.units.length * F.UNIT_SIZE + depBytes + codeBytes; // constants as f64 (n32 = 0)
-  const bytes = new Uint8Array(total);
-  const dv = new DataView(bytes.buffer);
-  dv.setUint32(F.HDR_MAGIC, F.MAGIC, true);
-  dv.setUint16(F.HDR_VERSION, F.FORMAT_VERSION, true);
-  dv.setUint32(F.HDR_CATALOGUE, catalogueHash(), true);
-  dv.setUint16(F.HDR_SIGNALS, SIGNAL_COUNT, true);
-  dv.setUint16(F.HDR_DERIVED, spec.nDerived ?? 0, true);
-  dv.setUint16(F.HDR_UNITS, spec.units.length, true);
-  dv.setUint16(F.HDR_STATE, spec.nState ?? 0, true);
-  dv.setUint16(F.HDR_CONSTS, consts.length, true);
-  dv.setUint32(F.HDR_DEPBYTES, depBytes, true);
-  dv.setUint32(F.HDR_CODEBYTES, codeBytes, true);
-  dv.setUint32(F.HDR_TOTAL, total, true);
-  let at = F.HEADER_SIZE;
-  for (const k of consts) { dv.setFloat64(at, k, true); at += 8; }
-  spec.units.forEach((u, i) => {
-    bytes[at] = u.kind === 'derived' ? F.UNIT_DERIVED : F.UNIT_RULE;
-    bytes[at + 1] = deps[i].length;
-    bytes[at + 2] = u.id ?? i;
-    dv.setUint16(at + 3, codes[i].length, true);
-    at += F.UNIT_SIZE;
+  const b = newBundle({
+    consts32: 0, consts: consts.length, derived: spec.nDerived ?? 0, units: spec.units.length, state: spec.nState ?? 0,
+    geoms: geoms.length, points: spec.points ?? 0, // points stay (0, 0)
+    depBytes: deps.reduce((s, d) => s + d.length, 0), codeBytes: codes.reduce((s, c) => s + c.length, 0),
   });
-  for (const d of deps) for (const v of d) bytes[at++] = v;
-  for (const c of codes) for (const b of c) bytes[at++] = b;
-  return bytes;
+  consts.forEach((k, i) => writeConstant(b, 0, i, k)); // all f64
+  geoms.forEach((g, i) => writeGeometry(b, i, { ...g, lat0: 0, lon0: 0, kx: 0, ky: 0, scale: 0 }));
+  spec.units.forEach((u, i) => writeUnit(b, i, { kind: u.kind ?? 'rule', deps: deps[i].length, id: u.id ?? i, codeLength: codes[i].length }));
+  writeUnitBodies(b, deps, codes);
+  return b.bytes;
 }
 
 /** Offset of the code section of an assembled or compiled bundle. */
 export function codeOffset(bytes: Uint8Array): number {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return dv.getUint32(F.HDR_TOTAL, true) - dv.getUint32(F.HDR_CODEBYTES, true);
+  const s = F.newSections();
+  F.sectionOffsets(dv, s);
+  return s.codeOff;
 }

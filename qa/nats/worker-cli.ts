@@ -1,7 +1,8 @@
 /** `edgerule worker --nats URL`: serve QA jobs from a NATS JetStream work queue (docs/SCALE.md). */
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
-import type { Command } from '../../cli/main.ts';
+import type { Command } from '../../cli/command.ts';
+import { EXIT } from '../../cli/exit-codes.ts';
 import { runWorker } from './worker.ts';
 
 export const workerCommand: Command = {
@@ -17,28 +18,28 @@ Run as many as you like, on any machines that reach the server and read the corp
   --name <name>      name in logs (default: host:pid)
   --max-idle <s>     exit after this many seconds without a job (default: run until SIGINT/SIGTERM)
   --quiet            no per-job lines on stderr`,
-  async run(argv) {
+  async run(argv, io) {
     let values;
     try {
       ({ values } = parseArgs({ args: argv, options: { nats: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, name: { type: 'string' }, 'max-idle': { type: 'string' }, quiet: { type: 'boolean' } } }));
     } catch (e) {
-      console.error(`edgerule worker: ${(e as Error).message}\n\n${this.usage}`);
-      return 2;
+      io.error(`edgerule worker: ${(e as Error).message}\n\n${this.usage}`);
+      return EXIT.USAGE;
     }
     const threads = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
     const maxIdle = values['max-idle'] === undefined ? undefined : Number(values['max-idle']);
     if (!values.nats || !(Number.isInteger(threads) && threads >= 1) || (maxIdle !== undefined && !(maxIdle > 0))) {
-      console.error(`edgerule worker: give --nats <url>${values.jobs ? '; --jobs must be a whole number ≥ 1' : ''}${values['max-idle'] ? '; --max-idle must be > 0 seconds' : ''}\n\n${this.usage}`);
-      return 2;
+      io.error(`edgerule worker: give --nats <url>${values.jobs ? '; --jobs must be a whole number ≥ 1' : ''}${values['max-idle'] ? '; --max-idle must be > 0 seconds' : ''}\n\n${this.usage}`);
+      return EXIT.USAGE;
     }
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => { stop = resolve; });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    const log = values.quiet ? undefined : (line: string) => process.stderr.write(line + '\n');
+    const log = values.quiet ? undefined : (line: string) => io.error(line);
     log?.(`edgerule worker: ${threads} thread(s), serving ${values.nats}`);
     const stats = await runWorker({ url: values.nats, threads, cacheDir: values.cache, name: values.name, maxIdleMs: maxIdle === undefined ? undefined : maxIdle * 1000, log, stop: stopped });
     log?.(`edgerule worker: stopped after ${stats.jobs} job(s), ${stats.errors} error result(s)`);
-    return 0;
+    return EXIT.OK;
   },
 };

@@ -1,8 +1,7 @@
 /** The tuning page: false alarms (x) against p95 detection latency (y) per grid point, the Pareto front, a table. */
 import { esc } from '../../simulator/report/html.ts';
 import { formatRel } from '../../simulator/time.ts';
-import type { TuneReport } from '../tune-cli.ts';
-import type { TunePoint } from '../tune.ts';
+import type { TunePoint, TuneReport } from '../tune.ts';
 import { page } from './html.ts';
 
 const f1 = (v: number) => (Math.round(v * 10) / 10).toFixed(1).replace(/\.0$/, '');

@@ -13,10 +13,10 @@
 import { verify, Program } from './verify.ts';
 import { translate } from './translate.ts';
 import { valueReaders } from './readers.ts';
-import { makeHelpers, Geometry } from './coarse-ops.ts';
-import { GEOM_SIZE, POINT_SIZE } from './format.ts';
+import { makeOutOfLineOps, Geometry } from './out-of-line-ops.ts';
+import { GEOM_SIZE, POINT_SIZE, GeomField, PointField, readConstant } from './format.ts';
 import { F_OK, F_TRANSLATE } from './faults.ts';
-import { LIMIT_MAX_ATTACH } from './isa.generated.ts';
+import { Limit } from './isa.generated.ts';
 
 /** What the runtime needs from the device (or the simulator). */
 export interface Host {
@@ -64,19 +64,19 @@ function loadGeometry(p: Program): Geometry {
   };
   for (var g = 0; g < p.nGeoms; g++) {
     var at = p.geomOff + g * GEOM_SIZE;
-    geo.kind[g] = p.bytes[at];
-    geo.count[g] = dv.getUint16(at + 2, true);
-    geo.first[g] = dv.getUint32(at + 4, true);
-    geo.ref[g * 4] = dv.getFloat64(at + 8, true);
-    geo.ref[g * 4 + 1] = dv.getFloat64(at + 16, true);
-    geo.ref[g * 4 + 2] = dv.getFloat32(at + 24, true);
-    geo.ref[g * 4 + 3] = dv.getFloat32(at + 28, true);
+    geo.kind[g] = p.bytes[at + GeomField.KIND];
+    geo.count[g] = dv.getUint16(at + GeomField.COUNT, true);
+    geo.first[g] = dv.getUint32(at + GeomField.FIRST, true);
+    geo.ref[g * 4] = dv.getFloat64(at + GeomField.LAT0, true);
+    geo.ref[g * 4 + 1] = dv.getFloat64(at + GeomField.LON0, true);
+    geo.ref[g * 4 + 2] = dv.getFloat32(at + GeomField.KX, true);
+    geo.ref[g * 4 + 3] = dv.getFloat32(at + GeomField.KY, true);
     // Points are i16 multiples of the geometry's scale (metres); the product is exact in a Float32Array
     // only to float32 precision, which is the same on every engine.
-    var scale = dv.getFloat32(at + 32, true);
+    var scale = dv.getFloat32(at + GeomField.SCALE, true);
     for (var i = geo.first[g]; i < geo.first[g] + geo.count[g]; i++) {
-      geo.px[i] = dv.getInt16(p.pointOff + i * POINT_SIZE, true) * scale;
-      geo.py[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + 2, true) * scale;
+      geo.px[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PointField.X, true) * scale;
+      geo.py[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PointField.Y, true) * scale;
     }
   }
   return geo;
@@ -145,16 +145,14 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var U = filled(p.nSignals, NaN);
   var S = filled(p.nState, NaN);
   var K = new Float64Array(p.nConsts);
-  for (var i = 0; i < p.nConsts; i++) {
-    K[i] = i < p.n32 ? p.dv.getFloat32(p.constOff + i * 4, true) : p.dv.getFloat64(p.constOff + p.n32 * 4 + (i - p.n32) * 8, true);
-  }
+  for (var i = 0; i < p.nConsts; i++) K[i] = readConstant(p.dv, p.constOff, p.n32, i);
   var Q = new Uint8Array(p.nUnits);
   for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
   var N = filled(p.nUnits, Infinity);
-  var R = filled(4, NaN); // R[0] start time, R[1] helper wake-up, R[2] lower bound of all wake-up times
+  var R = filled(3, NaN); // R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-up times
   R[2] = Infinity;
-  var E = new Float64Array(LIMIT_MAX_ATTACH);
-  var F = makeHelpers(loadGeometry(p), V, U, S, R);
+  var E = new Float64Array(Limit.MAX_ATTACH);
+  var F = makeOutOfLineOps(loadGeometry(p), V, U, S, R);
   var readers = valueReaders(p);
   var source = translate(p, readers, !!host.state, !!host.probe);
   if (host.keepCode) source = host.keepCode(source);

@@ -10,23 +10,17 @@
  *
  * The generated function closes over:
  *   V values   U update times   S state   K constants   Q unit dirty flags   N unit wake-up times
- *   R registers (R[0] start time, R[1] helper wake-up)   E attachment buffer   H host   F helpers (helpers.ts)
+ *   R registers (R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-ups)
+ *   E attachment buffer   H host   F out-of-line ops (out-of-line-ops.ts)
  * A unit runs when one of its inputs was set (Q) or its wake-up time has come (N). Stateful operators are
  * evaluated every time their unit runs (no short-circuit), so their state never depends on evaluation order.
+ * Pure operators are written from their JS text in the instruction table (PURE_JS), the same text the
+ * compiler folds constants with; only units with an op the table marks as waking keep a wake-up time.
  */
 import { Program } from './verify.ts';
-import { shortForm } from './decode.ts';
+import { decodeInstruction, newInstruction } from './instruction.ts';
 import { Readers } from './readers.ts';
-import {
-  OPTAB, OPTAB_COLS, COL_LEN,
-  OP_END, OP_CONST, OP_LOAD, OP_KNOWN, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_NEG, OP_ABS, OP_MIN, OP_MAX,
-  OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_AND, OP_OR, OP_NOT, OP_SEL,
-  OP_HELD, OP_RISE, OP_FALL, OP_SINCE, OP_DEBOUNCE, OP_HYST, OP_LATCH, OP_SEQ, OP_COUNT, OP_ABSENT, OP_STALE,
-  OP_INSIDE, OP_DIST2, OP_JUMP2, OP_HOLD, OP_STORE, OP_FIRE, OP_JZ, OP_EMIT, OP_OUT, OP_RATE,
-} from './isa.generated.ts';
-
-var BINARY_OPS = ['+', '-', '*', '/'];
-var COMPARE_OPS = ['<', '<=', '>', '>=', '===', '!=='];
+import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
 
 /**
  * `readers`: the units that read each value (readers.ts). `spans`: also call H.state(rule, active, t) when a
@@ -35,7 +29,6 @@ var COMPARE_OPS = ['<', '<=', '>', '>=', '===', '!=='];
  * Without probes the generated text is exactly what it was before the hook existed.
  */
 export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean): string {
-  var dv = p.dv;
   var out: string[] = [];
   var se: string[] = [];     // symbolic stack: expression text
   var sb: boolean[] = [];    // … is it a JS boolean
@@ -46,7 +39,9 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
   var wasBool = false;
   var targets: number[] = [];   // open jump targets, innermost last (Espruino cannot assign array.length)
   var open = 0;
-  var so: number[] = [];     // … code offset of the instruction that pushed it (probes only)
+  var operands: string[] = [];  // a pure op's operand texts, in push order
+  var ins = newInstruction();
+  var so: number[] = [];     // symbolic stack: code offset of the instruction that pushed it (probes only)
   var opAt = 0;
 
   function push(e: string, isBool: boolean, isSimple: boolean): void {
@@ -108,7 +103,24 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     for (var j = readers.start[v]; j < readers.start[v + 1]; j++) marks += 'Q[' + readers.units[j] + ']=1;';
     return marks;
   }
-
+  /** A pure op: pops its operands (last first) as its USES column says, pushes its text (PURE_JS) with them in place. */
+  function pure(row: number): void {
+    var uses = OPTAB[row + Col.USES];
+    for (var i = OPTAB[row + Col.POPS] - 1; i >= 0; i--) {
+      var use = (uses >> (2 * i)) & 3;
+      operands[i] = use === Use.TEMP ? popSimple() : use === Use.BOOL ? popBool() : use === Use.NUM ? popNum() : popRaw();
+    }
+    var text = '';
+    for (var c = OPTAB[row + Col.PURE] - 1; PURE_JS.charAt(c) !== ';'; c++) {
+      if (PURE_JS.charAt(c) === '$') {
+        c++;
+        text += operands[PURE_JS.charCodeAt(c) - 48];
+      } else {
+        text += PURE_JS.charAt(c);
+      }
+    }
+    push(text, (OPTAB[row + Col.FLAGS] & Flag.BOOL) !== 0, false);
+  }
 
   for (var u = 0; u < p.nUnits; u++) {
     var unitId = p.unitId[u];
@@ -117,91 +129,61 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     tn = 0;
     sp = 0;
     open = 0;
-    // Only units with a timed operator keep a wake-up time; the rest run on input updates alone.
+    // Only units with an op that wakes keep a wake-up time; the rest run on input updates alone.
     var timed = false;
-    for (var scan = start; scan < end;) {
-      var sop = p.bytes[p.codeOff + scan];
-      if (sop === OP_HELD || sop === OP_SINCE || sop === OP_DEBOUNCE || sop === OP_COUNT || sop === OP_ABSENT || sop === OP_STALE) timed = true;
-      scan += shortForm(sop) >= 0 ? 1 : OPTAB[sop * OPTAB_COLS + COL_LEN];
+    for (var scan = start; scan < end; scan += ins.size) {
+      decodeInstruction(p.bytes, p.codeOff + scan, p.codeOff + end, ins);
+      if ((OPTAB[ins.row + Col.FLAGS] & Flag.WAKES) !== 0) timed = true;
     }
     out.push(timed ? 'if(Q[' + u + ']||N[' + u + ']<=t){Q[' + u + ']=0;d=Infinity;' : 'if(Q[' + u + ']){Q[' + u + ']=0;');
     var pc = start;
     while (pc < end) {
       while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
-      var at = p.codeOff + pc;
+      decodeInstruction(p.bytes, p.codeOff + pc, p.codeOff + end, ins);
       opAt = pc;
-      var op = p.bytes[at];
-      var sf = shortForm(op);
-      var len = sf >= 0 ? 1 : OPTAB[op * OPTAB_COLS + COL_LEN];
-      var a1 = len > 1 ? p.bytes[at + 1] : 0;
-      var w1 = len > 2 ? dv.getUint16(at + 1, true) : 0;
-      if (sf >= 0) {
-        // A short form: the long-form op with its operand embedded in the opcode byte.
-        op = sf >> 8;
-        a1 = sf & 255;
-      }
+      var op = ins.op;
+      var a1 = ins.a; // first operand: value, constant, geometry or output index, severity, state slot or jump target
       var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number;
-      if (op === OP_END) {
+      if (op === Op.END) {
         // R[2] stays a lower bound of every wake-up time, so advanceTo() needs no scan while nothing is due.
         out.push(timed ? 'N[' + u + ']=d;if(d<R[2])R[2]=d;}' : '}');
-      } else if (op === OP_CONST) {
+      } else if (op === Op.CONST) {
         push('K[' + a1 + ']', false, true);
-      } else if (op === OP_LOAD) {
+      } else if (op === Op.LOAD) {
         push('V[' + a1 + ']', false, true);
-      } else if (op === OP_KNOWN) {
+      } else if (op === Op.KNOWN) {
         push('(V[' + a1 + ']===V[' + a1 + '])', true, false);
-      } else if (op >= OP_ADD && op <= OP_DIV) {
-        y = popRaw(); x = popRaw();
-        push('(' + x + BINARY_OPS[op - OP_ADD] + y + ')', false, false);
-      } else if (op === OP_NEG) {
-        push('(-' + popRaw() + ')', false, false);
-      } else if (op === OP_ABS) {
-        x = popSimple();
-        push('(' + x + '<0?-' + x + ':' + x + ')', false, false);
-      } else if (op === OP_MIN || op === OP_MAX) {
-        // NaN in either operand gives NaN, like Math.min/max, without calling them.
-        y = popSimple(); x = popSimple();
-        push('(' + x + '!==' + x + '||' + y + '!==' + y + '?NaN:' + x + (op === OP_MIN ? '<' : '>') + y + '?' + x + ':' + y + ')', false, false);
-      } else if (op >= OP_LT && op <= OP_NE) {
-        y = popRaw(); x = popRaw();
-        push('(' + x + COMPARE_OPS[op - OP_LT] + y + ')', true, false);
-      } else if (op === OP_AND || op === OP_OR) {
-        y = popBool(); x = popBool();
-        push('(' + x + (op === OP_AND ? '&&' : '||') + y + ')', true, false);
-      } else if (op === OP_NOT) {
-        push('!' + popBool(), true, false);
-      } else if (op === OP_SEL) {
-        y = popNum(); x = popNum(); c = popBool();
-        push('(' + c + '?' + x + ':' + y + ')', false, false);
-      } else if (op === OP_HELD) {
-        s = w1; dur = popSimple(); c = popBool(); r = result(true);
+      } else if (OPTAB[ins.row + Col.PURE] > 0) {
+        pure(ins.row);
+      } else if (op === Op.HELD) {
+        s = a1; dur = popSimple(); c = popBool(); r = result(true);
         out.push('if(' + c + '){if(!(' + slotRef(s, 0) + '<=t))' + slotRef(s, 0) + '=t;' + r + '=t-' + slotRef(s, 0) + '>=' + dur +
           ';if(!' + r + ')' + wake(slotRef(s, 0) + '+' + dur) + '}else{' + slotRef(s, 0) + '=NaN;' + r + '=false;}');
-      } else if (op === OP_RISE || op === OP_FALL) {
-        s = w1; c = popBool(); x = temp(); out.push(x + '=' + c + ';'); r = result(true);
-        out.push(r + '=' + (op === OP_RISE ? x + '&&!(' : '!' + x + '&&(') + slotRef(s, 0) + '>0);' + slotRef(s, 0) + '=' + x + '?1:0;');
-      } else if (op === OP_SINCE) {
+      } else if (op === Op.RISE || op === Op.FALL) {
+        s = a1; c = popBool(); x = temp(); out.push(x + '=' + c + ';'); r = result(true);
+        out.push(r + '=' + (op === Op.RISE ? x + '&&!(' : '!' + x + '&&(') + slotRef(s, 0) + '>0);' + slotRef(s, 0) + '=' + x + '?1:0;');
+      } else if (op === Op.SINCE) {
         // S: Infinity while c is true, then the time it became false (NaN if never true: count from start).
-        s = w1; dur = popSimple(); c = popBool(); x = temp(); r = result(true);
+        s = a1; dur = popSimple(); c = popBool(); x = temp(); r = result(true);
         out.push('if(' + c + ')' + slotRef(s, 0) + '=Infinity;else if(' + slotRef(s, 0) + '===Infinity)' + slotRef(s, 0) + '=t;' +
           x + '=' + slotRef(s, 0) + '===' + slotRef(s, 0) + '?' + slotRef(s, 0) + ':R[0];' +
           r + '=t-' + x + '>=' + dur + ';if(!' + r + ')' + wake(x + '+' + dur));
-      } else if (op === OP_DEBOUNCE) {
+      } else if (op === Op.DEBOUNCE) {
         // S: output, candidate, candidate since.
-        s = w1; dur = popSimple(); c = popBool(); x = temp(); r = result(true);
+        s = a1; dur = popSimple(); c = popBool(); x = temp(); r = result(true);
         out.push(x + '=' + c + '?1:0;if(' + slotRef(s, 0) + '!==' + slotRef(s, 0) + '){' + slotRef(s, 0) + '=' + x + ';' + slotRef(s, 1) + '=' + x + ';' + slotRef(s, 2) + '=t;}' +
           'if(' + x + '!==' + slotRef(s, 1) + '){' + slotRef(s, 1) + '=' + x + ';' + slotRef(s, 2) + '=t;}' +
           'if(' + slotRef(s, 1) + '!==' + slotRef(s, 0) + '){if(t-' + slotRef(s, 2) + '>=' + dur + ')' + slotRef(s, 0) + '=' + slotRef(s, 1) + ';else ' + wake(slotRef(s, 2) + '+' + dur) + '}' +
           r + '=' + slotRef(s, 0) + '>0;');
-      } else if (op === OP_HYST) {
-        s = w1; var hi = popSimple(); var lo = popSimple(); x = popSimple(); r = result(true);
+      } else if (op === Op.HYST) {
+        s = a1; var hi = popSimple(); var lo = popSimple(); x = popSimple(); r = result(true);
         out.push('if(' + x + '>' + hi + ')' + slotRef(s, 0) + '=1;else if(' + x + '<' + lo + ')' + slotRef(s, 0) + '=0;' + r + '=' + slotRef(s, 0) + '>0;');
-      } else if (op === OP_LATCH) {
-        s = w1; var reset = popBool(); var set = popBool(); x = temp(); out.push(x + '=' + reset + ';'); y = temp(); out.push(y + '=' + set + ';'); r = result(true);
+      } else if (op === Op.LATCH) {
+        s = a1; var reset = popBool(); var set = popBool(); x = temp(); out.push(x + '=' + reset + ';'); y = temp(); out.push(y + '=' + set + ';'); r = result(true);
         out.push('if(' + x + ')' + slotRef(s, 0) + '=0;else if(' + y + ')' + slotRef(s, 0) + '=1;' + r + '=' + slotRef(s, 0) + '>0;');
-      } else if (op === OP_SEQ) {
+      } else if (op === Op.SEQ) {
         // S: steps done (0…n−1), time of step 1. One step advances per evaluation, in order.
-        s = w1; var n = p.bytes[at + 3]; dur = popSimple();
+        s = a1; var n = ins.b; dur = popSimple();
         var steps: string[] = [];
         for (var i = n - 1; i >= 0; i--) { steps[i] = temp(); }
         for (i = n - 1; i >= 0; i--) out.push(steps[i] + '=' + popBool() + ';');
@@ -211,55 +193,56 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
           seq += (i > 0 ? 'else ' : '') + 'if(' + x + '===' + i + '&&' + steps[i] + '){' + (i === 0 ? slotRef(s, 1) + '=t;' : '') + x + '=' + (i + 1) + ';}';
         }
         out.push(seq + r + '=' + x + '===' + n + ';if(' + r + ')' + x + '=0;' + slotRef(s, 0) + '=' + x + ';');
-      } else if (op === OP_COUNT) {
-        s = w1; dur = popSimple(); c = popBool(); r = result(false);
-        out.push(r + '=F.count(' + s + ',' + p.bytes[at + 3] + ',' + c + ',' + dur + ',t);' + wake('R[1]'));
-      } else if (op === OP_ABSENT) {
+      } else if (op === Op.COUNT) {
+        s = a1; dur = popSimple(); c = popBool(); r = result(false);
+        out.push(r + '=F.count(' + s + ',' + ins.b + ',' + c + ',' + dur + ',t);' + wake('R[1]'));
+      } else if (op === Op.ABSENT) {
         // S: previous y, time y rose while still waiting for x (NaN when not waiting).
-        s = w1; dur = popSimple(); x = popBool(); y = popBool(); c = temp(); var xv = temp(); r = result(true);
+        s = a1; dur = popSimple(); x = popBool(); y = popBool(); c = temp(); var xv = temp(); r = result(true);
         out.push(c + '=' + y + ';' + xv + '=' + x + ';if(' + c + '&&!(' + slotRef(s, 0) + '>0))' + slotRef(s, 1) + '=t;' + slotRef(s, 0) + '=' + c + '?1:0;' +
           r + '=false;if(' + slotRef(s, 1) + '===' + slotRef(s, 1) + '){if(' + xv + ')' + slotRef(s, 1) + '=NaN;else if(t-' + slotRef(s, 1) + '>=' + dur + '){' + r + '=true;' + slotRef(s, 1) + '=NaN;}else ' + wake(slotRef(s, 1) + '+' + dur) + '}');
-      } else if (op === OP_STALE) {
+      } else if (op === Op.STALE) {
         dur = popSimple(); x = temp(); r = result(true);
         out.push(x + '=U[' + a1 + ']===U[' + a1 + ']?U[' + a1 + ']:R[0];' + r + '=t-' + x + '>=' + dur + ';if(!' + r + ')' + wake(x + '+' + dur));
-      } else if (op === OP_INSIDE || op === OP_DIST2) {
+      } else if (op === Op.INSIDE || op === Op.DIST2) {
         y = popRaw(); x = popRaw();
-        push('F.' + (op === OP_INSIDE ? 'inside(' : 'dist2(') + a1 + ',' + x + ',' + y + ')', op === OP_INSIDE, false);
-      } else if (op === OP_JUMP2) {
+        push('F.' + (op === Op.INSIDE ? 'inside(' : 'dist2(') + a1 + ',' + x + ',' + y + ')', op === Op.INSIDE, false);
+      } else if (op === Op.IMPLIED_SPEED2) {
+        // F.jump2 is the implied-speed op's key in F (out-of-line-ops.ts): the translated text is pinned byte for byte.
         r = result(false);
-        out.push(r + '=F.jump2(' + w1 + ',t);');
-      } else if (op === OP_HOLD) {
-        s = w1; c = popBool(); x = popNum();
+        out.push(r + '=F.jump2(' + a1 + ',t);');
+      } else if (op === Op.HOLD) {
+        s = a1; c = popBool(); x = popNum();
         out.push('if(' + c + ')' + slotRef(s, 0) + '=' + x + ';');
         push(slotRef(s, 0), false, true);
-      } else if (op === OP_STORE) {
+      } else if (op === Op.STORE) {
         // A boolean result is 0 or 1, never NaN, so it needs no NaN-aware comparison.
         x = temp(); out.push(x + '=' + popNum() + ';');
         out.push('if(' + x + '!==V[' + a1 + ']' + (wasBool ? '' : '&&(' + x + '===' + x + '||V[' + a1 + ']===V[' + a1 + '])') + '){V[' + a1 + ']=' + x + ';' + markReaders(a1) + '}');
-      } else if (op === OP_FIRE) {
+      } else if (op === Op.FIRE) {
         // S: condition at the last evaluation, time of the last firing.
-        s = w1; dur = popSimple(); c = popBool(); r = result(true);
+        s = a1; dur = popSimple(); c = popBool(); r = result(true);
         if (spans) {
           out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)){H.state(' + unitId + ',1,t);if(!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}}' + slotRef(s, 0) + '=1;}' +
             'else{if(' + slotRef(s, 0) + '>0)H.state(' + unitId + ',0,t);' + slotRef(s, 0) + '=0;}');
         } else {
           out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)&&!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}' + slotRef(s, 0) + '=1;}else ' + slotRef(s, 0) + '=0;');
         }
-      } else if (op === OP_JZ) {
+      } else if (op === Op.JZ) {
         // The FIRE result: whether the rule fired is known from its events, so it is not probed.
         out.push('if(' + (probes ? popRaw() : popBool()) + '){');
-        targets[open++] = w1;
-      } else if (op === OP_EMIT) {
-        var count = p.bytes[at + 2];
+        targets[open++] = a1;
+      } else if (op === Op.EMIT) {
+        var count = ins.b;
         var emit = '';
         for (i = count - 1; i >= 0; i--) emit = 'E[' + i + ']=' + popNum() + ';' + emit;
         out.push(emit + 'H.emit(' + unitId + ',' + a1 + ',t,E,' + count + ');');
-      } else if (op === OP_OUT) {
+      } else if (op === Op.OUT) {
         out.push('H.output(' + a1 + ',' + popNum() + ');');
-      } else if (op === OP_RATE) {
+      } else if (op === Op.RATE) {
         out.push('H.interval(' + popNum() + ');');
       }
-      pc += len;
+      pc += ins.size;
     }
   }
   var temps = '';

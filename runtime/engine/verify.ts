@@ -5,32 +5,26 @@
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use (Espruino hoists nothing).
  * On failure it returns a Program whose `fault` is a code from faults.ts and `faultAt` a byte offset in the bundle.
+ *
+ * Every check ends in `bad(p, …)` or `fail(p, …)` on a line tagged `// check: <name>`; each name has a hostile
+ * bundle in harness/hostile/cases.ts that reaches exactly that check (test/verifier-checks.test.ts).
  */
 import {
   MAGIC, FORMAT_VERSION, HDR_MAGIC, HDR_VERSION, HDR_CATALOGUE, HDR_SIGNALS, HDR_DERIVED, HDR_UNITS, HDR_STATE,
-  HDR_CONSTS, HDR_CONSTS32, HDR_GEOMS, HDR_POINTS, HDR_DEPBYTES, HDR_CODEBYTES, HDR_TOTAL, HEADER_SIZE, GEOM_SIZE, POINT_SIZE, UNIT_SIZE,
-  GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE, GEOM_POINT, UNIT_DERIVED, UNIT_RULE,
+  HDR_CONSTS, HDR_CONSTS32, HDR_GEOMS, HDR_POINTS, HDR_DEPBYTES, HDR_CODEBYTES, HDR_TOTAL, HEADER_SIZE, GEOM_SIZE, UNIT_SIZE,
+  GeomField, UnitField, GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE, GEOM_POINT, UNIT_DERIVED, UNIT_RULE, sectionOffsets, Sections,
 } from './format.ts';
 import {
   F_OK, F_TRUNCATED, F_BAD_MAGIC, F_BAD_VERSION, F_CATALOGUE, F_OVERSIZED, F_LENGTH, F_BAD_UNIT, F_BAD_DEP,
   F_BAD_OPCODE, F_BAD_OPERAND, F_BAD_VALUE, F_BAD_SLOT, F_BAD_CONST, F_BAD_GEOMETRY, F_BAD_JUMP,
   F_STACK_UNDERFLOW, F_STACK_OVERFLOW, F_STACK_DIRTY, F_NO_END, F_BAD_SCOPE, F_BAD_COUNT,
 } from './faults.ts';
-import {
-  OPTAB, OPTAB_COLS, OP_LIMIT, COL_LEN, COL_F1, COL_F2, COL_POPS, COL_POPSN, COL_PUSH, COL_STATE, COL_STATEN,
-  COL_COST, COL_COSTPT, COL_SCOPE, FMT_V, FMT_S, FMT_G, FMT_N, FMT_K, FMT_J, FMT_O, SCOPE_RULE, SCOPE_DERIVED,
-  OP_END, OP_JZ, OP_STALE, OP_STORE, OP_EMIT, OP_SEQ, OP_COUNT,
-  LIMIT_MAX_STACK, LIMIT_MAX_VALUES, LIMIT_MAX_UNITS, LIMIT_MAX_STATE, LIMIT_MAX_CONSTS, LIMIT_MAX_GEOMETRIES,
-  LIMIT_MAX_POINTS, LIMIT_MAX_CODE, LIMIT_MAX_ATTACH,
-} from './isa.generated.ts';
+import { OPTAB, Col, Fmt, Scope, Flag, Op, Limit } from './isa.generated.ts';
 import { CATALOGUE_HASH, SIGNAL_COUNT } from './catalogue.generated.ts';
-import { shortForm } from './decode.ts';
+import { decodeInstruction, newInstruction, Instruction } from './instruction.ts';
 
-/** Largest ring a COUNT may keep and most steps a SEQ may have. */
-export var MAX_RING = 64;
-export var MAX_STEPS = 8;
-
-export interface Program {
+/** A bundle's counts, section offsets (Sections, from format.ts) and per-unit tables, as verified. */
+export interface Program extends Sections {
   fault: number;
   faultAt: number;
   bytes: Uint8Array;
@@ -45,12 +39,6 @@ export interface Program {
   n32: number;
   nGeoms: number;
   nPoints: number;
-  constOff: number;
-  geomOff: number;
-  pointOff: number;
-  unitOff: number;
-  depOff: number;
-  codeOff: number;
   /** Per unit, derived from the unit table (units tile the code and dependency sections in order). */
   unitKind: Uint8Array;
   unitId: Uint8Array;
@@ -92,12 +80,12 @@ function bad(p: Program, code: number, at: number): boolean {
 function verifyHeader(p: Program): boolean {
   var len = p.bytes.length;
   var dv = p.dv;
-  if (len < HEADER_SIZE) return bad(p, F_TRUNCATED, len);
-  if (dv.getUint32(HDR_MAGIC, true) !== MAGIC) return bad(p, F_BAD_MAGIC, HDR_MAGIC);
-  if (dv.getUint16(HDR_VERSION, true) !== FORMAT_VERSION) return bad(p, F_BAD_VERSION, HDR_VERSION);
-  if (dv.getUint32(HDR_CATALOGUE, true) !== CATALOGUE_HASH) return bad(p, F_CATALOGUE, HDR_CATALOGUE);
+  if (len < HEADER_SIZE) return bad(p, F_TRUNCATED, len); // check: header-truncated
+  if (dv.getUint32(HDR_MAGIC, true) !== MAGIC) return bad(p, F_BAD_MAGIC, HDR_MAGIC); // check: magic
+  if (dv.getUint16(HDR_VERSION, true) !== FORMAT_VERSION) return bad(p, F_BAD_VERSION, HDR_VERSION); // check: version
+  if (dv.getUint32(HDR_CATALOGUE, true) !== CATALOGUE_HASH) return bad(p, F_CATALOGUE, HDR_CATALOGUE); // check: catalogue-hash
   p.nSignals = dv.getUint16(HDR_SIGNALS, true);
-  if (p.nSignals !== SIGNAL_COUNT) return bad(p, F_CATALOGUE, HDR_SIGNALS);
+  if (p.nSignals !== SIGNAL_COUNT) return bad(p, F_CATALOGUE, HDR_SIGNALS); // check: signal-count
   p.nDerived = dv.getUint16(HDR_DERIVED, true);
   p.nValues = p.nSignals + p.nDerived;
   p.nUnits = dv.getUint16(HDR_UNITS, true);
@@ -106,27 +94,19 @@ function verifyHeader(p: Program): boolean {
   p.n32 = dv.getUint16(HDR_CONSTS32, true);
   p.nGeoms = dv.getUint16(HDR_GEOMS, true);
   p.nPoints = dv.getUint32(HDR_POINTS, true);
-  var depBytes = dv.getUint32(HDR_DEPBYTES, true);
-  var codeBytes = dv.getUint32(HDR_CODEBYTES, true);
-  if (p.nValues > LIMIT_MAX_VALUES) return bad(p, F_OVERSIZED, HDR_DERIVED);
-  if (p.nUnits > LIMIT_MAX_UNITS) return bad(p, F_OVERSIZED, HDR_UNITS);
-  if (p.nState > LIMIT_MAX_STATE) return bad(p, F_OVERSIZED, HDR_STATE);
-  if (p.nConsts > LIMIT_MAX_CONSTS) return bad(p, F_OVERSIZED, HDR_CONSTS);
-  if (p.n32 > p.nConsts) return bad(p, F_OVERSIZED, HDR_CONSTS32);
-  if (p.nGeoms > LIMIT_MAX_GEOMETRIES) return bad(p, F_OVERSIZED, HDR_GEOMS);
-  if (p.nPoints > LIMIT_MAX_POINTS) return bad(p, F_OVERSIZED, HDR_POINTS);
-  if (codeBytes > LIMIT_MAX_CODE) return bad(p, F_OVERSIZED, HDR_CODEBYTES);
-  if (depBytes > LIMIT_MAX_CODE) return bad(p, F_OVERSIZED, HDR_DEPBYTES);
-  p.constOff = HEADER_SIZE;
-  p.geomOff = p.constOff + p.n32 * 4 + (p.nConsts - p.n32) * 8;
-  p.pointOff = p.geomOff + p.nGeoms * GEOM_SIZE;
-  p.unitOff = p.pointOff + p.nPoints * POINT_SIZE;
-  p.depOff = p.unitOff + p.nUnits * UNIT_SIZE;
-  p.codeOff = p.depOff + depBytes;
-  var total = p.codeOff + codeBytes;
-  if (len < total) return bad(p, F_TRUNCATED, len);
-  if (dv.getUint32(HDR_TOTAL, true) !== total) return bad(p, F_LENGTH, HDR_TOTAL);
-  if (len !== total) return bad(p, F_LENGTH, total);
+  if (p.nValues > Limit.MAX_VALUES) return bad(p, F_OVERSIZED, HDR_DERIVED); // check: too-many-values
+  if (p.nUnits > Limit.MAX_UNITS) return bad(p, F_OVERSIZED, HDR_UNITS); // check: too-many-units
+  if (p.nState > Limit.MAX_STATE) return bad(p, F_OVERSIZED, HDR_STATE); // check: too-much-state
+  if (p.nConsts > Limit.MAX_CONSTS) return bad(p, F_OVERSIZED, HDR_CONSTS); // check: too-many-constants
+  if (p.n32 > p.nConsts) return bad(p, F_OVERSIZED, HDR_CONSTS32); // check: more-f32-than-constants
+  if (p.nGeoms > Limit.MAX_GEOMETRIES) return bad(p, F_OVERSIZED, HDR_GEOMS); // check: too-many-geometries
+  if (p.nPoints > Limit.MAX_POINTS) return bad(p, F_OVERSIZED, HDR_POINTS); // check: too-many-points
+  if (dv.getUint32(HDR_CODEBYTES, true) > Limit.MAX_CODE) return bad(p, F_OVERSIZED, HDR_CODEBYTES); // check: too-much-code
+  if (dv.getUint32(HDR_DEPBYTES, true) > Limit.MAX_CODE) return bad(p, F_OVERSIZED, HDR_DEPBYTES); // check: too-many-dependencies
+  var total = sectionOffsets(dv, p);
+  if (len < total) return bad(p, F_TRUNCATED, len); // check: sections-truncated
+  if (dv.getUint32(HDR_TOTAL, true) !== total) return bad(p, F_LENGTH, HDR_TOTAL); // check: total-field
+  if (len !== total) return bad(p, F_LENGTH, total); // check: trailing-bytes
   return true;
 }
 
@@ -134,37 +114,35 @@ function verifyGeometries(p: Program): boolean {
   var dv = p.dv;
   for (var g = 0; g < p.nGeoms; g++) {
     var at = p.geomOff + g * GEOM_SIZE;
-    var kind = p.bytes[at];
-    var count = dv.getUint16(at + 2, true);
-    var first = dv.getUint32(at + 4, true);
-    var okCount = (kind === GEOM_POLYGON && count >= 3) || (kind === GEOM_POLYLINE && count >= 2) ||
-      ((kind === GEOM_CIRCLE || kind === GEOM_POINT) && count === 1);
-    if (!okCount || first + count > p.nPoints) return bad(p, F_BAD_GEOMETRY, at);
+    var kind = p.bytes[at + GeomField.KIND];
+    var count = dv.getUint16(at + GeomField.COUNT, true);
+    var first = dv.getUint32(at + GeomField.FIRST, true);
+    if (kind !== GEOM_POLYGON && kind !== GEOM_POLYLINE && kind !== GEOM_CIRCLE && kind !== GEOM_POINT) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-kind
+    var okCount = (kind === GEOM_POLYGON && count >= 3) || (kind === GEOM_POLYLINE && count >= 2) || (kind !== GEOM_POLYGON && kind !== GEOM_POLYLINE && count === 1);
+    if (!okCount) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-point-count
+    if (first + count > p.nPoints) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-points-past-pool
   }
   return true;
 }
 
 function geometryPoints(p: Program, g: number): number {
-  return p.dv.getUint16(p.geomOff + g * GEOM_SIZE + 2, true);
+  return p.dv.getUint16(p.geomOff + g * GEOM_SIZE + GeomField.COUNT, true);
 }
 
-/**
- * Verifies one unit's record, dependency list and code; fills its budget. Units tile the code and dependency
- * sections in order, so a unit starts where the previous one ended (`start`, `depStart`).
- */
-function verifyUnit(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number, targets: Uint16Array): boolean {
-  var dv = p.dv;
+/** Checks a unit's record and dependency list and fills its entries in the per-unit tables. */
+function verifyUnitRecord(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number): boolean {
   var rec = p.unitOff + u * UNIT_SIZE;
-  var kind = p.bytes[rec];
-  var depCount = p.bytes[rec + 1];
-  var id = p.bytes[rec + 2];
-  var length = dv.getUint16(rec + 3, true);
-  if (kind !== UNIT_DERIVED && kind !== UNIT_RULE) return bad(p, F_BAD_UNIT, rec);
-  if (kind === UNIT_DERIVED && (id < p.nSignals || id >= p.nValues)) return bad(p, F_BAD_UNIT, rec + 2);
-  if (length === 0 || start + length > codeBytes) return bad(p, F_BAD_UNIT, rec + 3);
-  if (depStart + depCount > depBytes) return bad(p, F_BAD_DEP, rec + 1);
+  var kind = p.bytes[rec + UnitField.KIND];
+  var depCount = p.bytes[rec + UnitField.DEPS];
+  var id = p.bytes[rec + UnitField.ID];
+  var length = p.dv.getUint16(rec + UnitField.LENGTH, true);
+  if (kind !== UNIT_DERIVED && kind !== UNIT_RULE) return bad(p, F_BAD_UNIT, rec + UnitField.KIND); // check: unit-kind
+  if (kind === UNIT_DERIVED && (id < p.nSignals || id >= p.nValues)) return bad(p, F_BAD_UNIT, rec + UnitField.ID); // check: derived-unit-id
+  if (length === 0) return bad(p, F_BAD_UNIT, rec + UnitField.LENGTH); // check: unit-empty
+  if (start + length > codeBytes) return bad(p, F_BAD_UNIT, rec + UnitField.LENGTH); // check: unit-past-code
+  if (depStart + depCount > depBytes) return bad(p, F_BAD_DEP, rec + UnitField.DEPS); // check: dependencies-past-section
   for (var i = 0; i < depCount; i++) {
-    if (p.bytes[p.depOff + depStart + i] >= p.nValues) return bad(p, F_BAD_DEP, p.depOff + depStart + i);
+    if (p.bytes[p.depOff + depStart + i] >= p.nValues) return bad(p, F_BAD_DEP, p.depOff + depStart + i); // check: dependency-value
   }
   p.unitKind[u] = kind;
   p.unitId[u] = id;
@@ -172,8 +150,41 @@ function verifyUnit(p: Program, u: number, start: number, depStart: number, code
   p.unitEnd[u] = start + length;
   p.unitDepStart[u] = depStart;
   p.unitDepCount[u] = depCount;
-  var scope = kind === UNIT_RULE ? SCOPE_RULE : SCOPE_DERIVED;
-  var end = start + length;
+  return true;
+}
+
+/**
+ * Checks one operand by its format against the bundle's counts and the op's limits in the table; `targets` is the
+ * stack of open jump targets, of which `open` are in use. Returns false on a fault.
+ */
+function verifyOperand(p: Program, row: number, format: number, v: number, at: number, pc: number, end: number, unitId: number, targets: Uint16Array, open: number): boolean {
+  if (format === Fmt.V) {
+    if (v >= p.nValues) return bad(p, F_BAD_VALUE, at); // check: value-id
+    if ((OPTAB[row + Col.FLAGS] & Flag.VALUE_SIGNALS) !== 0 && v >= p.nSignals) return bad(p, F_BAD_VALUE, at); // check: value-not-a-signal
+    if ((OPTAB[row + Col.FLAGS] & Flag.VALUE_OWN) !== 0 && v !== unitId) return bad(p, F_BAD_VALUE, at); // check: value-not-own
+  }
+  if (format === Fmt.G && v >= p.nGeoms) return bad(p, F_BAD_GEOMETRY, at); // check: geometry-index
+  if (format === Fmt.K && v >= p.nConsts) return bad(p, F_BAD_CONST, at); // check: constant-index
+  if (format === Fmt.N && (v < OPTAB[row + Col.NMIN] || v > OPTAB[row + Col.NMAX])) return bad(p, F_BAD_COUNT, at); // check: count-range
+  if (format === Fmt.O && v > OPTAB[row + Col.OMAX]) return bad(p, F_BAD_COUNT, at); // check: output-range
+  if (format === Fmt.J) {
+    if (v <= pc) return bad(p, F_BAD_JUMP, at); // check: jump-backwards
+    if (v >= end) return bad(p, F_BAD_JUMP, at); // check: jump-past-unit
+    if (open > 0 && v > targets[open - 1]) return bad(p, F_BAD_JUMP, at); // check: jump-not-nested
+    if (open >= Limit.MAX_OPEN_JUMPS) return bad(p, F_BAD_JUMP, at); // check: too-many-open-jumps
+  }
+  return true;
+}
+
+/**
+ * Verifies one unit: its record, dependency list and code; fills its budget. Units tile the code and dependency
+ * sections in order, so a unit starts where the previous one ended (`start`, `depStart`).
+ */
+function verifyUnit(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number, targets: Uint16Array, ins: Instruction): boolean {
+  if (!verifyUnitRecord(p, u, start, depStart, codeBytes, depBytes)) return false;
+  var id = p.unitId[u];
+  var scope = p.unitKind[u] === UNIT_RULE ? Scope.RULE : Scope.DERIVED;
+  var end = p.unitEnd[u];
   var depth = 0;
   var maxDepth = 0;
   var cost = 0;
@@ -184,92 +195,44 @@ function verifyUnit(p: Program, u: number, start: number, depStart: number, code
   while (pc < end) {
     var at = p.codeOff + pc;
     while (open > 0 && targets[open - 1] === pc) {
-      if (depth !== 0) return bad(p, F_STACK_DIRTY, at);
+      if (depth !== 0) return bad(p, F_STACK_DIRTY, at); // check: stack-at-jump-target
       open--;
     }
-    if (open > 0 && targets[open - 1] < pc) return bad(p, F_BAD_JUMP, at);
-    if (sawEnd) return bad(p, F_NO_END, at);
-    var op = p.bytes[at];
-    var len = 1;
-    var embedded = shortForm(op); // a short form's operand is in its opcode byte
-    if (embedded >= 0) {
-      op = embedded >> 8;
-      embedded = embedded & 255;
-    }
-    var row = op * OPTAB_COLS;
-    if (op >= OP_LIMIT || OPTAB[row + COL_LEN] === 0) return bad(p, F_BAD_OPCODE, at);
-    if (embedded < 0) len = OPTAB[row + COL_LEN];
-    if (pc + len > end) return bad(p, F_BAD_OPERAND, at);
-    var opScope = OPTAB[row + COL_SCOPE];
-    if (opScope !== 0 && opScope !== scope) return bad(p, F_BAD_SCOPE, at);
-    // Decode up to two operands by format.
-    var n = 0;
-    var slot = -1;
-    var geom = -1;
-    var off = at + 1;
-    for (var f = 0; f < 2; f++) {
-      var fmt = OPTAB[row + (f === 0 ? COL_F1 : COL_F2)];
-      if (fmt === 0) break;
-      if (embedded >= 0) {
-        // Short forms embed the one operand of LOAD (v) or CONST (k); `at` is where it lives.
-        if (fmt === FMT_V && embedded >= p.nValues) return bad(p, F_BAD_VALUE, at);
-        if (fmt === FMT_K && embedded >= p.nConsts) return bad(p, F_BAD_CONST, at);
-        break;
-      }
-      if (fmt === FMT_V) {
-        var v = p.bytes[off];
-        if (v >= p.nValues || (op === OP_STALE && v >= p.nSignals) || (op === OP_STORE && v !== id)) {
-          return bad(p, F_BAD_VALUE, off);
-        }
-        off += 1;
-      } else if (fmt === FMT_S) {
-        slot = dv.getUint16(off, true);
-        off += 2;
-      } else if (fmt === FMT_G) {
-        geom = p.bytes[off];
-        if (geom >= p.nGeoms) return bad(p, F_BAD_GEOMETRY, off);
-        off += 1;
-      } else if (fmt === FMT_N) {
-        n = p.bytes[off];
-        if ((op === OP_EMIT && n > LIMIT_MAX_ATTACH) || (op === OP_SEQ && (n < 1 || n > MAX_STEPS)) ||
-          (op === OP_COUNT && (n < 1 || n > MAX_RING))) {
-          return bad(p, F_BAD_COUNT, off);
-        }
-        off += 1;
-      } else if (fmt === FMT_K) {
-        if (p.bytes[off] >= p.nConsts) return bad(p, F_BAD_CONST, off);
-        off += 1;
-      } else if (fmt === FMT_J) {
-        var target = dv.getUint16(off, true);
-        if (target <= pc || target >= end || (open > 0 && target > targets[open - 1]) || open >= targets.length) {
-          return bad(p, F_BAD_JUMP, off);
-        }
-        targets[open++] = target;
-        off += 2;
-      } else if (fmt === FMT_O) {
-        if (op === OP_EMIT && p.bytes[off] > 2) return bad(p, F_BAD_COUNT, off);
-        off += 1;
-      }
-    }
-    if (slot >= 0) {
-      var width = OPTAB[row + COL_STATE] + OPTAB[row + COL_STATEN] * n;
-      if (slot + width > p.nState) return bad(p, F_BAD_SLOT, at + 1);
+    if (open > 0 && targets[open - 1] < pc) return bad(p, F_BAD_JUMP, at); // check: jump-into-instruction
+    if (sawEnd) return bad(p, F_NO_END, at); // check: code-after-end
+    decodeInstruction(p.bytes, at, p.codeOff + end, ins);
+    if (ins.op < 0) return bad(p, F_BAD_OPCODE, at); // check: opcode
+    if (!ins.complete) return bad(p, F_BAD_OPERAND, at); // check: instruction-past-unit
+    var row = ins.row;
+    var opScope = OPTAB[row + Col.SCOPE];
+    if (opScope !== Scope.ANY && opScope !== scope) return bad(p, F_BAD_SCOPE, at); // check: scope
+    var f1 = OPTAB[row + Col.F1];
+    var f2 = OPTAB[row + Col.F2];
+    if (f1 !== 0 && !verifyOperand(p, row, f1, ins.a, ins.aAt, pc, end, id, targets, open)) return false;
+    if (f2 !== 0 && !verifyOperand(p, row, f2, ins.b, ins.bAt, pc, end, id, targets, open)) return false;
+    if (f1 === Fmt.J) targets[open++] = ins.a;
+    var n = f1 === Fmt.N ? ins.a : f2 === Fmt.N ? ins.b : 0;
+    if (f1 === Fmt.S) {
+      var width = OPTAB[row + Col.STATE] + OPTAB[row + Col.STATEN] * n;
+      if (ins.a + width > p.nState) return bad(p, F_BAD_SLOT, ins.aAt); // check: state-slot
       slots += width;
     }
-    depth -= OPTAB[row + COL_POPS] + OPTAB[row + COL_POPSN] * n;
-    if (depth < 0) return bad(p, F_STACK_UNDERFLOW, at);
-    if (op === OP_JZ && depth !== 0) return bad(p, F_STACK_DIRTY, at);
-    depth += OPTAB[row + COL_PUSH];
-    if (depth > LIMIT_MAX_STACK) return bad(p, F_STACK_OVERFLOW, at);
+    depth -= OPTAB[row + Col.POPS] + OPTAB[row + Col.POPSN] * n;
+    if (depth < 0) return bad(p, F_STACK_UNDERFLOW, at); // check: stack-underflow
+    if (ins.op === Op.JZ && depth !== 0) return bad(p, F_STACK_DIRTY, at); // check: stack-at-jump
+    depth += OPTAB[row + Col.PUSH];
+    if (depth > Limit.MAX_STACK) return bad(p, F_STACK_OVERFLOW, at); // check: stack-overflow
     if (depth > maxDepth) maxDepth = depth;
-    cost += OPTAB[row + COL_COST] + (geom >= 0 ? OPTAB[row + COL_COSTPT] * geometryPoints(p, geom) : 0);
-    if (op === OP_END) {
-      if (depth !== 0) return bad(p, F_STACK_DIRTY, at);
+    cost += OPTAB[row + Col.COST] + (f1 === Fmt.G ? OPTAB[row + Col.COSTPT] * geometryPoints(p, ins.a) : 0);
+    if (ins.op === Op.END) {
+      if (depth !== 0) return bad(p, F_STACK_DIRTY, at); // check: stack-at-end
       sawEnd = true;
     }
-    pc += len;
+    pc += ins.size;
   }
-  if (!sawEnd || open > 0) return bad(p, F_NO_END, p.codeOff + end - 1);
+  // No jump can still be open here: a target lies before `end` and after the instruction that set it, and the walk
+  // either stopped at it or failed jump-into-instruction. So the one thing left to check is that END was reached.
+  if (!sawEnd) return bad(p, F_NO_END, p.codeOff + end - 1); // check: missing-end
   p.unitCost[u] = cost;
   p.unitStack[u] = maxDepth;
   p.unitState[u] = slots;
@@ -283,7 +246,8 @@ export function verify(bytes: Uint8Array): Program {
   if (!verifyGeometries(p)) return p;
   var codeBytes = p.dv.getUint32(HDR_CODEBYTES, true);
   var depBytes = p.dv.getUint32(HDR_DEPBYTES, true);
-  var targets = new Uint16Array(LIMIT_MAX_STACK + 64);
+  var targets = new Uint16Array(Limit.MAX_OPEN_JUMPS);
+  var ins = newInstruction();
   p.unitKind = new Uint8Array(p.nUnits);
   p.unitId = new Uint8Array(p.nUnits);
   p.unitStart = new Uint16Array(p.nUnits);
@@ -296,12 +260,12 @@ export function verify(bytes: Uint8Array): Program {
   var start = 0;
   var depStart = 0;
   for (var u = 0; u < p.nUnits; u++) {
-    if (!verifyUnit(p, u, start, depStart, codeBytes, depBytes, targets)) return p;
+    if (!verifyUnit(p, u, start, depStart, codeBytes, depBytes, targets, ins)) return p;
     start = p.unitEnd[u];
     depStart += p.unitDepCount[u];
   }
   // The units must account for every code and dependency byte: nothing unreachable hides in the sections.
-  if (start !== codeBytes) return fail(p, F_BAD_UNIT, p.codeOff + start);
-  if (depStart !== depBytes) return fail(p, F_BAD_DEP, p.depOff + depStart);
+  if (start !== codeBytes) return fail(p, F_BAD_UNIT, p.codeOff + start); // check: code-outside-units
+  if (depStart !== depBytes) return fail(p, F_BAD_DEP, p.depOff + depStart); // check: dependencies-outside-units
   return p;
 }

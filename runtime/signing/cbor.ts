@@ -200,6 +200,11 @@ export function wrHead(b: Uint8Array, pos: number, major: number, v: number): nu
   return pos + 9;
 }
 
+/** Writes an integer item (unsigned, or negative with major type 1), |v| < 2^53; returns the position after it. */
+export function wrInt(b: Uint8Array, pos: number, v: number): number {
+  return v < 0 ? wrHead(b, pos, CBOR_NEG, -1 - v) : wrHead(b, pos, CBOR_UINT, v);
+}
+
 /** Writes a float64 item; NaN is written as 0x7ff8000000000000 and −0 as +0, so every engine writes the same bytes. */
 export function wrF64(b: Uint8Array, dv: DataView, pos: number, v: number): number {
   var i;

@@ -6,15 +6,28 @@
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
-import { CborIn, rdHead, rdString, cborBad, wrHead, CBOR_TAG, CBOR_ARRAY, CBOR_MAP, CBOR_BYTES } from './cbor.ts';
+import { CborIn, rdHead, rdString, cborBad, wrHead, wrInt, CBOR_TAG, CBOR_ARRAY, CBOR_MAP, CBOR_BYTES } from './cbor.ts';
 import { SF_TYPE, SF_HEADER, FLD_TAG, FLD_ARRAY, FLD_PROTECTED, FLD_UNPROTECTED, FLD_PAYLOAD, FLD_SIGNATURE } from './signed-faults.ts';
 
 /** CBOR tag of COSE_Sign1. */
 export var COSE_SIGN1_TAG = 18;
+/** First byte of every COSE_Sign1 item: the head of tag 18 (0xd2). Tells a signed item from a bare record. */
+export var COSE_SIGN1_HEAD = (CBOR_TAG << 5) | COSE_SIGN1_TAG;
+/** Header labels (RFC 9052 §3.1): algorithm, critical labels, key id. */
+export var COSE_LABEL_ALG = 1;
+export var COSE_LABEL_CRIT = 2;
+export var COSE_LABEL_KID = 4;
 /** alg EdDSA (−8). */
 export var COSE_ALG_EDDSA = -8;
-/** The protected header of signed events: {1: −8}, as its bstr item (0x43 a1 01 27). */
-export var EVENT_PROTECTED = new Uint8Array([0x43, 0xa1, 0x01, 0x27]);
+
+function eventProtected(): Uint8Array {
+  var b = new Uint8Array(16);
+  var end = wrInt(b, wrInt(b, wrHead(b, 1, CBOR_MAP, 1), COSE_LABEL_ALG), COSE_ALG_EDDSA);
+  wrHead(b, 0, CBOR_BYTES, end - 1); // the content is shorter than 24 bytes: a one-byte bstr head
+  return b.subarray(0, end);
+}
+/** The protected header of signed events: {alg: EdDSA}, as its bstr item (43 a1 01 27). */
+export var EVENT_PROTECTED = eventProtected();
 /** ["Signature1", … as the Sig_structure starts: array of 4, text "Signature1". */
 var SIG1_PREFIX = new Uint8Array([0x84, 0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31]);
 

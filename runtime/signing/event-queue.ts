@@ -3,11 +3,12 @@
  * buffer, each mirrored to the host's persistence under its own key ('eq0', 'eq1', …) so unacknowledged
  * records survive a restart. Slot layout (also what is persisted):
  *
- *   0 state u8 (1 waiting for its signature, 2 finished)   1 class u8 (2 = never evicted)
+ *   0 state u8 (1 waiting for its signature, 2 finished)   1 class u8 (the record's severity; CLASS_KEEP = never evicted)
  *   2 prevAt u16 LE (offset of the record's 32-byte prev hash in the data)   4 seq f64 LE   12… data
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
+import { SEV_CRITICAL } from '../engine/severity.ts';
 
 /** The device's persistence: small named byte blobs. Writing an empty array deletes the key. */
 export interface Persist {
@@ -19,7 +20,8 @@ export var SLOT_HEADER = 12;
 export var Q_FREE = 0;
 export var Q_UNSIGNED = 1;
 export var Q_READY = 2;
-export var CLASS_KEEP = 2;
+/** Records of this class (critical events, and checkpoints covering one) are never evicted. */
+export var CLASS_KEEP = SEV_CRITICAL;
 
 export interface EventQueue {
   cap: number;
@@ -88,7 +90,7 @@ export function qRestore(q: EventQueue, persist: Persist): number {
     off = i * q.size;
     q.buf.set(b, off);
     q.seq[i] = q.dv.getFloat64(off + 4, true);
-    if (!(q.seq[i] >= 1 && q.seq[i] <= 9007199254740991 && Math.floor(q.seq[i]) === q.seq[i]) || b[1] > 2) {
+    if (!(q.seq[i] >= 1 && q.seq[i] <= 9007199254740991 && Math.floor(q.seq[i]) === q.seq[i]) || b[1] > SEV_CRITICAL) {
       bad++;
       persist.write(q.keys[i], EMPTY);
       continue;

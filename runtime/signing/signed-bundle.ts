@@ -17,8 +17,9 @@
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
-import { cborIn, cborBad, rdHead, rdUint, rdString, rdConst, CBOR_MAP, CBOR_BYTES, CBOR_TEXT, type CborIn } from './cbor.ts';
-import { rdSign1, newSign1, tbsLength, wrTbs, type Sign1 } from './cose.ts';
+import { cborIn, cborBad, rdHead, rdUint, rdString, rdConst, wrHead, wrInt, CBOR_MAP, CBOR_BYTES, CBOR_TEXT, CBOR_ARRAY, type CborIn } from './cbor.ts';
+import { rdSign1, newSign1, tbsLength, wrTbs, COSE_LABEL_ALG, COSE_LABEL_CRIT, COSE_LABEL_KID, COSE_ALG_EDDSA, type Sign1 } from './cose.ts';
+import { SIGNING_CHECKPOINT } from './modes.ts';
 import { newVerifyCtx, verifyBegin, verifyStep, type VerifyCtx } from './crypto/ed25519.ts';
 import { load, type Host, type Runtime } from '../engine/runtime.ts';
 import { verify, type Program } from '../engine/verify.ts';
@@ -33,16 +34,32 @@ import {
 /** Largest bundle payload a signed bundle may carry. */
 export var MAX_SIGNED_PAYLOAD = 262144;
 export var MAX_PROFILE_NAME = 32;
-export var SIGNING_PER_EVENT = 0;
-export var SIGNING_CHECKPOINT = 1;
+/** The private header labels, in the order they appear (and are listed in crit). */
+export var LABEL_VERSION = -65537;
+export var LABEL_PROFILE = -65538;
+export var LABEL_CATALOGUE = -65539;
+export var LABEL_SIGNING = -65540;
 
-var ALG = new Uint8Array([0x01, 0x27]);
-var CRIT = new Uint8Array([0x02, 0x84, 0x3a, 0, 1, 0, 0, 0x3a, 0, 1, 0, 1, 0x3a, 0, 1, 0, 2, 0x3a, 0, 1, 0, 3]);
-var KID = new Uint8Array([0x04]);
-var L_VERSION = new Uint8Array([0x3a, 0, 1, 0, 0]);
-var L_PROFILE = new Uint8Array([0x3a, 0, 1, 0, 1]);
-var L_CATALOGUE = new Uint8Array([0x3a, 0, 1, 0, 2]);
-var L_SIGNING = new Uint8Array([0x3a, 0, 1, 0, 3]);
+/** The CBOR bytes of integer items (and of an array head before the last `arrayOf` of them), built once at load. */
+function intItems(values: number[], arrayOf: number): Uint8Array {
+  var b = new Uint8Array(values.length * 9 + 9);
+  var p = 0;
+  var i;
+  for (i = 0; i < values.length; i++) {
+    if (i === values.length - arrayOf) p = wrHead(b, p, CBOR_ARRAY, arrayOf);
+    p = wrInt(b, p, values[i]);
+  }
+  return b.subarray(0, p);
+}
+
+// The fixed parts of the protected header, compared byte for byte (01 27; 02 84 3a00010000 …; 04; 3a00010000; …).
+var ALG = intItems([COSE_LABEL_ALG, COSE_ALG_EDDSA], 0);
+var CRIT = intItems([COSE_LABEL_CRIT, LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING], 4);
+var KID = intItems([COSE_LABEL_KID], 0);
+var L_VERSION = intItems([LABEL_VERSION], 0);
+var L_PROFILE = intItems([LABEL_PROFILE], 0);
+var L_CATALOGUE = intItems([LABEL_CATALOGUE], 0);
+var L_SIGNING = intItems([LABEL_SIGNING], 0);
 
 /** What the device trusts: the build public key (32 bytes), its own profile name, its active bundle version. */
 export interface Trust {
@@ -113,7 +130,7 @@ function readProtected(r: CborIn, c: SignedCheck): boolean {
   c.catalogueAt = r.pos;
   c.catalogue = rdUint(r, FLD_CATALOGUE, 4294967295);
   if (c.catalogue < 0 || !rdConst(r, L_SIGNING, SF_HEADER, FLD_SIGNING)) return false;
-  c.signing = rdUint(r, FLD_SIGNING, 1);
+  c.signing = rdUint(r, FLD_SIGNING, SIGNING_CHECKPOINT);
   if (c.signing < 0) return false;
   if (r.pos !== r.end) return cborBad(r, SF_HEADER, r.pos, FLD_HEADER_MAP);
   return true;

@@ -1,6 +1,6 @@
 /**
  * Fault codes of signed bundles and of the event writer (runtime/engine/faults.ts owns 0…39). With each fault the
- * runtime reports a byte offset and a field id (FLD_* below) so the host can name what was wrong; signing/describe.ts
+ * runtime reports a byte offset and a field id (FLD_* below) so the host can name what was wrong; signing/signed-fault-text.ts
  * turns them into sentences. Codes and field ids are wire format: never renumber.
  */
 export var SF_TRUNCATED = 40;      // input ends inside a CBOR item (or a declared length runs past the end)

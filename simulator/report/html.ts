@@ -18,10 +18,10 @@ import type { SampleColumns } from '../trace/index.ts';
 import { bundleGeometry, type DrawnGeometry } from '../geometry.ts';
 import { formatRel, iso } from '../time.ts';
 import { CSS, JS } from './assets.ts';
+import { M_PER_DEG_ROUNDED as M_PER_DEG } from '../../runtime/engine/geodesy.ts';
 
 const ID = (n: SignalName) => signalMeta(n).id;
 const LAT = ID('gnss.lat'), LON = ID('gnss.lon');
-const M_PER_DEG = 111195;
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -21,7 +21,8 @@
  *                Sensor Logger's Metadata.csv: no samples; read as an empty trace with one issue.
  */
 import { basename } from 'node:path';
-import { axes, headerBase, headerKey, type CsvColumn, type CsvMapping } from './csv.ts';
+import { axes, headerBase, headerKey } from './csv.ts';
+import type { CsvColumn, CsvMapping } from './csv-mapping.ts';
 
 export interface CsvPreset {
   name: string;

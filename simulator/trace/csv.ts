@@ -9,45 +9,11 @@
  * + rows, and rows = records + badRows + droppedBackwards.
  */
 import { Catalogue, signalMeta, type SignalName } from '../../compiler/dsl/catalogue.ts';
+import type { CsvColumn, CsvMapping, CsvTimeUnit, CsvValueUnit } from './csv-mapping.ts';
 import { snippet, type ReadOptions, type TraceIssue, type TraceResult } from './issues.ts';
-import { RecordSink, SIG_MAX, SIG_MIN, resolvePolicy } from './order.ts';
+import { RecordSink, SIG_MAX, SIG_MIN } from './order.ts';
+import { resolvePolicy } from './policy.ts';
 import { FIELD, latin1, parseIsoMs, parseNum, parseShifted, scanField } from './scan.ts';
-
-export type CsvTimeUnit = 's' | 'ms' | 'us' | 'ns' | 'iso';
-export type CsvValueUnit = 'g' | 'm/s2' | 'm/s' | 'km/h' | 'knots' | 'mph' | 'deg' | 'rad' | 'ms' | 's' | 'as-is';
-
-export interface CsvColumn {
-  /** Header name (case-insensitive; also matches on the part before any "(" or ":") or 0-based index. */
-  column: string | number;
-  signal: SignalName;
-  /** Unit of the raw value; converted to the catalogue unit of `signal`. Default: already in catalogue units. */
-  unit?: CsvValueUnit;
-  scale?: number;
-  offset?: number;
-}
-
-export interface CsvMapping {
-  name?: string;
-  /** ',', ';' or '\t'; default: the most frequent of them in the header line. */
-  delimiter?: string;
-  /** Numbers use ',' as decimal separator (only possible when the delimiter is not ','). Default false. */
-  decimalComma?: boolean;
-  /** First non-comment line is a header (default true); false: columns are indexes. */
-  header?: boolean;
-  time: {
-    column: string | number;
-    unit: CsvTimeUnit;
-    /** Unix-epoch times (a real date, hasDate = true) rather than time since the recording started. Default: unit 'iso'. */
-    absolute?: boolean;
-  };
-  columns: CsvColumn[];
-  /** Emit accel.mag; default true when accel.x/y/z are mapped and accel.mag is not. */
-  accelMag?: boolean;
-  /** Signals whose cells repeat the last known value on every row (AndroSensor): pushed only when changed. */
-  held?: SignalName[];
-  /** Push gnss.fix = 1 with each position; default true when lat and lon are mapped and gnss.fix is not. */
-  impliedFix?: boolean;
-}
 
 const G = 9.80665;
 const UNIT_FACTOR: Record<CsvValueUnit, number> = {

@@ -12,7 +12,8 @@
  */
 import { signalMeta } from '../../compiler/dsl/catalogue.ts';
 import { snippet, type ReadOptions, type TraceIssue, type TraceResult } from './issues.ts';
-import { RecordSink, resolvePolicy } from './order.ts';
+import { RecordSink } from './order.ts';
+import { resolvePolicy } from './policy.ts';
 import { latin1, parseIsoMs, parseNum } from './scan.ts';
 
 const LAT = signalMeta('gnss.lat').id, LON = signalMeta('gnss.lon').id, SPEED = signalMeta('gnss.speed').id;

@@ -7,8 +7,8 @@
  * and the first line where it occurred.
  */
 import type { SampleColumns } from './samples.ts';
-import type { MergePolicy } from './order.ts';
-import type { CsvMapping } from './csv.ts';
+import type { MergePolicy } from './policy.ts';
+import type { CsvMapping } from './csv-mapping.ts';
 
 export interface TraceIssue {
   file: string;

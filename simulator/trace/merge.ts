@@ -11,12 +11,11 @@
  *  - duplicate timestamps are kept; per-file counts are summed into `duplicateTimestamps`;
  *  - gaps are kept; `gaps` sums the per-file gaps, `mergedGaps` counts gaps > gapMs in the merged stream.
  */
-import { DEFAULT_POLICY, policyStats, resolvePolicy, stableSortByTime, type MergePolicy } from './order.ts';
+import { stableSortByTime } from './order.ts';
+import { policyStats, resolvePolicy, type MergePolicy } from './policy.ts';
 import type { TraceIssue, TraceResult } from './issues.ts';
 import { SampleBuffer, type SampleColumns } from './samples.ts';
 
-export type { MergePolicy };
-export { DEFAULT_POLICY };
 
 export interface MergeResult {
   samples: SampleColumns;

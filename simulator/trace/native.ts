@@ -15,7 +15,8 @@ import { Decoder, Encoder } from 'cbor-x';
 import { SIGNAL_BY_ID, SIGNAL_NAMES, signalMeta } from '../../compiler/dsl/catalogue.ts';
 import { snippet, type ReadOptions, type TraceIssue, type TraceResult } from './issues.ts';
 import { headerValidator, recordError, recordValidator } from './native-schema.ts';
-import { RecordSink, resolvePolicy } from './order.ts';
+import { RecordSink } from './order.ts';
+import { resolvePolicy } from './policy.ts';
 import type { SampleColumns } from './samples.ts';
 
 const SIG_ID = new Map<string, number>(SIGNAL_NAMES.map((n) => [n, signalMeta(n).id]));

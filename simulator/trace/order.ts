@@ -17,6 +17,7 @@
  * a native record.
  */
 import { SampleBuffer, type SampleColumns } from './samples.ts';
+import { policyStats, type MergePolicy } from './policy.ts';
 import { KindCounter, type TraceIssue } from './issues.ts';
 import { Catalogue, SIGNAL_BY_ID, SIGNAL_NAMES, signalMeta } from '../../compiler/dsl/catalogue.ts';
 
@@ -27,26 +28,6 @@ for (const name of SIGNAL_NAMES) {
   const s = Catalogue[name] as unknown as { minimum: number; maximum: number };
   SIG_MIN[signalMeta(name).id] = s.minimum;
   SIG_MAX[signalMeta(name).id] = s.maximum;
-}
-
-export interface MergePolicy {
-  backwards: 'drop' | 'sort';
-  gapMs: number;
-}
-
-export const DEFAULT_POLICY: Readonly<MergePolicy> = Object.freeze({ backwards: 'drop', gapMs: 30_000 });
-
-export function resolvePolicy(p?: Partial<MergePolicy>): MergePolicy {
-  return { backwards: p?.backwards ?? DEFAULT_POLICY.backwards, gapMs: p?.gapMs ?? DEFAULT_POLICY.gapMs };
-}
-
-/** Writes the policy itself into stats (stats hold numbers only). */
-export function policyStats(p: MergePolicy, stats: Record<string, number>): void {
-  stats['policy.backwardsDrop'] = p.backwards === 'drop' ? 1 : 0;
-  stats['policy.backwardsSort'] = p.backwards === 'sort' ? 1 : 0;
-  stats['policy.duplicatesKept'] = 1;
-  stats['policy.gapsKept'] = 1;
-  stats['policy.gapMs'] = p.gapMs;
 }
 
 export function timeOfDay(t: number): string {

@@ -8,11 +8,12 @@ import { extname } from 'node:path';
 import type { ReadOptions, TraceResult } from './issues.ts';
 import { readNmea } from './nmea.ts';
 import { readGpx } from './gpx.ts';
-import { readCsv, readCsvHeader, type CsvMapping } from './csv.ts';
+import { readCsv, readCsvHeader } from './csv.ts';
+import type { CsvMapping } from './csv-mapping.ts';
 import { csvPresetByName, detectCsvPreset, isSensorLoggerMetadata } from './csv-presets.ts';
 import { readNativeCbor, readNativeJsonl } from './native.ts';
 import { emptySamples } from './samples.ts';
-import { policyStats, resolvePolicy } from './order.ts';
+import { policyStats, resolvePolicy } from './policy.ts';
 
 export type TraceFormat = 'nmea' | 'gpx' | 'csv' | 'jsonl' | 'cbor';
 

@@ -5,7 +5,7 @@
  * "Niels" form (affine, precomputed tables in a Uint16Array): y+x, y-x, 2dxy at 16 limbs each.
  * Runtime subset: ES5 + typed arrays, var only, functions defined before use, no recursion.
  */
-import { fe, feFrom, feSetInt, feAdd, feSub, feMul, feMulU16, feSqr, fePack, feUnpack, newChain, chainBegin, chainRun, CHAIN_POW22523, type Chain } from './field25519.ts';
+import { fe, feFrom, feSetInt, feAdd, feSub, feMul, feMulU16, feSqr, fePack, feUnpack, newChain, chainBegin, CHAIN_POW22523, type Chain } from './field25519.ts';
 
 export var D = feFrom([30883, 4953, 19914, 30187, 55467, 16705, 2637, 112, 59544, 30585, 16505, 36039, 65139, 11119, 27886, 20995]);
 export var D2 = feFrom([61785, 9906, 39828, 60374, 45398, 33411, 5274, 224, 53552, 61171, 33010, 6542, 64743, 22239, 55772, 9222]);
@@ -218,13 +218,6 @@ export function decodeFinish(dec: Decoder, p: Float64Array[]): boolean {
   feSetInt(p[2], 1);
   feMul(p[3], x, dec.y);
   return true;
-}
-
-/** Non-sliced decode (used by tests and table tools). */
-export function ptDecode(p: Float64Array[], bytes: Uint8Array, off: number, dec: Decoder): boolean {
-  decodeBegin(dec, bytes, off);
-  chainRun(dec.chain, 100000);
-  return decodeFinish(dec, p);
 }
 
 /** Extended base point. */

@@ -37,10 +37,6 @@ export function feSetInt(o: Float64Array, v: number): void {
   for (i = 1; i < 16; i++) o[i] = 0;
 }
 
-export function feCopy(o: Float64Array, a: Float64Array): void {
-  o.set(a);
-}
-
 export function feAdd(o: Float64Array, a: Float64Array, b: Float64Array): void {
   o[0] = a[0] + b[0];
   o[1] = a[1] + b[1];

@@ -1,12 +1,15 @@
 /**
- * Coarse operations too long to inline: geometry tests, the implied-speed check and the edge-counting window.
- * Translated code calls them as F.inside(…) etc. They allocate nothing and use only + − × ÷ and comparisons,
- * so every engine computes the same bits (Espruino's Math.sqrt/Math.pow may be 1 ulp off; they are not used).
+ * Out-of-line ops: the operations too long to inline, which translated code calls as F.inside(…) etc. instead of
+ * writing them out: geometry tests, the implied-speed check and the edge-counting window. They allocate nothing
+ * and use only + − × ÷ and comparisons, so every engine computes the same bits (Espruino's Math.sqrt/Math.pow may
+ * be 1 ulp off; they are not used).
  *
  * Geometry is stored as float32 metres east (x) / north (y) of a per-geometry reference point (lat0, lon0);
  * a position is projected with the reference's metres-per-degree (kx, ky), computed by the compiler.
  */
 import { GEOM_POLYGON, GEOM_CIRCLE, GEOM_POLYLINE } from './format.ts';
+import { ImplicitRead } from './isa.generated.ts';
+import { M_PER_DEG_ROUNDED } from './geodesy.ts';
 
 export interface Geometry {
   kind: Uint8Array;      // per geometry
@@ -17,18 +20,19 @@ export interface Geometry {
   py: Float32Array;      // point y (m)
 }
 
-export interface Helpers {
+/**
+ * What translated code calls through F. The implied-speed op (IMPLIED_SPEED2) is reached as `jump2`, its name
+ * before the opcode was renamed: the translated text is pinned byte for byte (test/pinned.test.ts), so the key stays.
+ */
+export interface OutOfLineOps {
   inside(g: number, lat: number, lon: number): boolean;
   dist2(g: number, lat: number, lon: number): number;
-  jump2(s: number, t: number): number;
+  jump2(s: number): number;
   count(s: number, n: number, c: boolean, w: number, t: number): number;
 }
 
 /** Fixes closer together than this (ms) are one epoch for the implied-speed check. */
 var MIN_FIX_GAP = 200;
-
-/** Metres per degree of latitude on the IUGG mean-radius sphere, rounded to the metre (an exact integer). */
-var M_PER_DEG = 111195;
 
 /** cos(latitude in degrees) by its Taylor series to r^14: only + − × ÷, error < 1e-8 for |lat| ≤ 90. */
 function cosDeg(lat: number): number {
@@ -38,10 +42,10 @@ function cosDeg(lat: number): number {
 }
 
 /**
- * Builds the helper object over the loaded geometry and the state array.
- * R is the runtime's register file: R[1] receives the earliest wake-up time a helper needs.
+ * Builds the out-of-line ops over the loaded geometry and the state array.
+ * R is the runtime's register file: R[1] receives the earliest wake-up time an op needs.
  */
-export function makeHelpers(geo: Geometry, V: Float64Array, U: Float64Array, S: Float64Array, R: Float64Array): Helpers {
+export function makeOutOfLineOps(geo: Geometry, V: Float64Array, U: Float64Array, S: Float64Array, R: Float64Array): OutOfLineOps {
   function inside(g: number, lat: number, lon: number): boolean {
     if (!(lat === lat && lon === lon)) return false;
     var o = g * 4;
@@ -106,21 +110,25 @@ export function makeHelpers(geo: Geometry, V: Float64Array, U: Float64Array, S: 
 
   /**
    * Implied speed² between the two latest fixes. State: prevLat, prevLon, prevT, curLat, curLon, curT, result.
-   * Keyed on the fix's update time U[0], so re-evaluating without a new fix changes nothing.
+   * Reads the values the table names as IMPLIED_SPEED2's implicit reads, keyed on the latitude's update time,
+   * so re-evaluating without a new fix changes nothing. (Translated code also passes the time t; the fix's own
+   * update time is what counts, so it is ignored.)
    */
-  function jump2(s: number, t: number): number {
-    var fixT = U[0];
-    if (fixT === fixT && fixT !== S[s + 5] && V[0] === V[0] && V[1] === V[1]) {
+  function impliedSpeed2(s: number): number {
+    var fixT = U[ImplicitRead.IMPLIED_SPEED2_LAT];
+    var lat = V[ImplicitRead.IMPLIED_SPEED2_LAT];
+    var lon = V[ImplicitRead.IMPLIED_SPEED2_LON];
+    if (fixT === fixT && fixT !== S[s + 5] && lat === lat && lon === lon) {
       // A fix within MIN_FIX_GAP of the last one is the same epoch reported twice (real logs do this, 1 ms
       // apart): it replaces the latest fix instead of becoming a pair whose tiny time step fakes a huge speed.
       if (!(fixT - S[s + 5] < MIN_FIX_GAP)) {
         S[s] = S[s + 3]; S[s + 1] = S[s + 4]; S[s + 2] = S[s + 5];
       }
-      S[s + 3] = V[0]; S[s + 4] = V[1]; S[s + 5] = fixT;
+      S[s + 3] = lat; S[s + 4] = lon; S[s + 5] = fixT;
       var dt = (S[s + 5] - S[s + 2]) / 1000;
       if (S[s + 2] === S[s + 2] && dt > 0) {
-        var dy = (S[s + 3] - S[s]) * M_PER_DEG;
-        var dx = (S[s + 4] - S[s + 1]) * M_PER_DEG * cosDeg(S[s + 3]);
+        var dy = (S[s + 3] - S[s]) * M_PER_DEG_ROUNDED;
+        var dx = (S[s + 4] - S[s + 1]) * M_PER_DEG_ROUNDED * cosDeg(S[s + 3]);
         S[s + 6] = (dx * dx + dy * dy) / (dt * dt);
       } else {
         S[s + 6] = 0;
@@ -154,5 +162,5 @@ export function makeHelpers(geo: Geometry, V: Float64Array, U: Float64Array, S: 
     return k;
   }
 
-  return { inside: inside, dist2: dist2, jump2: jump2, count: count };
+  return { inside: inside, dist2: dist2, jump2: impliedSpeed2, count: count };
 }
