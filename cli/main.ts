@@ -19,6 +19,9 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('../signing/cli.ts')).verifyCommand,
   simulate: async () => (await import('../simulator/cli.ts')).simulateCommand,
   demo: async () => (await import('../simulator/cli.ts')).demoCommand,
+  qa: async () => (await import('../qa/cli.ts')).qaCommand,
+  tune: async () => (await import('../qa/tune-cli.ts')).tuneCommand,
+  worker: async () => (await import('../qa/nats/worker-cli.ts')).workerCommand,
 };
 
 async function usage(): Promise<string> {

@@ -15,16 +15,18 @@ export function mapPathFor(bundle: string): string {
 
 export const compileCommand: Command = {
   summary: 'compile rule files or folders into a verified bytecode bundle',
-  usage: `usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--quiet]
+  usage: `usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--set <param>=<value>…] [--quiet]
 
 Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the per-rule budget.
   -o, --out <file>      bundle to write (required)
   -p, --profile <name>  device profile to check signals and outputs against (default: full)
+  --set <name>=<value>  value of a rule parameter (param() in the DSL) with its unit, e.g. --set dwell=30min
+                        (repeat for several); the sidecar lists every parameter with its value
   -q, --quiet           print diagnostics only`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' }, profile: { type: 'string', short: 'p' }, quiet: { type: 'boolean', short: 'q' } },
+      options: { out: { type: 'string', short: 'o' }, profile: { type: 'string', short: 'p' }, quiet: { type: 'boolean', short: 'q' }, set: { type: 'string', multiple: true } },
     });
     if (!positionals.length || !values.out) {
       io.error(this.usage);
@@ -35,14 +37,24 @@ Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the p
       io.error(`edgerule compile: no such file or folder: ${missing.join(', ')}`);
       return 2;
     }
+    const params: Record<string, string> = {};
+    for (const kv of values.set ?? []) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) {
+        io.error(`edgerule compile: --set ${kv}: expected <param>=<value>, e.g. dwell=30min`);
+        return 2;
+      }
+      params[kv.slice(0, eq).trim()] = kv.slice(eq + 1);
+    }
     const started = performance.now();
     try {
-      const c = await compileFiles(positionals, { profile: values.profile });
+      const c = await compileFiles(positionals, { profile: values.profile, params });
       for (const d of c.diagnostics) io.error(tint(io, 'stderr', 'yellow', formatDiagnostic(d)));
       writeFileSync(values.out, c.bytes);
       writeFileSync(mapPathFor(values.out), JSON.stringify(c.map, null, 1) + '\n');
       if (!values.quiet) {
         io.log(budgetTable(c.budget));
+        if (c.map.params) io.log('\nparameters:\n' + c.map.params.map((p) => `  ${p.name} = ${p.value} ${p.unit}${p.value !== p.defaultValue ? ` (default ${p.defaultValue})` : ''}, range [${p.min ?? '-∞'}, ${p.max ?? '∞'}] — ${p.rules.join(', ')}`).join('\n'));
         io.log(`\nwrote ${values.out} (${c.bytes.length} bytes, ${c.budget.length} rules, profile ${c.map.profile}) and ${mapPathFor(values.out)} in ${(performance.now() - started).toFixed(0)} ms`);
       }
       return 0;

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { loadRules } from './load.ts';
-import { lower } from './lower.ts';
+import { lower, declaredParams, type LoweredParam } from './lower.ts';
+import { parseParamValue } from './dsl/param.ts';
 import { emit, type Emitted } from './emit.ts';
 import { verify } from '../runtime/engine/verify.ts';
 import { CompileError, type Diagnostic } from './diagnostics.ts';
@@ -24,6 +25,8 @@ export interface SidecarMap {
   geometries: Array<{ index: number; kind: string; name: string; source: string }>;
   /** Code-section offset → source location (file relative to the map's directory's cwd at compile time). */
   lines: Array<{ at: number; file: string; line: number; col: number }>;
+  /** Parameters (param() in the DSL) with the value compiled in; absent when no rule declares one. */
+  params?: LoweredParam[];
 }
 
 export interface Compiled {
@@ -34,7 +37,31 @@ export interface Compiled {
   emitted: Emitted;
 }
 
-export interface CompileOptions { profile?: string; cwd?: string }
+/** Parameter values: numbers in the parameter's base unit, or text with a unit ("30min", "12km/h"). */
+export type ParamValues = Record<string, number | string>;
+
+export interface CompileOptions { profile?: string; cwd?: string; params?: ParamValues }
+
+/** Text values ("30min") → numbers in each parameter's unit; a malformed one is an ER110 error. */
+export function paramNumbers(rules: Rule[], values: ParamValues = {}): Record<string, number> {
+  let decls: ReturnType<typeof declaredParams>;
+  try {
+    decls = declaredParams(rules);
+  } catch {
+    decls = new Map(); // lowering reports the conflict (ER111) or the malformed rule
+  }
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(values)) {
+    const decl = decls.get(name);
+    if (typeof v === 'number' || !decl) { out[name] = Number(v); continue; }
+    try {
+      out[name] = parseParamValue(v, decl.unit, name);
+    } catch (e) {
+      throw new CompileError([{ code: 'ER110', severity: 'error', message: (e as Error).message }]);
+    }
+  }
+  return out;
+}
 
 export function selectProfile(profiles: Profile[], name: string | undefined): Profile | Diagnostic {
   if (!name || name === FULL_PROFILE.name) return FULL_PROFILE;
@@ -44,9 +71,9 @@ export function selectProfile(profiles: Profile[], name: string | undefined): Pr
 }
 
 /** Compiles already-loaded rules (tests and the simulator use this directly). */
-export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd()): Compiled {
+export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(), params: ParamValues = {}): Compiled {
   if (!rules.length) throw new CompileError([{ code: 'ER002', severity: 'error', message: 'no rules found: a rule file exports rule({...}) values' }]);
-  const lowered = lower(rules, profile);
+  const lowered = lower(rules, profile, paramNumbers(rules, params));
   if (lowered.diagnostics.some((d) => d.severity === 'error')) throw new CompileError(lowered.diagnostics);
   let emitted: Emitted;
   try {
@@ -70,6 +97,7 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
     units: emitted.units,
     geometries: emitted.geometries.map((g, index) => ({ index, kind: g.kind, name: g.name, source: relative(cwd, g.source) })),
     lines: emitted.sourceMap.filter((m) => m.loc).map((m) => ({ at: m.at, file: relative(cwd, m.loc!.file), line: m.loc!.line, col: m.loc!.col })),
+    ...(lowered.params ? { params: lowered.params } : {}),
   };
   return { bytes: emitted.bytes, map, budget, diagnostics: lowered.diagnostics, emitted };
 }
@@ -80,5 +108,5 @@ export async function compileFiles(paths: string[], options: CompileOptions = {}
   if (loaded.diagnostics.length) throw new CompileError(loaded.diagnostics);
   const profile = selectProfile(loaded.profiles, options.profile);
   if ('code' in profile) throw new CompileError([profile]);
-  return compileRules(loaded.rules, profile, options.cwd);
+  return compileRules(loaded.rules, profile, options.cwd, options.params);
 }

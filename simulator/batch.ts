@@ -88,7 +88,7 @@ const WORKER = fileURLToPath(new URL('./batch-worker.ts', import.meta.url));
 const REGISTER = fileURLToPath(new URL('../cli/register-ts.mjs', import.meta.url));
 const SIGNING = new URL('../runtime/signing/events.ts', import.meta.url);
 
-let built: Promise<string | undefined> | undefined;
+const built = new Map<string, Promise<string | undefined>>();
 
 /**
  * The worker as one pre-built script (esbuild, into the temp folder, named by its content hash): a worker that
@@ -97,11 +97,18 @@ let built: Promise<string | undefined> | undefined;
  * Undefined when esbuild is unavailable: then workers load the TypeScript sources.
  */
 export function prebuiltWorker(): Promise<string | undefined> {
-  built ??= (async () => {
+  return prebuiltScript(WORKER);
+}
+
+/** Any worker entry (a .ts file) pre-built the same way (qa/pool.ts uses it for the QA job threads). */
+export function prebuiltScript(entry: string): Promise<string | undefined> {
+  const cached = built.get(entry);
+  if (cached) return cached;
+  const script = (async () => {
     try {
       const { build } = await import('esbuild');
       const out = await build({
-        entryPoints: [WORKER], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
+        entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
         plugins: [{
           name: 'source-import-meta-url',
           setup(b) {
@@ -113,7 +120,7 @@ export function prebuiltWorker(): Promise<string | undefined> {
         }],
       });
       const code = out.outputFiles[0].text;
-      const file = join(tmpdir(), `edgerule-batch-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+      const file = join(tmpdir(), `edgerule-${basename(entry, extname(entry))}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
       if (!existsSync(file)) {
         const tmp = `${file}.${process.pid}.tmp`;
         await writeFile(tmp, code);
@@ -124,7 +131,8 @@ export function prebuiltWorker(): Promise<string | undefined> {
       return undefined;
     }
   })();
-  return built;
+  built.set(entry, script);
+  return script;
 }
 
 export async function runBatch(bundle: LoadedBundle, units: BatchUnit[], job: Omit<BatchJob, 'bundle'>, opts: { jobs?: number; prebuilt?: boolean; onDone?(r: UnitResult, done: number, total: number): void } = {}): Promise<UnitResult[]> {

@@ -46,6 +46,8 @@ export interface SimulateOptions {
   inputs?: ReadInputs;
   /** Also make the device's signed event stream with this device key. */
   signer?: SignerConfig;
+  /** Coverage: called with every condition value the rules read, by code offset (Host.probe; slower). */
+  probe?(at: number, value: boolean): void;
 }
 
 export interface SimResult {
@@ -109,6 +111,7 @@ export function simulate(o: SimulateOptions): SimResult {
   };
   const signer = o.signer ? new EventSigner(api, o.signer) : undefined;
   if (signer) hooks.signer = signer;
+  if (o.probe) hooks.probe = o.probe;
   const onEvent = o.hooks?.onEvent;
   // Events are decoded after the loop; only a live listener (paced demos) decodes them as they come.
   let replayer: Replayer | undefined;

@@ -104,7 +104,7 @@ const VIRTUAL = join(ROOT, 'test', '__dsl-types__'); // never written: the host 
 
 /** Every snippet starts with these lines; the line under test follows, so its 1-based number is PRELUDE.length + 1. */
 const PRELUDE = [
-  `import { rule, sig, all, sequence, BoolSignal, place, offRoute, distanceTo, impliedSpeed } from ${JSON.stringify(DSL)};`,
+  `import { rule, sig, all, sequence, BoolSignal, place, offRoute, distanceTo, impliedSpeed, param } from ${JSON.stringify(DSL)};`,
   `import { kmh, minutes, seconds, meters, celsius, volts, level, count } from ${JSON.stringify(DSL)};`,
   `const speed = sig('gnss.speed');`,
   `const door = sig('door');`,
@@ -147,6 +147,8 @@ const CASES: Case[] = [
   { name: 'a quantity where a condition is expected', code: `sig('gnss.lat').heldWhen(speed.abs());`, error: 2345, mentions: ['Bool'] },
   { name: 'a quantity as a sequence step', code: `sequence([doorB, kmh(3)], minutes(1));`, error: 2740, mentions: ['Bool'] },
   { name: 'a duration compared with a level', code: `all(doorB, seconds(3).above(level(1)));`, error: 2345, mentions: ['"level"', '"ms"'] },
+  { name: 'a parameter whose range is in another unit than its default', code: `param('dwell', minutes(20), { min: kmh(1) });`, error: 2322, mentions: ['"m/s"', '"ms"'] },
+  { name: 'a speed compared with a duration parameter', code: `speed.below(param('dwell', minutes(20)));`, error: 2345, mentions: ['"ms"', '"m/s"'] },
 ];
 
 /** Cases whose error sits inside a rule({...}) literal: the marked line is wrapped in a minimal rule. */

@@ -77,7 +77,8 @@ export class Squared<U extends Unit> extends Expr {
   declare readonly __unit: U;
   private cmp(name: OpName, x: Num<U>): Bool {
     // Compare with x·|x| so a negative threshold keeps its meaning (a distance is never below −5 m).
-    const rhs = x.node.op === 'CONST' ? constNode(x.node.value! * Math.abs(x.node.value!)) : op('MUL', [x.node, op('ABS', [x.node])]);
+    // A parameter is folded by lowering, once its value is known.
+    const rhs = x.node.op === 'CONST' && !x.node.param ? constNode(x.node.value! * Math.abs(x.node.value!)) : op('MUL', [x.node, op('ABS', [x.node])]);
     return new Bool(op(name, [this.node, rhs]));
   }
   above(x: Num<U>): Bool { return this.cmp('GT', x); }

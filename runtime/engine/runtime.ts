@@ -37,6 +37,13 @@ export interface Host {
    * whether or not it fires. Only a host that has it at load gets the calls compiled in: devices pay nothing.
    */
   state?: (rule: number, active: number, t: number) => void;
+  /**
+   * Optional, for coverage in QA runs: called with every value a unit reads as a condition (an operand of
+   * AND/OR/NOT, a temporal operator's input, a rule's condition), keyed by the code offset of the instruction
+   * that produced it, so the sidecar source map names it. Only a host that has it at load gets the calls
+   * compiled in: devices pay nothing.
+   */
+  probe?: (at: number, value: boolean) => void;
 }
 
 export interface Runtime {
@@ -147,7 +154,7 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var E = new Float64Array(Limit.MAX_ATTACH);
   var F = makeOutOfLineOps(loadGeometry(p), V, U, S, R);
   var readers = valueReaders(p);
-  var source = translate(p, readers, !!host.state);
+  var source = translate(p, readers, !!host.state, !!host.probe);
   if (host.keepCode) source = host.keepCode(source);
   var run: (t: number) => void;
   try {

@@ -279,6 +279,22 @@ function fmtValue(v: number | null): string {
 
 export interface ReportOptions { title?: string }
 
+/** Start of an offline page up to its header: the Content-Security-Policy that blocks every network request, styles, title, privacy note. */
+export function pageTop(title: string, css: string, privacy: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${esc(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+<header><h1>${esc(title)}</h1><div class="private">Local QA report: ${privacy}. Do not publish.</div></header>`;
+}
+
 export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
   const events = r.events;
   const geoms = bundleGeometry(r.bundle);
@@ -304,18 +320,7 @@ export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
   });
   const rows = events.map((e) => `<tr class="event" data-ev="${e.index}" data-rule="${esc(e.rule)}"><td class="num">${e.index + 1}</td><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v))}`).join(' ')}</td></tr>`);
   const data = JSON.stringify(events.map((e) => ({ time: iso(e.t), ms: e.t, offsetMs: e.rel, rule: e.rule, severity: e.severity, values: e.values }))).replace(/</g, '\\u003c');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${esc(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header><h1>${esc(title)}</h1><div class="private">Local QA report: real recordings can show where real people drove. Do not publish.</div></header>
+  return `${pageTop(title, CSS, 'real recordings can show where real people drove')}
 <main>
 <h2>Replay</h2>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
