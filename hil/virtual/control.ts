@@ -1,0 +1,34 @@
+/**
+ * The control channel between the virtual device's supervisor (device.ts) and its engine child (node-engine.ts,
+ * xs-engine.ts): JSON lines on the child's fd 3. The serial bytes themselves travel on the child's stdin/stdout.
+ *   supervisor → child: {cut: n}   power is cut after n more bytes of storage writes
+ *                       {reboot: true}   restart the device program now (power cycle)
+ *   child → supervisor: {booted: n, engine}   the device program started (n-th start of this child)
+ *                       {cut: written}        a power cut happened (bytes written by then); the device restarts
+ *                       {log: text}
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface ToChild { cut?: number; reboot?: boolean }
+export interface FromChild { booted?: number; engine?: string; cut?: number; log?: string }
+
+/** Reads JSON lines from a stream, one callback per message. */
+export function readLines<T>(stream: Readable, onMessage: (m: T) => void): void {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (s: string) => {
+    buf += s;
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) onMessage(JSON.parse(line) as T);
+    }
+  });
+}
+
+export function writeLine(stream: Writable, m: ToChild | FromChild): void {
+  stream.write(JSON.stringify(m) + '\n');
+}
+
+/** Thrown by the file store when the power is cut: the device program is gone, the child starts it again. */
+export class PowerCut extends Error {}
