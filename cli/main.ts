@@ -15,6 +15,11 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('../signing/cli.ts')).verifyCommand,
   simulate: async () => (await import('../simulator/cli.ts')).simulateCommand,
   demo: async () => (await import('../simulator/cli.ts')).demoCommand,
+  ports: async () => (await import('../hil/ports.ts')).portsCommand,
+  flash: async () => (await import('../hil/cli.ts')).flashCommand,
+  monitor: async () => (await import('../hil/monitor.ts')).monitorCommand,
+  device: async () => (await import('../hil/cli.ts')).deviceCommand,
+  relay: async () => (await import('../hil/cli.ts')).relayCommand,
 };
 
 /** Other parts of the toolchain add their commands here. */

@@ -17,6 +17,8 @@ export interface DeviceIdentity {
   /** Slot size limit and receive frame limit (defaults: the agent's). */
   slotMax?: number;
   maxFrame?: number;
+  /** Event queue slots (default the event writer's). */
+  queue?: number;
 }
 
 export const CONFIG_FILE = 'device.json';

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { ptyPair, type PtyPair } from './pty.ts';
 import { readLines, writeLine, type FromChild, type ToChild } from './control.ts';
+import type { SampleColumns } from '../../simulator/trace/samples.ts';
 
 export type DeviceEngine = 'node' | 'xs' | 'espruino';
 
@@ -62,7 +63,7 @@ export class VirtualDevice {
 
   private spawn(): void {
     const child = spawn(process.execPath, ['--import', join(ROOT, 'cli/register-ts.mjs'), join(ROOT, ENGINE_FILE[this.o.engine]), this.o.dir], {
-      cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit', 'pipe'], detached: true,
+      cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit', 'pipe', 'pipe'], detached: true,
       env: { ...process.env, EDGERULE_TORN_RECORDS: this.o.tornRecords ? '1' : '0' },
     });
     this.child = child;
@@ -100,6 +101,36 @@ export class VirtualDevice {
       const timer = setTimeout(() => reject(new Error(`the virtual device did not start (start ${n}) within ${timeoutMs} ms`)), timeoutMs);
       this.bootWaiters.push({ n, resolve: () => { clearTimeout(timer); resolve(); } });
     });
+  }
+
+  /**
+   * The device's sensors read samples[from…to) (whole time groups), in batches of about `batch` samples; with
+   * `speed` (×real time) the batches are paced by the samples' times, else sent at once. Samples sent while the
+   * device is off, or runs no bundle, are lost. Resolves when the last batch has been handed to the device.
+   */
+  async sensors(s: SampleColumns, from = 0, to = s.length, o: { batch?: number; speed?: number } = {}): Promise<void> {
+    const batch = o.batch ?? 256;
+    const t0 = s.t[from];
+    const wall0 = performance.now();
+    for (let i = from; i < to; ) {
+      let j = Math.min(to, i + batch);
+      while (j < to && s.t[j] === s.t[j - 1]) j++;
+      if (o.speed) {
+        const wait = (s.t[i] - t0) / o.speed - (performance.now() - wall0);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      const b = Buffer.alloc(4 + (j - i) * 17);
+      b.writeUInt32LE(j - i, 0);
+      for (let k = i; k < j; k++) {
+        const at = 4 + (k - i) * 17;
+        b.writeDoubleLE(s.t[k], at);
+        b[at + 8] = s.sig[k];
+        b.writeDoubleLE(s.value[k], at + 9);
+      }
+      const pipe = this.child?.stdio[4] as NodeJS.WritableStream | undefined;
+      if (pipe && !pipe.write(b)) await new Promise((r) => pipe.once('drain', r));
+      i = j;
+    }
   }
 
   /** Cuts the power after n more bytes of storage writes. */

@@ -7,7 +7,8 @@
  *
  *   node --import ./cli/register-ts.mjs hil/virtual/node-engine.ts <device folder>
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { linkArtifactSource } from './artifact.ts';
 import { readIdentity, hexBytes } from './config.ts';
@@ -22,14 +23,18 @@ if (!id) throw new Error(`${dir}: no device.json`);
 const ctlIn = createReadStream('', { fd: 3 });
 const ctlOut = createWriteStream('', { fd: 3 });
 const source = linkArtifactSource();
+const sensorSource = readFileSync(fileURLToPath(new URL('./sensor-feed.js', import.meta.url)), 'utf8');
+const sensorsIn = createReadStream('', { fd: 4 });
 const store = new FileStore(dir, { tornRecords: process.env.EDGERULE_TORN_RECORDS === '1', onCut: () => { throw new PowerCut('power cut'); } });
 const t0 = performance.now();
 const now = () => Math.floor(performance.now() - t0);
 const config: LinkConfig = {
   device: id.device, key: hexBytes(id.trust), seed: hexBytes(id.seed), profile: id.profile, engine: `node ${process.version}`,
-  maxFrame: id.maxFrame, slotMax: id.slotMax, checkUnits: 64,
+  maxFrame: id.maxFrame, slotMax: id.slotMax, queue: id.queue, checkUnits: 64,
 };
+type Feed = { feed(bytes: Uint8Array, start: number): number };
 let agent: LinkAgent | null = null;
+let sensors: Feed | null = null;
 let boots = 0;
 let timer: NodeJS.Timeout | undefined;
 
@@ -59,11 +64,16 @@ function schedule(ms: number): void {
 
 function boot(): void {
   agent = null;
-  const EdgeRule = new Function(source + '\nreturn EdgeRule;')() as { linkAgent(c: LinkConfig, io: LinkIo, s: FileStore, t: number): LinkAgent };
+  sensors = null;
+  const program = new Function(`${source}\n${sensorSource}\nreturn { EdgeRule: EdgeRule, makeSensorFeed: makeSensorFeed };`)() as {
+    EdgeRule: { linkAgent(c: LinkConfig, io: LinkIo, s: FileStore, t: number): LinkAgent };
+    makeSensorFeed(a: LinkAgent, clock: () => number): Feed;
+  };
   guard(() => {
-    const a = EdgeRule.linkAgent({ ...config }, io, store, now());
+    const a = program.EdgeRule.linkAgent({ ...config }, io, store, now());
     if (a.fault) throw new Error(a.fault);
     agent = a;
+    sensors = program.makeSensorFeed(a, () => performance.now());
     boots++;
     writeLine(ctlOut, { booted: boots, engine: config.engine });
     schedule(0);
@@ -75,6 +85,19 @@ process.stdin.on('data', (b: Buffer) => guard(() => {
   schedule(0);
 }));
 process.stdin.on('end', () => process.exit(0));
+// Sensor batches ([u32 count] + count × 17 bytes, see sensor-feed.js) from the supervisor on fd 4.
+let pendingSensors = Buffer.alloc(0);
+sensorsIn.on('data', (b: Buffer | string) => {
+  pendingSensors = Buffer.concat([pendingSensors, b as Buffer]);
+  while (pendingSensors.length >= 4) {
+    const size = 4 + pendingSensors.readUInt32LE(0) * 17;
+    if (pendingSensors.length < size) break;
+    const batch = new Uint8Array(pendingSensors.subarray(0, size));
+    pendingSensors = pendingSensors.subarray(size);
+    guard(() => { sensors?.feed(batch, 0); });
+  }
+  schedule(0);
+});
 readLines<ToChild>(ctlIn, (m) => {
   if (m.cut !== undefined) store.setCut(m.cut);
   if (m.reboot) boot();

@@ -1,5 +1,5 @@
 // The board of the virtual device under Moddable XS (hil/virtual/xs-engine.ts evaluates it after the three
-// artifacts, with CFG, OP and NOW0 defined before it): the link agent's serial line, storage and restart go
+// artifacts and sensor-feed.js, with CFG, OP and NOW0 defined before it): the link agent's serial line, storage and restart go
 // to the Node side over xsnap's synchronous command channel; Node feeds serial bytes and time in through
 // handleCommand. Plain ES5, as the runtime itself.
 var BOARD = (function () {
@@ -61,9 +61,10 @@ var BOARD = (function () {
   };
   var agent = EdgeRule.linkAgent({
     device: CFG.device, key: hex(CFG.trust), seed: hex(CFG.seed), profile: CFG.profile, engine: CFG.engine,
-    maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, checkUnits: 64,
+    maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, queue: CFG.queue, checkUnits: 64,
   }, io, store, NOW0);
   if (agent.fault) throw new Error(agent.fault);
+  var sensors = makeSensorFeed(agent, function () { return Date.now(); });
   function wait(ms) {
     var out = new Uint8Array(4);
     u32(out, 0, ms === Infinity || ms > 4294967295 ? 4294967295 : ms);
@@ -73,6 +74,7 @@ var BOARD = (function () {
     var m = new Uint8Array(msg);
     var now = rd32(m, 1);
     if (m[0] === OP.input) agent.input(m, 5, m.length - 5, now);
+    else if (m[0] === OP.sensors) sensors.feed(m, 5);
     return wait(agent.poll(now));
   };
   return agent;

@@ -20,14 +20,15 @@ import { readLines, writeLine, PowerCut, type ToChild } from './control.ts';
 type Worker = Awaited<ReturnType<typeof xsnap>>;
 
 /** Message codes between this process and xs-board.js (injected into the board as OP). */
-const OP = { ok: 1, no: 0, cut: 254, uart: 1, create: 2, write: 3, read: 4, get: 5, put: 6, restart: 7, input: 1, poll: 2 };
+const OP = { ok: 1, no: 0, cut: 254, uart: 1, create: 2, write: 3, read: 4, get: 5, put: 6, restart: 7, input: 1, poll: 2, sensors: 3 };
 
 const dir = process.argv[2];
 const id = readIdentity(dir);
 if (!id) throw new Error(`${dir}: no device.json`);
 const ctlIn = createReadStream('', { fd: 3 });
 const ctlOut = createWriteStream('', { fd: 3 });
-const board = readFileSync(fileURLToPath(new URL('./xs-board.js', import.meta.url)), 'utf8');
+const board = readFileSync(fileURLToPath(new URL('./sensor-feed.js', import.meta.url)), 'utf8') + '\n' + readFileSync(fileURLToPath(new URL('./xs-board.js', import.meta.url)), 'utf8');
+const sensorsIn = createReadStream('', { fd: 4 });
 const source = linkArtifactSource();
 const store = new FileStore(dir, { tornRecords: process.env.EDGERULE_TORN_RECORDS === '1', onCut: () => { throw new PowerCut('power cut'); } });
 const t0 = performance.now();
@@ -122,6 +123,16 @@ function schedule(ms: number): void {
 
 process.stdin.on('data', (b: Buffer) => command(OP.input, new Uint8Array(b.buffer, b.byteOffset, b.length)));
 process.stdin.on('end', () => process.exit(0));
+let pendingSensors = Buffer.alloc(0);
+sensorsIn.on('data', (b: Buffer | string) => {
+  pendingSensors = Buffer.concat([pendingSensors, b as Buffer]);
+  while (pendingSensors.length >= 4) {
+    const size = 4 + pendingSensors.readUInt32LE(0) * 17;
+    if (pendingSensors.length < size) break;
+    command(OP.sensors, new Uint8Array(pendingSensors.subarray(0, size)));
+    pendingSensors = pendingSensors.subarray(size);
+  }
+});
 readLines<ToChild>(ctlIn, (m) => {
   if (m.cut !== undefined) store.setCut(m.cut);
   if (m.reboot) queue = queue.then(() => boot());

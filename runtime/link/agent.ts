@@ -7,7 +7,7 @@
  *   uart.on('data', function (d) { agent.input(bytes, 0, n, now); });
  *   loop: var ms = agent.poll(now);          // slices of a slot check, signing, event (re)sends; ms until it needs a poll
  *   var rt = agent.runtime();                // the running bundle (null: none yet), fed by the board's sensors
- *   agent.account(samples, microseconds, t); // the board's evaluation statistics and latest sample time
+ *   agent.account(samples, us, maxUs, t);    // the board's evaluation statistics and its latest sample time
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use; after start, no allocation
  * per frame.
