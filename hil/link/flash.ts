@@ -11,7 +11,7 @@ import * as C from '../../runtime/link/constants.ts';
 import type { Value } from './codec.ts';
 import { openSerial, type Transport } from './transport.ts';
 import { LinkSession, LinkError, status } from './session.ts';
-import { hello, activeId, DeviceError, type HelloInfo } from './hello.ts';
+import { hello, helloReady, activeId, DeviceError, type HelloInfo } from './hello.ts';
 import { uploadChunks, SessionLost, type UploadCounts } from './upload.ts';
 import { describeDeviceFault, statusText } from './names.ts';
 import { identify, type BundleIdentity } from './bundle-id.ts';
@@ -135,7 +135,7 @@ export async function flash(file: string, bytes: Uint8Array, opts: Partial<Flash
         o.progress?.({ phase: 'connect', done: 0, total: bytes.length, bytesPerSecond: 0 });
         transport = await (o.open ? o.open() : openSerial(o.port, o.baud, attempt ? o.reopenMs : 0));
         s = new LinkSession(transport, { timeoutMs: o.timeoutMs, tries: o.tries, log });
-        const h = await hello(s, false);
+        const h = await helloReady(s, false, o.activateMs);
         before ??= h;
         res.device = { id: h.device, engine: h.engine, profile: h.profile, previous: activeId(before) };
         if (activeId(h) === b.idHex) {
@@ -171,7 +171,7 @@ export async function flash(file: string, bytes: Uint8Array, opts: Partial<Flash
         s = undefined;
       }
     }
-    const after = await hello(s!, false);
+    const after = await helloReady(s!, false, o.activateMs);
     res.device!.runs = activeId(after);
     if (activeId(after) !== b.idHex) throw new DeviceError(`after ACTIVATE the device runs ${activeId(after) ?? 'no bundle'}, not ${b.idHex}`);
     if (o.trial && after.trial && !o.noConfirm) {

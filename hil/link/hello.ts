@@ -96,3 +96,14 @@ export async function hello(s: LinkSession, events: boolean, o: RequestOptions =
   if (h.protocol !== C.LINK_VERSION) throw new DeviceError(`the device speaks link protocol ${h.protocol}, this host ${C.LINK_VERSION}`);
   return h;
 }
+
+/** HELLO until the device has finished checking its slots (a restarted device checks its active slot first). */
+export async function helloReady(s: LinkSession, events: boolean, waitMs = 120000): Promise<HelloInfo> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const h = await hello(s, events);
+    if (!h.checking) return h;
+    if (Date.now() > deadline) throw new DeviceError(`the device was still checking its slots after ${waitMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
