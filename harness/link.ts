@@ -4,9 +4,10 @@
  * with an in-memory store that can lose power at any byte.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compileFiles } from '../compiler/compile.ts';
 import { generateKey, type KeyFile } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
@@ -17,6 +18,9 @@ import { linkArtifactSource } from '../hil/virtual/artifact.ts';
 import type { LinkAgent } from '../runtime/link/agent.ts';
 import type { LinkConfig, LinkIo } from '../runtime/link/state.ts';
 import type { LinkStore } from '../runtime/link/store.ts';
+import * as C from '../runtime/link/constants.ts';
+import { crc32 } from '../runtime/link/crc32.ts';
+import { bundleId } from '../hil/link/bundle-id.ts';
 
 export const seedOf = (label: string) => new Uint8Array(createHash('sha256').update(label).digest());
 
@@ -34,11 +38,35 @@ export function libraryBundle(): Promise<Uint8Array> {
   return library;
 }
 
+const big = new Map<number, Promise<Uint8Array>>();
+
+/**
+ * A large valid bundle (for throughput and fault runs, where the 1.6 KB library is too short to measure): the
+ * route-deviation rule on a generated route of `points` points (8 bytes each in the bundle). Compiled once per size.
+ */
+export function largeBundle(points: number): Promise<Uint8Array> {
+  let p = big.get(points);
+  if (!p) {
+    const dir = mkdtempSync(join(tmpdir(), 'edgerule-large-'));
+    mkdirSync(join(dir, 'geo'));
+    const coords = Array.from({ length: points }, (_, i) => [174.7 + i * 0.0001, -36.8 - (i % 50) * 0.0001]);
+    writeFileSync(join(dir, 'geo/route.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'long-route' }, geometry: { type: 'LineString', coordinates: coords } }] }));
+    const dsl = fileURLToPath(new URL('../compiler/dsl/index.ts', import.meta.url));
+    writeFileSync(join(dir, 'off-route.ts'), `import { rule, sig, place, offRoute, meters, minutes } from ${JSON.stringify(dsl)};
+export default rule({ name: 'off-long-route', description: 'off a long generated route', when: offRoute(place('geo/route.geojson'), meters(200)).heldFor(minutes(1)),
+  severity: 'warning', attach: { lat: sig('gnss.lat'), lon: sig('gnss.lon') } });
+`);
+    p = compileFiles([dir]).then((c) => c.bytes);
+    big.set(points, p);
+  }
+  return p;
+}
+
 export interface SignOptions { version: number; profile?: string; signing?: SigningMode; key?: KeyFile }
 
-/** The library signed as `edgerule sign` does. */
-export async function signedLibrary(o: SignOptions): Promise<Uint8Array> {
-  return signBundle(await libraryBundle(), o.key ?? BUILD_KEY, { version: o.version, profile: o.profile ?? 'full', signing: o.signing ?? 'per-event' });
+/** The library (or another bundle) signed as `edgerule sign` does. */
+export async function signedLibrary(o: SignOptions, bundle?: Uint8Array): Promise<Uint8Array> {
+  return signBundle(bundle ?? (await libraryBundle()), o.key ?? BUILD_KEY, { version: o.version, profile: o.profile ?? 'full', signing: o.signing ?? 'per-event' });
 }
 
 /** A device folder with the test keys (override any identity field). */
@@ -221,4 +249,40 @@ export class InProcessDevice {
     clearTimeout(this.timer);
     this.open = false;
   }
+}
+
+/** What a store holds after a run: the active slot by the pointer, and whether each slot's bytes are what its header says. */
+export function inspectStore(slots: Array<Uint8Array | null>, recs: Map<string, Uint8Array>): { active: string | undefined; corrupted: number } {
+  const ptrs = C.POINTER_KEYS.map((k) => recs.get(k)).filter((b): b is Uint8Array => !!b && b.length === C.POINTER_BYTES && crc32(0, b, 0, C.PTR_CHECK) === new DataView(b.buffer, b.byteOffset).getUint32(C.PTR_CHECK, true));
+  const ptr = ptrs.sort((a, b) => new DataView(b.buffer, b.byteOffset).getUint32(C.PTR_GEN, true) - new DataView(a.buffer, a.byteOffset).getUint32(C.PTR_GEN, true))[0];
+  let corrupted = 0;
+  const ids: Array<string | undefined> = [];
+  for (const f of slots) {
+    const dv = f ? new DataView(f.buffer, f.byteOffset) : undefined;
+    if (!f || !dv || dv.getUint32(0, true) !== C.SLOT_MAGIC || crc32(0, f, 0, C.SH_CHECK) !== dv.getUint32(C.SH_CHECK, true)) {
+      ids.push(undefined);
+      continue;
+    }
+    const size = dv.getUint32(C.SH_SIZE, true);
+    const granule = dv.getUint16(C.SH_GRANULE, true);
+    const id = hex(f.subarray(C.SH_ID, C.SH_ID + C.BUNDLE_ID_BYTES));
+    const marks = Math.ceil(size / granule);
+    let done = 0;
+    while (done < marks && f[C.SLOT_HEADER + size + done] === 0) done++;
+    const complete = done === marks;
+    // a complete slot must hold exactly its bundle; marks must never run ahead of the data they cover
+    if (complete && hex(bundleId(f.subarray(C.SLOT_HEADER, C.SLOT_HEADER + size))) !== id) corrupted++;
+    ids.push(complete ? id : undefined);
+  }
+  const active = ptr && ptr[C.PTR_ACTIVE] !== C.NO_SLOT ? ptr[C.PTR_ACTIVE] : undefined;
+  return { active: active === undefined ? undefined : ids[active] ?? 'INCOMPLETE SLOT', corrupted };
+}
+
+
+/** inspectStore over a virtual device's folder (file-store.ts layout). */
+export function inspectFolder(dir: string): { active: string | undefined; corrupted: number } {
+  const slots = [0, 1].map((i) => (existsSync(join(dir, `slot${i}.bin`)) ? new Uint8Array(readFileSync(join(dir, `slot${i}.bin`))) : null));
+  const recs = new Map<string, Uint8Array>();
+  for (const k of existsSync(join(dir, 'rec')) ? readdirSync(join(dir, 'rec')) : []) if (!k.endsWith('.tmp')) recs.set(k, new Uint8Array(readFileSync(join(dir, 'rec', k))));
+  return inspectStore(slots, recs);
 }

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import * as C from '../runtime/link/constants.ts';
 import { crc32 } from '../runtime/link/crc32.ts';
-import { InProcessDevice, MemoryStore, linkConfig, signedLibrary } from '../harness/link.ts';
+import { InProcessDevice, MemoryStore, linkConfig, signedLibrary, inspectStore } from '../harness/link.ts';
 import { LinkSession, status } from '../hil/link/session.ts';
 import { hello, helloReady, activeId } from '../hil/link/hello.ts';
 import { flash, type FlashOptions } from '../hil/link/flash.ts';
@@ -150,33 +150,6 @@ describe('activation', () => {
   });
 });
 
-/** What a store holds after a run: the active slot by the pointer, and whether each slot's bytes are what its header says. */
-function inspect(store: MemoryStore): { active: string | undefined; corrupted: number } {
-  const ptrs = C.POINTER_KEYS.map((k) => store.recs.get(k)).filter((b): b is Uint8Array => !!b && b.length === C.POINTER_BYTES && crc32(0, b, 0, C.PTR_CHECK) === new DataView(b.buffer, b.byteOffset).getUint32(C.PTR_CHECK, true));
-  const ptr = ptrs.sort((a, b) => new DataView(b.buffer, b.byteOffset).getUint32(C.PTR_GEN, true) - new DataView(a.buffer, a.byteOffset).getUint32(C.PTR_GEN, true))[0];
-  let corrupted = 0;
-  const ids: Array<string | undefined> = [];
-  for (const f of store.slots) {
-    const dv = f ? new DataView(f.buffer, f.byteOffset) : undefined;
-    if (!f || !dv || dv.getUint32(0, true) !== C.SLOT_MAGIC || crc32(0, f, 0, C.SH_CHECK) !== dv.getUint32(C.SH_CHECK, true)) {
-      ids.push(undefined);
-      continue;
-    }
-    const size = dv.getUint32(C.SH_SIZE, true);
-    const granule = dv.getUint16(C.SH_GRANULE, true);
-    const id = hex(f.subarray(C.SH_ID, C.SH_ID + C.BUNDLE_ID_BYTES));
-    const marks = Math.ceil(size / granule);
-    let done = 0;
-    while (done < marks && f[C.SLOT_HEADER + size + done] === 0) done++;
-    const complete = done === marks;
-    // a complete slot must hold exactly its bundle; marks must never run ahead of the data they cover
-    if (complete && hex(bundleId(f.subarray(C.SLOT_HEADER, C.SLOT_HEADER + size))) !== id) corrupted++;
-    ids.push(complete ? id : undefined);
-  }
-  const active = ptr && ptr[C.PTR_ACTIVE] !== C.NO_SLOT ? ptr[C.PTR_ACTIVE] : undefined;
-  return { active: active === undefined ? undefined : ids[active] ?? 'INCOMPLETE SLOT', corrupted };
-}
-
 function snapshot(s: MemoryStore): MemoryStore {
   const c = new MemoryStore();
   c.slots = s.slots.map((f) => (f ? f.slice() : null));
@@ -231,7 +204,7 @@ describe('power cuts', () => {
       outcomes.cuts += d.cuts;
       const h = await helloReady(session(d), false);
       const running = activeId(h);
-      const stored = inspect(store);
+      const stored = inspectStore(store.slots, store.recs);
       d.stop();
       outcomes.corruptedSlots += stored.corrupted;
       if (running !== stored.active || (running !== id1 && running !== id2)) outcomes.partialActivations++;

@@ -83,8 +83,9 @@ async function activate(s: LinkSession, b: BundleIdentity, o: FlashOptions, file
     const r = await s.request(C.MSG_ACTIVATE, body, { what: 'ACTIVATE' });
     const st = status(r);
     if (st === C.ST_OK) return r.get(C.AR_ALREADY) === 1;
-    if (st === C.ST_PENDING) {
-      if (Date.now() > deadline) throw new LinkError(`the device was still checking the slot after ${o.activateMs} ms (ACTIVATE stayed PENDING)`, 'timeout');
+    if (st === C.ST_PENDING || st === C.ST_BUSY) {
+      // PENDING: our check runs; BUSY: another one (a restarted device checks its active slot first)
+      if (Date.now() > deadline) throw new LinkError(`the device was still checking a slot after ${o.activateMs} ms (ACTIVATE stayed ${st === C.ST_BUSY ? 'BUSY' : 'PENDING'})`, 'timeout');
       await new Promise((res) => setTimeout(res, 20));
       continue;
     }
@@ -148,7 +149,7 @@ export async function flash(file: string, bytes: Uint8Array, opts: Partial<Flash
         const startAt = bg.next;
         if (!t0) t0 = Date.now();
         await uploadChunks(s, bytes, bg.next, {
-          chunk: Math.min(o.chunk, bg.chunk), minChunk: Math.min(128, bg.chunk), window: o.window, timeoutMs: chunkTimeout(o), tries: o.tries,
+          chunk: Math.min(o.chunk, bg.chunk), minChunk: Math.min(128, bg.chunk), window: o.window, timeoutMs: chunkTimeout(o), minTimeoutMs: 20, tries: o.tries,
           progress: (n) => {
             done = n;
             o.progress?.({ phase: 'upload', done: n, total: bytes.length, bytesPerSecond: (n - (res.resumedAt < 0 ? 0 : res.resumedAt)) / Math.max(0.001, (Date.now() - t0) / 1000) });
@@ -191,9 +192,9 @@ export async function flash(file: string, bytes: Uint8Array, opts: Partial<Flash
     res.ok = false;
     if (e instanceof Refused) res.refused = e.refused;
     let still = '';
-    if (s && !s.closed && e instanceof Refused) {
+    if (s && !s.closed && !(e instanceof LinkError)) {
       try {
-        const h = await hello(s, false);
+        const h = await helloReady(s, false, o.activateMs);
         res.device!.runs = activeId(h);
         still = `; the device still runs ${activeId(h) ?? 'no bundle'}${h.active !== undefined && h.slots[h.active].version >= 0 ? ` (version ${h.slots[h.active].version})` : ''}`;
       } catch {

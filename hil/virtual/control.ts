@@ -3,14 +3,16 @@
  * xs-engine.ts): JSON lines on the child's fd 3. The serial bytes themselves travel on the child's stdin/stdout.
  *   supervisor → child: {cut: n}   power is cut after n more bytes of storage writes
  *                       {reboot: true}   restart the device program now (power cycle)
+ *                       {written: true}  report the bytes of storage written so far
  *   child → supervisor: {booted: n, engine}   the device program started (n-th start of this child)
  *                       {cut: written}        a power cut happened (bytes written by then); the device restarts
+ *                       {written: n}          bytes of storage written so far (the answer to {written: true})
  *                       {log: text}
  */
 import type { Readable, Writable } from 'node:stream';
 
-export interface ToChild { cut?: number; reboot?: boolean }
-export interface FromChild { booted?: number; engine?: string; cut?: number; log?: string }
+export interface ToChild { cut?: number; reboot?: boolean; written?: boolean }
+export interface FromChild { booted?: number; engine?: string; cut?: number; log?: string; written?: number }
 
 /** Reads JSON lines from a stream, one callback per message. */
 export function readLines<T>(stream: Readable, onMessage: (m: T) => void): void {

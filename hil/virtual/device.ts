@@ -35,6 +35,7 @@ export class VirtualDevice {
   private child: ChildProcess | null = null;
   private stopping = false;
   private bootWaiters: Array<{ n: number; resolve: () => void }> = [];
+  private writtenWaiters: Array<(n: number) => void> = [];
   /** Device-program starts seen (power cycles, resets, process restarts). */
   boots = 0;
   /** Power cuts reported by the engine (bytes written when each happened). */
@@ -86,6 +87,7 @@ export class VirtualDevice {
       this.bootWaiters = this.bootWaiters.filter((x) => this.boots < x.n);
     }
     if (m.cut !== undefined) this.cuts.push(m.cut);
+    if (m.written !== undefined) for (const w of this.writtenWaiters.splice(0)) w(m.written);
     if (m.log) this.o.log?.(m.log);
   }
 
@@ -131,6 +133,14 @@ export class VirtualDevice {
       if (pipe && !pipe.write(b)) await new Promise((r) => pipe.once('drain', r));
       i = j;
     }
+  }
+
+  /** Bytes of storage the device has written since its engine process started. */
+  written(): Promise<number> {
+    return new Promise((resolve) => {
+      this.writtenWaiters.push(resolve);
+      this.send({ written: true });
+    });
   }
 
   /** Cuts the power after n more bytes of storage writes. */

@@ -100,6 +100,7 @@ sensorsIn.on('data', (b: Buffer | string) => {
 });
 readLines<ToChild>(ctlIn, (m) => {
   if (m.cut !== undefined) store.setCut(m.cut);
+  if (m.written) writeLine(ctlOut, { written: store.written });
   if (m.reboot) boot();
 });
 boot();
