@@ -37,7 +37,7 @@ export function minVersion(a: LinkState): number {
  * writer has handed it over (in seq order, signatures done), so a new writer first finishes any signature a
  * power cut interrupted; from then on its record() callback moves `handed` on.
  */
-function useWriter(a: LinkState, mode: number): void {
+export function useWriter(a: LinkState, mode: number): void {
   var w;
   if (!a.cfg.seed || (a.writer && a.writerMode === mode)) return;
   if (a.writer) a.writer.flush(a.lastT);

@@ -26,7 +26,7 @@ import { cborIn } from '../signing/cbor.ts';
 import { newSlotInfo, newPointer, slotScan, pointerLoad } from './slots.ts';
 import { replyStatus } from './reply.ts';
 import { onBegin, onChunk, onVerify } from './upload.ts';
-import { boot, jobStep, onActivate, onConfirm } from './activate.ts';
+import { boot, jobStep, onActivate, onConfirm, useWriter } from './activate.ts';
 import { onEventAck, eventsPoll } from './events-out.ts';
 import { onHello, onStats, onClock } from './hello.ts';
 import { engine } from './from-global.ts';
@@ -219,6 +219,8 @@ export function linkAgent(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: nu
   slotScan(store, 0, a.slots[0], a.slotMax);
   slotScan(store, 1, a.slots[1], a.slotMax);
   pointerLoad(store, a.ptr);
+  // the event key exists from the start (HELLO reports it); the running bundle's signing mode replaces the mode
+  useWriter(a, 0);
   boot(a);
   return agent;
 }
