@@ -8,13 +8,14 @@
 import { parseArgs, styleText } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../cli/main.ts';
-import { MSG_EVENT, MSG_STATS, SR_UPTIME } from '../runtime/link/constants.ts';
+import { MSG_EVENT, MSG_STATS, SR_UPTIME, REPLY } from '../runtime/link/constants.ts';
 import { SIGNAL_NAMES, signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
 import type { SidecarMap } from '../compiler/compile.ts';
 import { readKeyFile } from '../signing/keys.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { openSerial, type Transport } from './link/transport.ts';
 import { LinkSession, LinkError } from './link/session.ts';
+import type { Body, Frame } from './link/codec.ts';
 import { hello, DeviceError, type HelloInfo } from './link/hello.ts';
 import { EventCollector, type Received } from './link/events-in.ts';
 
@@ -30,11 +31,12 @@ function signalFor(name: string): SignalName | undefined {
 
 function valueText(name: string, v: number): string {
   const s = signalFor(name);
+  if (v !== v) return `${name}=n/a`;
   if (!Number.isFinite(v)) return `${name}=${v}`;
   const unit = s ? signalMeta(s).unit : '';
   if (unit === 'm/s') return `${name}=${(v * 3.6).toFixed(1)} km/h`;
   const shown = Number.isInteger(v) ? String(v) : v.toPrecision(8).replace(/0+$/, '').replace(/\.$/, '');
-  return unit && unit !== 'bool' && unit !== 'id' && unit !== 'count' && unit !== 'level' ? `${name}=${shown} ${unit}` : `${name}=${shown}`;
+  return unit && !['bool', 'id', 'count', 'level', 'ratio'].includes(unit) ? `${name}=${shown} ${unit}` : `${name}=${shown}`;
 }
 
 /** One line per record for a person. */
@@ -55,6 +57,8 @@ export interface Watch {
   collector: EventCollector;
   hello?: HelloInfo;
   reconnects: number;
+  /** A request on the watch's own connection (the port is held exclusively). */
+  request(type: number, body: Body): Promise<Body>;
   stop(): Promise<void>;
 }
 
@@ -68,15 +72,25 @@ export async function watchEvents(port: string, baud: number, collector: EventCo
   let s: LinkSession | undefined;
   let stopped = false;
   let uptime = 0;
-  const w: Watch = { collector, reconnects: 0, stop: async () => { stopped = true; clearTimeout(timer); await transport?.close(); } };
+  const w: Watch = {
+    collector, reconnects: 0,
+    request: (type, body) => s!.request(type, body),
+    stop: async () => { stopped = true; clearTimeout(timer); await transport?.close(); },
+  };
   let timer: NodeJS.Timeout | undefined;
   const connect = async () => {
     transport = await openSerial(port, baud, 10000);
-    s = new LinkSession(transport, { log: o.log });
-    s.deviceRequest = (f) => (f.type === MSG_EVENT ? collector.onEvent(f.body) : undefined);
-    const h = await hello(s, true);
+    const session = new LinkSession(transport, { log: o.log });
+    s = session;
+    // events right behind the HELLO reply wait until HELLO has told us the device's key
+    const early: Frame[] = [];
+    let ready = false;
+    session.deviceRequest = (f) => (f.type !== MSG_EVENT ? undefined : ready ? collector.onEvent(f.body) : (early.push(f), undefined));
+    const h = await hello(session, true);
     if (collector.key && h.eventKey && Buffer.compare(Buffer.from(collector.key), Buffer.from(h.eventKey)) !== 0) throw new DeviceError('the device\'s event key (HELLO) is not the one given with --key');
     collector.key ??= h.eventKey;
+    ready = true;
+    for (const f of early) session.sendFrame(f.type | REPLY, f.seq, collector.onEvent(f.body));
     uptime = h.uptime;
     w.hello = h;
     o.onHello?.(h);

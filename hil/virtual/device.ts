@@ -69,6 +69,8 @@ export class VirtualDevice {
     });
     this.child = child;
     this.processes++;
+    // a killed child's pipes may report ECONNRESET/EPIPE: the exit handler below is what matters
+    for (const io of child.stdio) (io as NodeJS.EventEmitter | null)?.on('error', () => {});
     child.stdout!.on('data', (b: Buffer) => { if (this.line.isOpen) this.line.write(b); });
     readLines<FromChild>(child.stdio[3] as NodeJS.ReadableStream as never, (m) => this.onMessage(m));
     child.on('exit', (code, sig) => {

@@ -17,7 +17,7 @@ import {
   MSG_INJECT, MSG_ROTATE_TRUST, MSG_EVENT, REPLY, DEVICE_REQUESTS, DEFAULT_MAX_FRAME, MIN_MAX_FRAME, MAX_MAX_FRAME,
   DEFAULT_SLOT_MAX, DEFAULT_GRANULE, DEFAULT_CHECK_UNITS, SLOT_HEADER, NO_SLOT, OQ_MS, CONSOLE_ESCAPE_IDLE,
   CONSOLE_ESCAPE_MS, CTRL_C, EVENT_TIMEOUT, ST_OK, ST_UNKNOWN, ST_MALFORMED, ST_UNSUPPORTED, SR_FRAMES,
-  SR_CRC_ERRORS, SR_FRAMING_ERRORS, SR_MALFORMED, SR_SAMPLES, SR_EVAL_US, SR_EVAL_MAX_US, SR_WRITER_FAULT,
+  SR_CRC_ERRORS, SR_FRAMING_ERRORS, SR_MALFORMED, SR_SAMPLES, SR_EVAL_US, SR_EVAL_MAX_US, SR_NEXT_SEQ,
 } from './constants.ts';
 import { newCobs, cobsByte, cobsReset, cobsMax, COBS_FRAME, COBS_BAD, COBS_EMPTY } from './cobs.ts';
 import { frameCheck, frameType, frameSeq, BODY_AT } from './frame.ts';
@@ -85,7 +85,7 @@ function newState(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: number): L
     job: JOB_NONE, jobSlot: 0, jobTrial: 0, jobFallback: false, check: null, jobMin: 0,
     res: new Float64Array(7), resId: new Uint8Array(16), bootFault: new Float64Array(3),
     rt: null, activeVersion: -1, host: null as unknown as Host, writer: null, writerMode: -1, handed: 0, lastT: 0,
-    subscribed: false, evSent: 0, evAt: now, evTimeout: EVENT_TIMEOUT, evTries: 0, stats: new Float64Array(SR_WRITER_FAULT + 1),
+    subscribed: false, evSent: 0, evAt: now, evTimeout: EVENT_TIMEOUT, evTries: 0, stats: new Float64Array(SR_NEXT_SEQ + 1),
   };
   return a as unknown as LinkState;
 }

@@ -145,6 +145,7 @@ export var SR_EVENTS_RESENT = 16;
 export var SR_ACTIVE = 17;
 export var SR_TRIAL = 18;
 export var SR_WRITER_FAULT = 19;  // the event writer's fault code (0 none)
+export var SR_NEXT_SEQ = 20;      // seq the event writer gives its next record (records below it were made)
 
 // CLOCK request / reply
 export var KQ_UNIX_MS = 1;        // uint: the host's wall clock (ms since 1970)

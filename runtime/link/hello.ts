@@ -8,7 +8,7 @@ import {
   HR_EVENT_KEY, HR_MAX_FRAME, HR_SLOTS, HR_ACTIVE, HR_TRIAL, HR_FREE, HR_PROFILE, HR_CATALOGUE, HR_KEY_ID, HR_BOOTS,
   HR_UPTIME, HR_MIN_VERSION, HR_CHECKING, HR_FAULT, HR_SLOT_MAX, LINK_VERSION, MIN_MAX_FRAME, MAX_MAX_FRAME,
   BUNDLE_ID_BYTES, SLOT_EMPTY, SLOT_ACTIVE, ST_OK, ST_MALFORMED, SR_UPTIME, SR_QUEUE, SR_DROPPED, SR_RUNTIME_FAULT,
-  SR_FREE, SR_ACTIVE, SR_TRIAL, SR_WRITER_FAULT, KQ_UNIX_MS, KR_DEVICE_MS, KR_OFFSET_MS,
+  SR_FREE, SR_ACTIVE, SR_TRIAL, SR_WRITER_FAULT, SR_NEXT_SEQ, KQ_UNIX_MS, KR_DEVICE_MS, KR_OFFSET_MS,
 } from './constants.ts';
 import { V_UINT, V_BYTES } from './body.ts';
 import { wrHead, CBOR_UINT, CBOR_ARRAY, CBOR_BYTES, CBOR_NEG } from '../signing/cbor.ts';
@@ -92,6 +92,7 @@ export function onStats(a: LinkState, type: number, seq: number): void {
   st[SR_ACTIVE] = a.rt ? a.ptr.active : 255;
   st[SR_TRIAL] = a.ptr.trial;
   st[SR_WRITER_FAULT] = a.writer ? a.writer.fault : 0;
+  st[SR_NEXT_SEQ] = a.writer ? a.writer.nextSeq() : 0;
   reply(a, type, seq, ST_OK);
   for (k = 1; k < st.length; k++) kUint(a, k, Math.floor(st[k]));
   sendReply(a, type, seq);
