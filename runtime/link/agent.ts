@@ -54,7 +54,7 @@ function makeHost(a: LinkState): Host {
   var h: Host = {
     emit: function (rule: number, severity: number, t: number, values: Float64Array, n: number) {
       if (a.writer) a.writer.emit(rule, severity, t, values, n);
-      if (a.io.emit) a.io.emit(rule, severity, t, values, n);
+      if (a.io.event) a.io.event(rule, severity, t, values, n);
     },
     output: function (id: number, value: number) { a.io.output(id, value); },
     interval: function (ms: number) { a.io.interval(ms); },

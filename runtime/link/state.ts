@@ -51,10 +51,14 @@ export interface LinkIo {
   console?: (ms: number) => void;
   /** Free memory in the engine's unit; absent: 0. */
   free?: () => number;
-  /** Rule outputs and reporting intervals, and (optionally) each rule event, as the runtime's Host has them. */
+  /** Rule outputs and reporting intervals, as the runtime's Host has them. */
   output(id: number, value: number): void;
   interval(ms: number): void;
-  emit?: (rule: number, severity: number, t: number, values: Float64Array, n: number) => void;
+  /**
+   * Optional: each rule event as the runtime emits it (it also goes to the event writer). Not called `emit`:
+   * on Espruino every object has an `emit` method (its event emitter), so an absent `emit` would look present.
+   */
+  event?: (rule: number, severity: number, t: number, values: Float64Array, n: number) => void;
   keepCode?: (source: string) => string;
 }
 
