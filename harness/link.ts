@@ -169,6 +169,8 @@ export class InProcessDevice {
   boots = 0;
   cuts = 0;
   now = 0;
+  /** Frames the host has written to this device. */
+  hostFrames = 0;
   private dataCb: (b: Uint8Array) => void = () => {};
   private timer: NodeJS.Timeout | undefined;
   private readonly t0 = performance.now();
@@ -218,8 +220,11 @@ export class InProcessDevice {
     this.timer = setTimeout(() => this.guard(() => this.schedule(this.agent ? this.agent.poll(this.clock()) : 50)), Math.min(ms, 50));
   }
 
-  /** A Transport for the host side (each call gives a fresh one, as reopening a port does). */
-  transport(): import('../hil/link/transport.ts').Transport {
+  /**
+   * A Transport for the host side (each call gives a fresh one, as reopening a port does). `lose(frame)` picks
+   * host frames the line loses (the host writes one frame per write), counted over this device's life.
+   */
+  transport(lose?: (frame: Uint8Array, n: number) => boolean): import('../hil/link/transport.ts').Transport {
     const dev = this;
     let closeCb: (why: string) => void = () => {};
     let isOpen = true;
@@ -228,6 +233,7 @@ export class InProcessDevice {
       path: 'in-process',
       get isOpen() { return isOpen; },
       write(bytes: Uint8Array) {
+        if (lose?.(bytes, dev.hostFrames++)) return;
         const copy = bytes.slice();
         setImmediate(() => dev.guard(() => {
           dev.agent?.input(copy, 0, copy.length, dev.clock());

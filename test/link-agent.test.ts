@@ -21,7 +21,17 @@ function device(store = new MemoryStore(), cfg = linkConfig()): InProcessDevice 
 }
 
 const fast: Partial<FlashOptions> = { timeoutMs: 20, tries: 25, reconnects: 50 };
-const flashTo = (d: InProcessDevice, file: string, bytes: Uint8Array, o: Partial<FlashOptions> = {}) => flash(file, bytes, { port: 'in-process', open: async () => d.transport(), ...fast, ...o });
+const flashTo = (d: InProcessDevice, file: string, bytes: Uint8Array, o: Partial<FlashOptions> = {}, lose?: (f: Uint8Array, n: number) => boolean) =>
+  flash(file, bytes, { port: 'in-process', open: async () => d.transport(lose), ...fast, ...o });
+/** Loses the first CHUNK frame the host sends (so the next one is written ahead of the hole). */
+function loseFirstChunk(): (f: Uint8Array) => boolean {
+  let lost = false;
+  return (f) => {
+    const isChunk = f[2] === C.MSG_CHUNK; // COBS: 00, code byte, type
+    if (isChunk && !lost) return (lost = true);
+    return false;
+  };
+}
 const session = (d: InProcessDevice) => new LinkSession(d.transport(), { timeoutMs: 200, tries: 10 });
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const map = (...e: Array<[number, Value]>) => new Map<number, Value>(e);
@@ -43,19 +53,23 @@ describe('requests and replies', () => {
     expect(status(await s.request(C.MSG_CHUNK, map([C.CQ_OFFSET, 0], [C.CQ_DATA, bundle.subarray(0, 10)])))).toBe(C.ST_NO_SESSION);
     const b = await s.request(C.MSG_BEGIN, map([C.BQ_ID, id], [C.BQ_SIZE, bundle.length], [C.BQ_CRC, crc32(0, bundle, 0, bundle.length)]));
     expect([status(b), b.get(C.BR_NEXT)]).toEqual([C.ST_OK, 0]);
-    const chunk = async (off: number, len: number) => (await s.request(C.MSG_CHUNK, map([C.CQ_OFFSET, off], [C.CQ_DATA, bundle.subarray(off, off + len)]))).get(C.CR_NEXT);
+    const send = (off: number, len: number) => s.request(C.MSG_CHUNK, map([C.CQ_OFFSET, off], [C.CQ_DATA, bundle.subarray(off, off + len)]));
+    const chunk = async (off: number, len: number) => (await send(off, len)).get(C.CR_NEXT);
     expect(await chunk(0, 300)).toBe(300);
     expect(await chunk(0, 300)).toBe(300); // resent: not written again
-    expect(await chunk(600, 100)).toBe(300); // beyond: a gap
-    expect(await chunk(200, 200)).toBe(400); // overlapping: only the new part
+    const beyond = await send(600, 100); // beyond a hole: written, and held ahead
+    expect([beyond.get(C.CR_NEXT), beyond.get(C.CR_AHEAD), beyond.get(C.CR_AHEAD_END)]).toEqual([300, 600, 700]);
+    expect(await chunk(650, 100)).toBe(300); // overlapping the range held ahead: not written
+    expect(await chunk(200, 200)).toBe(400); // overlapping the start: only the new part
+    expect(await chunk(400, 200)).toBe(700); // the hole filled: the range held ahead counts
     const st = await s.request(C.MSG_STATS, new Map());
-    expect([st.get(C.SR_DUP_CHUNKS), st.get(C.SR_GAP_CHUNKS)]).toEqual([1, 1]);
+    expect([st.get(C.SR_DUP_CHUNKS), st.get(C.SR_GAP_CHUNKS)]).toEqual([1, 2]);
     expect(status(await s.request(C.MSG_CHUNK, map([C.CQ_OFFSET, bundle.length - 1], [C.CQ_DATA, bundle.subarray(0, 10)])))).toBe(C.ST_MALFORMED);
     expect(status(await s.request(C.MSG_VERIFY, map([C.VQ_ID, id])))).toBe(C.ST_INCOMPLETE);
     const begin = () => s.request(C.MSG_BEGIN, map([C.BQ_ID, id], [C.BQ_SIZE, bundle.length], [C.BQ_CRC, crc32(0, bundle, 0, bundle.length)]));
-    expect((await begin()).get(C.BR_NEXT)).toBe(400); // the same session: where it stands
+    expect((await begin()).get(C.BR_NEXT)).toBe(700); // the same session: where it stands
     d.boot();
-    expect((await begin()).get(C.BR_NEXT)).toBe(256); // after a restart: the last completed progress mark (granule 256)
+    expect((await begin()).get(C.BR_NEXT)).toBe(512); // after a restart: the last completed progress mark (granule 256)
   });
 
   test('a request resent with the same seq gets the same reply bytes, and is not executed twice', async () => {
@@ -158,7 +172,10 @@ function snapshot(s: MemoryStore): MemoryStore {
 }
 
 describe('power cuts', () => {
-  test('at every write boundary, and every byte of the small writes, of an upload and of an activation: the old bundle stays active or the new one is, never anything else', async () => {
+  test.each([
+    ['in order', false],
+    ['with the first chunk lost, so the next one is written ahead of the hole', true],
+  ])('at every write boundary, and every byte of the small writes, of an upload (%s) and of an activation: the old bundle stays active or the new one is, never anything else', async (how, lossy) => {
     const v1 = await signedLibrary({ version: 1 });
     const v2 = await signedLibrary({ version: 2 });
     const [id1, id2] = [hex(bundleId(v1)), hex(bundleId(v2))];
@@ -167,6 +184,7 @@ describe('power cuts', () => {
     expect((await flashTo(first, 'v1', v1)).ok).toBe(true);
     first.stop();
     const start = snapshot(base);
+    const lose = () => (lossy ? loseFirstChunk() : undefined);
 
     // The writes of a clean flash from here, to choose the cut points from.
     const probe = snapshot(start);
@@ -180,7 +198,7 @@ describe('power cuts', () => {
     probe.put = (k, b) => { writes.push({ at: probe.written - w0, len: Math.max(1, b.length), pointer: C.POINTER_KEYS.includes(k) }); return put(k, b); };
     probe.write = (s, at, b, st, len) => { writes.push({ at: probe.written - w0, len, pointer: false }); return write(s, at, b, st, len); };
     probe.create = (s, size, head) => { writes.push({ at: probe.written - w0, len: head.length, pointer: false }); return create(s, size, head); };
-    expect((await flashTo(d0, 'v2', v2)).ok).toBe(true);
+    expect((await flashTo(d0, 'v2', v2, {}, lose())).ok).toBe(true);
     d0.stop();
     const activation = writes.filter((w) => w.pointer).at(-1)!;
     const upload = writes.filter((w) => w.at < activation.at);
@@ -200,7 +218,7 @@ describe('power cuts', () => {
       await helloReady(session(d), false);
       store.cutAfter = store.written + all[i];
       // every other run gives up at the first lost link, so both allowed outcomes occur
-      const r = await flashTo(d, 'v2', v2, { reconnects: i % 2 ? 0 : 50 });
+      const r = await flashTo(d, 'v2', v2, { reconnects: i % 2 ? 0 : 50 }, lose());
       outcomes.cuts += d.cuts;
       const h = await helloReady(session(d), false);
       const running = activeId(h);
@@ -217,7 +235,7 @@ describe('power cuts', () => {
         expect(running).toBe(id2);
       }
     }
-    console.log(`power cuts in-process: ${uploadPoints.length} points in the upload (${upload.length} writes), ${activationPoints.length} in the activation: ` + JSON.stringify(outcomes));
+    console.log(`power cuts in-process, upload ${how}: ${uploadPoints.length} points in the upload (${upload.length} writes), ${activationPoints.length} in the activation: ` + JSON.stringify(outcomes));
     expect(outcomes.cuts).toBe(all.length);
     expect(outcomes.partialActivations).toBe(0);
     expect(outcomes.corruptedSlots).toBe(0);

@@ -81,7 +81,7 @@ function newState(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: number): L
     raw: new Uint8Array(tx), p: 0, mapAt: 0, count: 0, wireReply: new Uint8Array(cobsMax(tx)), replyLen: 0,
     replyType: -1, replySeq: -1, wireEvent: new Uint8Array(cobsMax(tx)), hostMax: MIN_MAX_FRAME, outSeq: 0,
     now: now, bootAt: now, clockOffset: NaN, restartAt: -1,
-    slots: [newSlotInfo(), newSlotInfo()], ptr: newPointer(), head: new Uint8Array(SLOT_HEADER), session: NO_SLOT,
+    slots: [newSlotInfo(), newSlotInfo()], ptr: newPointer(), head: new Uint8Array(SLOT_HEADER), session: NO_SLOT, aheadAt: 0, aheadEnd: 0,
     job: JOB_NONE, jobSlot: 0, jobTrial: 0, jobFallback: false, check: null, jobMin: 0,
     res: new Float64Array(7), resId: new Uint8Array(16), bootFault: new Float64Array(3),
     rt: null, activeVersion: -1, host: null as unknown as Host, writer: null, writerMode: -1, handed: 0, lastT: 0,

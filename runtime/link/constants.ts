@@ -106,7 +106,9 @@ export var BR_CHUNK = 3;          // uint: largest chunk data the device takes i
 // CHUNK request / reply
 export var CQ_OFFSET = 1;         // uint
 export var CQ_DATA = 2;           // bstr
-export var CR_NEXT = 1;           // uint: next offset expected
+export var CR_NEXT = 1;           // uint: next offset expected (the first byte the device does not hold)
+export var CR_AHEAD = 2;          // uint: with CR_AHEAD_END, bytes the device already holds beyond a hole …
+export var CR_AHEAD_END = 3;      // uint: … [CR_AHEAD, CR_AHEAD_END): the host resends only the hole
 
 // VERIFY request / reply (whole-slot CRC and id hash, before any activation)
 export var VQ_ID = 1;

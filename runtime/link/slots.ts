@@ -90,23 +90,26 @@ export function slotCreate(store: LinkStore, slot: number, s: SlotInfo, id: Uint
 var ZEROS = new Uint8Array(32);
 
 /**
- * Writes the bundle bytes buf[start…start+len) at s.next (the caller checked the offset), then the progress
- * marks of every granule they complete. The data goes first: a mark always means its bytes are there.
+ * The bundle bytes up to `to` are written: writes the progress marks of every granule they complete (the data
+ * is always written before its marks, so a mark means its bytes are there) and moves s.next.
  */
-export function slotAppend(store: LinkStore, slot: number, s: SlotInfo, buf: Uint8Array, start: number, len: number): boolean {
+export function slotAdvance(store: LinkStore, slot: number, s: SlotInfo, to: number): boolean {
   var from = Math.floor(s.next / s.granule);
-  var end = s.next + len;
-  var to = end === s.size ? markCount(s.size, s.granule) : Math.floor(end / s.granule);
+  var upTo = to === s.size ? markCount(s.size, s.granule) : Math.floor(to / s.granule);
   var n;
-  if (!store.write(slot, SLOT_HEADER + s.next, buf, start, len)) return false;
-  while (from < to) {
-    n = to - from < ZEROS.length ? to - from : ZEROS.length;
+  while (from < upTo) {
+    n = upTo - from < ZEROS.length ? upTo - from : ZEROS.length;
     if (!store.write(slot, SLOT_HEADER + s.size + from, ZEROS, 0, n)) return false;
     from += n;
   }
-  s.next = end;
-  if (end === s.size) s.state = SLOT_COMPLETE;
+  s.next = to;
+  if (to === s.size) s.state = SLOT_COMPLETE;
   return true;
+}
+
+/** Writes bundle bytes buf[start…start+len) at offset `at` of the slot (no marks: see slotAdvance). */
+export function slotWrite(store: LinkStore, slot: number, at: number, buf: Uint8Array, start: number, len: number): boolean {
+  return store.write(slot, SLOT_HEADER + at, buf, start, len);
 }
 
 /** True when the slot's id equals id[idAt…]. */

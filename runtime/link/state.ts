@@ -101,6 +101,9 @@ export interface LinkState {
   ptr: Pointer;
   head: Uint8Array;
   session: number;
+  /** Bytes of the upload held beyond its hole: [aheadAt, aheadEnd) (empty when aheadEnd <= aheadAt). */
+  aheadAt: number;
+  aheadEnd: number;
   // the slot check (boot or activation) in progress
   job: number;
   jobSlot: number;

@@ -4,18 +4,25 @@
  * lost one is resent from where the device stands. The bundle id is the session id: after a reconnect or a
  * restart, BEGIN with the same id resumes at the last completed progress mark.
  *
+ * Chunks that arrive beyond a hole (the chunk before them was lost on the line) are written in place at once —
+ * flash lets each byte be written once, in any order — and remembered as one range held ahead in RAM; the
+ * reply names that range, the host resends only the hole, and when the hole is filled the progress marks move
+ * over the range. Marks only ever cover the contiguous start, so after a restart bytes written ahead are simply
+ * written again, with the same values.
+ *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
 import {
-  BQ_ID, BQ_SIZE, BQ_CRC, BR_NEXT, BR_SLOT, BR_CHUNK, CQ_OFFSET, CQ_DATA, CR_NEXT, VQ_ID, VR_NEXT, BUNDLE_ID_BYTES,
+  BQ_ID, BQ_SIZE, BQ_CRC, BR_NEXT, BR_SLOT, BR_CHUNK, CQ_OFFSET, CQ_DATA, CR_NEXT, CR_AHEAD, CR_AHEAD_END, VQ_ID, VR_NEXT, BUNDLE_ID_BYTES,
   NO_SLOT, SLOT_HEADER, SLOT_PARTIAL, SLOT_EMPTY, ST_OK, ST_MALFORMED, ST_NO_SESSION, ST_TOO_BIG, ST_STORAGE,
   ST_INCOMPLETE, ST_CRC, ST_HASH, ST_TRIAL, ST_NOT_FOUND, ST_BUSY, SR_DUP_CHUNKS, SR_GAP_CHUNKS, FRAME_MIN,
 } from './constants.ts';
 import { V_UINT, V_BYTES } from './body.ts';
 import { crc32 } from './crc32.ts';
-import { slotCreate, slotAppend, slotIs, slotScan } from './slots.ts';
+import { slotCreate, slotAdvance, slotWrite, slotIs, slotScan } from './slots.ts';
 import { reply, kUint, sendReply, replyStatus } from './reply.ts';
 import { JOB_NONE, type LinkState } from './state.ts';
+import type { SlotInfo } from './slots.ts';
 
 /** Envelope of a CHUNK frame around its data: header, map, offset (≤ 9 bytes), data head, CRC. */
 var CHUNK_ENVELOPE = FRAME_MIN + 1 + 1 + 9 + 1 + 3;
@@ -59,6 +66,8 @@ export function onBegin(a: LinkState, type: number, seq: number): void {
   }
   t = target(a, idAt);
   s = a.slots[t];
+  a.aheadAt = 0;
+  a.aheadEnd = 0;
   if (!(slotIs(s, a.r.b, idAt) && s.size === size && s.crc === crc)) {
     a.session = NO_SLOT;
     if (!slotCreate(a.store, t, s, a.r.b, idAt, size, crc, a.granule, a.head)) {
@@ -75,9 +84,41 @@ export function onBegin(a: LinkState, type: number, seq: number): void {
   sendReply(a, type, seq);
 }
 
+/** Writes what is new in the chunk [off, off+len) (data at rx buffer offset `at`); false when storage refused. */
+function takeChunk(a: LinkState, s: SlotInfo, off: number, len: number, at: number): boolean {
+  var slot = a.session;
+  var skip, end;
+  if (off > s.next) {
+    a.stats[SR_GAP_CHUNKS]++;
+    if (a.aheadEnd <= a.aheadAt || off === a.aheadEnd) {
+      // beyond the hole: straight into flash, remembered as held ahead
+      if (a.aheadEnd <= a.aheadAt) a.aheadAt = off;
+      if (!slotWrite(a.store, slot, off, a.r.b, at, len)) return false;
+      a.aheadEnd = off + len;
+    } else if (off >= a.aheadAt && off + len <= a.aheadEnd) {
+      a.stats[SR_DUP_CHUNKS]++;
+    }
+    return true;
+  }
+  if (off + len <= s.next) {
+    a.stats[SR_DUP_CHUNKS]++;
+    return true;
+  }
+  skip = s.next - off;
+  end = off + len;
+  if (!slotWrite(a.store, slot, s.next, a.r.b, at + skip, len - skip)) return false;
+  if (a.aheadEnd > a.aheadAt && end >= a.aheadAt) {
+    // the hole is filled: the bytes held ahead are already in flash
+    if (a.aheadEnd > end) end = a.aheadEnd;
+    a.aheadAt = 0;
+    a.aheadEnd = 0;
+  }
+  return slotAdvance(a.store, slot, s, end);
+}
+
 export function onChunk(a: LinkState, type: number, seq: number): void {
   var b = a.body;
-  var s, off, len, at, skip;
+  var s, off, len, at;
   if (!hasUint(a, CQ_OFFSET) || b.kind[CQ_DATA] !== V_BYTES) {
     replyStatus(a, type, seq, ST_MALFORMED);
     return;
@@ -94,20 +135,18 @@ export function onChunk(a: LinkState, type: number, seq: number): void {
     replyStatus(a, type, seq, ST_MALFORMED);
     return;
   }
-  if (off > s.next) {
-    a.stats[SR_GAP_CHUNKS]++;
-  } else if (off + len <= s.next) {
-    a.stats[SR_DUP_CHUNKS]++;
-  } else {
-    skip = s.next - off;
-    if (!slotAppend(a.store, a.session, s, a.r.b, at + skip, len - skip)) {
-      slotScan(a.store, a.session, s, a.slotMax);
-      replyStatus(a, type, seq, ST_STORAGE);
-      return;
-    }
+  if (!takeChunk(a, s, off, len, at)) {
+    slotScan(a.store, a.session, s, a.slotMax);
+    a.aheadEnd = 0;
+    replyStatus(a, type, seq, ST_STORAGE);
+    return;
   }
   reply(a, type, seq, ST_OK);
   kUint(a, CR_NEXT, s.next);
+  if (a.aheadEnd > a.aheadAt) {
+    kUint(a, CR_AHEAD, a.aheadAt);
+    kUint(a, CR_AHEAD_END, a.aheadEnd);
+  }
   sendReply(a, type, seq);
 }
 
