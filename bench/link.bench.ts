@@ -6,9 +6,10 @@
  * target ≥ 85 % (mcumgr/SMP gets ~3 KB/s on the same line, shared/DEVICES.md). Also the whole flash (HELLO to the
  * confirming HELLO, with the slot check) of that bundle and of the 1.6 KB rule library.
  *
- *   npm run bench   (this section alone: node --import ./cli/register-ts.mjs -e "import('./bench/link.bench.ts').then(async m => console.log(m.formatRows(await m.benchLink())))")
+ *   npm run bench   (this section alone: npm run build && node --import ./cli/register-ts.mjs bench/link.bench.ts [--runs N])
  */
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startDevice, signedLibrary, largeBundle } from '../harness/link.ts';
 import { Relay } from '../hil/relay/relay.ts';
 import { flash } from '../hil/link/flash.ts';
@@ -78,4 +79,9 @@ export function formatRows(rows: LinkRow[]): string {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i])).join('  ').trimEnd();
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...body.map(line), '', 'mcumgr/SMP over a UART at 115200: ~3,000 B/s (zephyr #53559), 26 % of the line.'].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf('--runs');
+  console.log(formatRows(await benchLink({ runs: at > 0 ? Number(process.argv[at + 1]) : undefined })));
 }

@@ -27,6 +27,7 @@ const OTHERS: Other[] = [
   { title: 'ed25519 (sign / verify per engine)', file: 'ed25519.bench.ts', fn: 'benchEd25519', args: [] },
   { title: 'trace readers (NMEA / CSV throughput)', file: 'trace.bench.ts', fn: 'benchTrace', args: [{}] },
   { title: 'simulator (end to end)', file: 'simulator.bench.ts', fn: 'benchSimulator', args: [{}] },
+  { title: 'device link (flash throughput at 115200 baud through the relay)', file: 'link.bench.ts', fn: 'benchLink', args: [{}] },
 ];
 
 function heading(title: string): void {

@@ -35,7 +35,7 @@ const KEYS: Record<string, Record<number, string>> = {
   'BEGIN request': { [C.BQ_ID]: 'bundle id', [C.BQ_SIZE]: 'size', [C.BQ_CRC]: 'CRC-32' },
   'BEGIN reply': { [C.K_STATUS]: 'status', [C.BR_NEXT]: 'next offset', [C.BR_SLOT]: 'slot', [C.BR_CHUNK]: 'max chunk' },
   'UPLOAD request': { [C.CQ_OFFSET]: 'offset', [C.CQ_DATA]: 'data' },
-  'UPLOAD reply': { [C.K_STATUS]: 'status', [C.CR_NEXT]: 'next offset' },
+  'UPLOAD reply': { [C.K_STATUS]: 'status', [C.CR_NEXT]: 'next offset', [C.CR_AHEAD]: 'held ahead from', [C.CR_AHEAD_END]: 'held ahead up to' },
   'VERIFY request': { [C.VQ_ID]: 'bundle id' },
   'VERIFY reply': { [C.K_STATUS]: 'status', [C.VR_NEXT]: 'next offset' },
   'ACTIVATE request': { [C.AQ_ID]: 'bundle id', [C.AQ_TRIAL]: 'trial' },
@@ -152,7 +152,7 @@ export async function generatedExamples(): Promise<string> {
   const [cq, cr] = exchange(C.MSG_CHUNK, 0x0102, new Map<number, Value>([[C.CQ_OFFSET, 0], [C.CQ_DATA, v1.subarray(0, 1024)]]));
   sections.push('### 3. The first chunk', '', show('Request', cq, 'Data bytes elided in the listing; the CRC covers them all.'), show('Reply', cr));
   const [gq, gr] = exchange(C.MSG_CHUNK, 0x0103, new Map<number, Value>([[C.CQ_OFFSET, 1536], [C.CQ_DATA, v1.subarray(1536, 1546)]]));
-  sections.push('### 4. A chunk beyond the next offset (the one before it was lost on the line)', '', show('Request', gq), show('Reply', gr, 'Nothing is written; the reply names the offset the device still expects, and the host goes back to it.'));
+  sections.push('### 4. A chunk beyond the next offset (the one before it was lost on the line)', '', show('Request', gq), show('Reply', gr, 'The chunk is written in place, ahead of the hole; the reply names the offset the device still expects and the range it holds ahead (keys 2 and 3), so the host resends only the hole [1024, 1536).'));
   exchange(C.MSG_CHUNK, 0x0104, new Map<number, Value>([[C.CQ_OFFSET, 1024], [C.CQ_DATA, v1.subarray(1024)]]));
   const [vq, vr] = exchange(C.MSG_VERIFY, 0x0105, new Map<number, Value>([[C.VQ_ID, id]]));
   sections.push('### 5. VERIFY the whole slot (after the last chunk)', '', show('Request', vq), show('Reply', vr));
