@@ -42,7 +42,8 @@ signature, rollback, profile, catalogue and bytecode first) and reads HELLO back
 new bundle. Exit code 0 and one line "OK: …", or 1 and "FAILED: …" with the device's reason.
   --port <path>        serial port (e.g. /dev/ttyUSB0, or a virtual device's <folder>/tty)
   --trial              activate on trial: the device reverts at its next restart unless confirmed; flash
-                       confirms once HELLO shows the new bundle running (--no-confirm leaves it on trial)
+                       confirms once HELLO shows the new bundle running (--no-confirm leaves it on trial;
+                       flashing the same bundle again confirms it)
   --baud <n>           line rate (default ${FLASH_DEFAULTS.baud}); also scales the reply timeouts
   --chunk <n>          largest chunk in bytes (default ${FLASH_DEFAULTS.chunk}; the device's limit applies)
   --timeout <ms>       reply timeout before a resend (default ${FLASH_DEFAULTS.timeoutMs}, plus the line time of a chunk)

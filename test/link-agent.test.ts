@@ -121,7 +121,7 @@ describe('activation', () => {
     let h = await helloReady(session(d), false);
     expect([activeId(h), h.trial, h.minVersion]).toEqual([hex(bundleId(v2)), true, 3]);
     const blocked = await flashTo(d, 'v3', v3);
-    expect(blocked.verdict).toMatch(/on trial: confirm it/);
+    expect(blocked.verdict).toMatch(/on trial: flash that bundle again to confirm it/);
     d.boot();
     h = await helloReady(session(d), false);
     expect([activeId(h), h.trial, h.minVersion]).toEqual([hex(bundleId(v1)), false, 2]);

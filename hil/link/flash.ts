@@ -143,7 +143,7 @@ export async function flash(file: string, bytes: Uint8Array, opts: Partial<Flash
           res.already = done < 0;
           break;
         }
-        if (h.trial) throw new Refused({ status: statusText(C.ST_TRIAL), reason: `the device runs bundle ${activeId(h)} on trial: confirm it (edgerule flash --confirm) or restart the device (which reverts it) first` });
+        if (h.trial) throw new Refused({ status: statusText(C.ST_TRIAL), reason: `the device runs bundle ${activeId(h)} on trial: flash that bundle again to confirm it, or restart the device (which reverts it), first` });
         const bg = await begin(s, b);
         if (res.resumedAt < 0) res.resumedAt = bg.next;
         const startAt = bg.next;
@@ -175,7 +175,8 @@ export async function flash(file: string, bytes: Uint8Array, opts: Partial<Flash
     const after = await helloReady(s!, false, o.activateMs);
     res.device!.runs = activeId(after);
     if (activeId(after) !== b.idHex) throw new DeviceError(`after ACTIVATE the device runs ${activeId(after) ?? 'no bundle'}, not ${b.idHex}`);
-    if (o.trial && after.trial && !o.noConfirm) {
+    if (after.trial && !o.noConfirm) {
+      // the device runs this bundle on trial (this flash activated it, or an earlier one with --no-confirm): keep it
       o.progress?.({ phase: 'confirm', done: bytes.length, total: bytes.length, bytesPerSecond: 0 });
       const r = await s!.request(C.MSG_CONFIRM, new Map<number, Value>([[C.FQ_ID, b.id]]));
       if (status(r) !== C.ST_OK) throw new DeviceError(`CONFIRM refused: ${statusText(status(r))}`);
@@ -185,8 +186,8 @@ export async function flash(file: string, bytes: Uint8Array, opts: Partial<Flash
     const rate = res.uploadMs > 0 ? (res.uploadedBytes * 1000) / res.uploadMs : 0;
     res.bytesPerSecond = Math.round(rate);
     res.verdict = res.already
-      ? `OK: the device already runs ${b.idHex} (version ${b.version}); nothing uploaded`
-      : `OK: device ${after.device} runs ${b.idHex} (version ${b.version}${o.trial ? (res.confirmed ? ', trial confirmed' : ', on trial: reverts at the next restart unless confirmed') : ''}); ` +
+      ? `OK: the device already runs ${b.idHex} (version ${b.version}${res.confirmed ? ', trial confirmed' : ''}); nothing uploaded`
+      : `OK: device ${after.device} runs ${b.idHex} (version ${b.version}${res.confirmed ? ', trial confirmed' : after.trial ? ', on trial: reverts at the next restart unless confirmed' : ''}); ` +
         `${res.uploadedBytes} bytes in ${(res.uploadMs / 1000).toFixed(2)} s (${res.bytesPerSecond} B/s)${res.resumedAt > 0 ? `, resumed at ${res.resumedAt}` : ''}${res.reconnects ? `, ${res.reconnects} reconnect(s)` : ''}`;
   } catch (e) {
     res.ok = false;

@@ -34,3 +34,20 @@ export function writeLine(stream: Writable, m: ToChild | FromChild): void {
 
 /** Thrown by the file store when the power is cut: the device program is gone, the child starts it again. */
 export class PowerCut extends Error {}
+
+/**
+ * Sensor batches from the supervisor (device.ts `sensors`) on the child's fd 4: [u32 LE count] then count samples
+ * of 17 bytes (sensor-feed.js); calls onBatch with each whole batch.
+ */
+export function readSensorBatches(stream: Readable, onBatch: (batch: Uint8Array) => void): void {
+  let pending = Buffer.alloc(0);
+  stream.on('data', (b: Buffer) => {
+    pending = Buffer.concat([pending, b]);
+    while (pending.length >= 4) {
+      const size = 4 + pending.readUInt32LE(0) * 17;
+      if (pending.length < size) break;
+      onBatch(new Uint8Array(pending.subarray(0, size)));
+      pending = pending.subarray(size);
+    }
+  });
+}

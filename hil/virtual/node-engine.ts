@@ -13,7 +13,7 @@ import { getHeapStatistics } from 'node:v8';
 import { linkArtifactSource } from './artifact.ts';
 import { readIdentity, hexBytes } from './config.ts';
 import { FileStore } from './file-store.ts';
-import { readLines, writeLine, PowerCut, type ToChild } from './control.ts';
+import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
 import type { LinkAgent } from '../../runtime/link/agent.ts';
 import type { LinkConfig, LinkIo } from '../../runtime/link/state.ts';
 
@@ -85,17 +85,8 @@ process.stdin.on('data', (b: Buffer) => guard(() => {
   schedule(0);
 }));
 process.stdin.on('end', () => process.exit(0));
-// Sensor batches ([u32 count] + count × 17 bytes, see sensor-feed.js) from the supervisor on fd 4.
-let pendingSensors = Buffer.alloc(0);
-sensorsIn.on('data', (b: Buffer | string) => {
-  pendingSensors = Buffer.concat([pendingSensors, b as Buffer]);
-  while (pendingSensors.length >= 4) {
-    const size = 4 + pendingSensors.readUInt32LE(0) * 17;
-    if (pendingSensors.length < size) break;
-    const batch = new Uint8Array(pendingSensors.subarray(0, size));
-    pendingSensors = pendingSensors.subarray(size);
-    guard(() => { sensors?.feed(batch, 0); });
-  }
+readSensorBatches(sensorsIn, (batch) => {
+  guard(() => { sensors?.feed(batch, 0); });
   schedule(0);
 });
 readLines<ToChild>(ctlIn, (m) => {

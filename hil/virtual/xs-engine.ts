@@ -15,7 +15,7 @@ import { xsnap } from '@agoric/xsnap';
 import { linkArtifactSource } from './artifact.ts';
 import { readIdentity } from './config.ts';
 import { FileStore } from './file-store.ts';
-import { readLines, writeLine, PowerCut, type ToChild } from './control.ts';
+import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
 
 type Worker = Awaited<ReturnType<typeof xsnap>>;
 
@@ -123,16 +123,7 @@ function schedule(ms: number): void {
 
 process.stdin.on('data', (b: Buffer) => command(OP.input, new Uint8Array(b.buffer, b.byteOffset, b.length)));
 process.stdin.on('end', () => process.exit(0));
-let pendingSensors = Buffer.alloc(0);
-sensorsIn.on('data', (b: Buffer | string) => {
-  pendingSensors = Buffer.concat([pendingSensors, b as Buffer]);
-  while (pendingSensors.length >= 4) {
-    const size = 4 + pendingSensors.readUInt32LE(0) * 17;
-    if (pendingSensors.length < size) break;
-    command(OP.sensors, new Uint8Array(pendingSensors.subarray(0, size)));
-    pendingSensors = pendingSensors.subarray(size);
-  }
-});
+readSensorBatches(sensorsIn, (batch) => command(OP.sensors, batch));
 readLines<ToChild>(ctlIn, (m) => {
   if (m.cut !== undefined) store.setCut(m.cut);
   if (m.written) writeLine(ctlOut, { written: store.written });
