@@ -49,7 +49,9 @@ export class VirtualDevice {
   }
 
   static async start(o: DeviceOptions): Promise<VirtualDevice> {
-    if (!ENGINE_FILE[o.engine]) throw new Error(`engine ${o.engine}: the virtual device runs on node or xs`);
+    // Espruino: the agent runs there (test/link-engines.test.ts), but the Linux build's console and Serial-with-path
+    // are not a usable binary line for a virtual device (docs/PROTOCOL.md, "Espruino")
+    if (!ENGINE_FILE[o.engine]) throw new Error(`engine ${o.engine}: the virtual device runs on node or xs (the Linux build of Espruino has no binary-clean serial line to put it behind)`);
     const d = new VirtualDevice(o);
     d.pty = await ptyPair(d.port, join(o.dir, '.device-side'));
     d.line = await new Promise<SerialPort>((resolve, reject) => {
