@@ -111,7 +111,7 @@ started again, or killed, restarts from there.
       return 2;
     }
     const engine = (values.engine ?? 'node') as DeviceEngine;
-    if (engine !== 'node' && engine !== 'xs') throw new Error(`--engine must be node or xs, got '${values.engine}' (on Espruino the agent runs, but its Linux build has no binary-clean serial line for a virtual device: docs/PROTOCOL.md)`);
+    if ((engine as string) !== 'node' && (engine as string) !== 'xs') throw new Error(`--engine must be node or xs, got '${values.engine}' (on Espruino the agent runs, but its Linux build has no binary-clean serial line for a virtual device: docs/PROTOCOL.md)`);
     const dir = resolve(values.store ?? 'edgerule-device');
     let id = readIdentity(dir);
     if (!id) {

@@ -15,7 +15,7 @@ import { ptyPair, type PtyPair } from './pty.ts';
 import { readLines, writeLine, type FromChild, type ToChild } from './control.ts';
 import type { SampleColumns } from '../../simulator/trace/samples.ts';
 
-export type DeviceEngine = 'node' | 'xs' | 'espruino';
+export type DeviceEngine = 'node' | 'xs';
 
 export interface DeviceOptions {
   dir: string;
