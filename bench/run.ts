@@ -28,6 +28,7 @@ const OTHERS: Other[] = [
   { title: 'trace readers (NMEA / CSV throughput)', file: 'trace.bench.ts', fn: 'benchTrace', args: [{}] },
   { title: 'simulator (end to end)', file: 'simulator.bench.ts', fn: 'benchSimulator', args: [{}] },
   { title: 'QA corpus throughput (local threads, NATS JetStream farm)', file: 'qa.bench.ts', fn: 'benchQa', args: [{}] },
+  { title: 'device link (flash throughput at 115200 baud through the relay)', file: 'link.bench.ts', fn: 'benchLink', args: [{}] },
 ];
 
 function heading(title: string): void {

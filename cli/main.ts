@@ -22,6 +22,11 @@ const commands: Record<string, () => Promise<Command>> = {
   qa: async () => (await import('../qa/cli.ts')).qaCommand,
   tune: async () => (await import('../qa/tune-cli.ts')).tuneCommand,
   worker: async () => (await import('../qa/nats/worker-cli.ts')).workerCommand,
+  ports: async () => (await import('../hil/ports.ts')).portsCommand,
+  flash: async () => (await import('../hil/cli.ts')).flashCommand,
+  monitor: async () => (await import('../hil/monitor.ts')).monitorCommand,
+  device: async () => (await import('../hil/cli.ts')).deviceCommand,
+  relay: async () => (await import('../hil/cli.ts')).relayCommand,
 };
 
 async function usage(): Promise<string> {

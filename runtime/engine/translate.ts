@@ -143,7 +143,9 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       opAt = pc;
       var op = ins.op;
       var a1 = ins.a; // first operand: value, constant, geometry or output index, severity, state slot or jump target
-      var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number;
+      // Declared here, not in the branch that first uses them: Espruino hoists nothing, so a `var` in one branch
+      // is not declared when another branch runs (it would write a global).
+      var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number; var i: number;
       if (op === Op.END) {
         // R[2] stays a lower bound of every wake-up time, so advanceTo() needs no scan while nothing is due.
         out.push(timed ? 'N[' + u + ']=d;if(d<R[2])R[2]=d;}' : '}');
@@ -185,7 +187,7 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
         // S: steps done (0…n−1), time of step 1. One step advances per evaluation, in order.
         s = a1; var n = ins.b; dur = popSimple();
         var steps: string[] = [];
-        for (var i = n - 1; i >= 0; i--) { steps[i] = temp(); }
+        for (i = n - 1; i >= 0; i--) { steps[i] = temp(); }
         for (i = n - 1; i >= 0; i--) out.push(steps[i] + '=' + popBool() + ';');
         x = temp(); r = result(true);
         var seq = x + '=' + slotRef(s, 0) + '>0?' + slotRef(s, 0) + ':0;if(' + x + '>0&&t-' + slotRef(s, 1) + '>' + dur + ')' + x + '=0;';
