@@ -1,10 +1,10 @@
 // docs/PROTOCOL.md's worked examples are generated from the real link agent and host encoder
-// (tools/protocol-doc.ts): the document must still say exactly what the code does.
+// (harness/protocol-doc.ts): the document must still say exactly what the code does.
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { DOC_PATH, documentWithExamples } from '../tools/protocol-doc.ts';
+import { DOC_PATH, documentWithExamples } from '../harness/protocol-doc.ts';
 
-test('docs/PROTOCOL.md holds the examples the code generates (run tools/protocol-doc.ts --write after a change)', async () => {
+test('docs/PROTOCOL.md holds the examples the code generates (run harness/protocol-doc.ts --write after a change)', async () => {
   expect(readFileSync(DOC_PATH, 'utf8')).toBe(await documentWithExamples());
 });
 

@@ -15,6 +15,7 @@ import { helloReady, activeId } from '../hil/link/hello.ts';
 import { bundleId } from '../hil/link/bundle-id.ts';
 import { formatKey } from '../signing/keys.ts';
 import type { VirtualDevice } from '../hil/virtual/device.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const running: VirtualDevice[] = [];
@@ -122,7 +123,7 @@ describe('the CLI', () => {
       expect([notSigned.code, notSigned.out]).toEqual([1, '']);
       expect(notSigned.err).toMatch(/not-signed.bin is not a signed bundle: byte 0: field 'COSE_Sign1 tag'/);
       const noDevice = await cli('flash', '--port', join(dir, 'nothing-here'), 'v1.signed', '--reconnects', '0');
-      expect(noDevice.code).toBe(1);
+      expect(noDevice.code).toBe(EXIT.CANNOT_CHECK);
       expect(noDevice.out).toMatch(/^FAILED: cannot open .*nothing-here/);
       expect((await cli('flash', 'v1.signed')).code).toBe(2);
     } finally {

@@ -2,7 +2,7 @@
  * Generates the worked examples of docs/PROTOCOL.md (between its GENERATED markers) by running the real link
  * agent (dist/edgerule-link.js) on a fixed clock with fixed keys, fed by the real host encoder; every frame shown
  * is one the code produced. test/link-doc.test.ts checks the document still says this.
- *   node --import ./cli/register-ts.mjs tools/protocol-doc.ts --write     rewrites the section in place
+ *   node --import ./cli/register-ts.mjs harness/protocol-doc.ts --write     rewrites the section in place
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { MESSAGE_NAME, STATUS_TEXT } from '../hil/link/names.ts';
 import { describeDeviceFault } from '../hil/link/names.ts';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/PROTOCOL.md', import.meta.url));
-const BEGIN = '<!-- BEGIN GENERATED EXAMPLES (node --import ./cli/register-ts.mjs tools/protocol-doc.ts --write) -->';
+const BEGIN = '<!-- BEGIN GENERATED EXAMPLES (node --import ./cli/register-ts.mjs harness/protocol-doc.ts --write) -->';
 const END = '<!-- END GENERATED EXAMPLES -->';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
