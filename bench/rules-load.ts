@@ -22,14 +22,29 @@ const LOAD_PLANS: Record<EngineName, { processes: number; reps: number }> = {
   node: { processes: 5, reps: 200 }, xs: { processes: 5, reps: 50 }, duktape: { processes: 5, reps: 50 }, espruino: { processes: 3, reps: 5 },
 };
 
-export function loadScript(artifact: string, bundleB64: string, reps: number): string {
+/**
+ * `cold`: the first verify, then the first translate (its verify is then warm), then the first load, each in a
+ * fresh engine: the boot cost split (V8 compiles each function of the runtime on its first call).
+ */
+export function loadScript(artifact: string, bundleB64: string, reps: number, cold: boolean): string {
   return `${artifact}
 ${SCRIPT_PRELUDE}
 (function () {
   var bundle = erBase64(${bundleB64});
   var host = { emit: function () {}, output: function () {}, interval: function () {} };
+  var t0, rt, first;
   erCollect();
-  var t0 = erNow(), rt = EdgeRule.load(bundle, host), first = erNow() - t0;
+  if (${cold}) {
+    t0 = erNow(); EdgeRule.verify(bundle); var cv = erNow() - t0;
+    t0 = erNow(); EdgeRule.verify(bundle); var wv = erNow() - t0;
+    t0 = erNow(); EdgeRule.translated(bundle); var ct = erNow() - t0;
+    t0 = erNow(); EdgeRule.translated(bundle); var wt = erNow() - t0;
+    t0 = erNow(); EdgeRule.load(bundle, host); var cl = erNow() - t0;
+    print('cold ' + cv + ' ' + (ct - wv) + ' ' + (cl - wt));
+    print('done');
+    return;
+  }
+  t0 = erNow(); rt = EdgeRule.load(bundle, host); first = erNow() - t0;
   if (rt.fault) throw new Error('bundle refused: fault ' + rt.fault);
   print('first ' + first);
   for (var r = 0; r < ${reps}; r++) {
@@ -49,6 +64,10 @@ export interface LoadFigures {
   engine: EngineName;
   /** ms: first EdgeRule.load in a fresh process (median over processes) */
   first: number;
+  /** ms: the first call of each part in a fresh process (median over processes) */
+  coldVerify: number;
+  coldTranslate: number;
+  coldInstantiate: number;
   processes: number;
   /** ms, medians of in-process repetitions */
   verify: number;
@@ -62,7 +81,15 @@ export interface LoadFigures {
 
 export async function measureLoad(engine: EngineName, artifact: string, bundleB64: string, run: (engine: EngineName, script: string) => Promise<string>): Promise<LoadFigures> {
   const plan = LOAD_PLANS[engine];
-  const script = loadScript(artifact, bundleB64, plan.reps);
+  const script = loadScript(artifact, bundleB64, plan.reps, false);
+  const coldScript = loadScript(artifact, bundleB64, 0, true);
+  const cv: number[] = [], ct: number[] = [], ci: number[] = [];
+  for (let p = 0; p < plan.processes; p++) {
+    const out = await run(engine, coldScript);
+    const m = /^cold (\S+) (\S+) (\S+)$/m.exec(out);
+    if (!m) throw new Error(`cold load script did not finish on ${engine}:\n${out.slice(-1000)}`);
+    cv.push(Number(m[1])); ct.push(Number(m[2])); ci.push(Number(m[3]));
+  }
   const first: number[] = [], verify: number[] = [], translate: number[] = [], instantiate: number[] = [], load: number[] = [];
   let codeChars = NaN;
   for (let p = 0; p < plan.processes; p++) {
@@ -81,7 +108,7 @@ export async function measureLoad(engine: EngineName, artifact: string, bundleB6
     }
   }
   return {
-    engine, first: median(first), processes: plan.processes, verify: median(verify), translate: median(translate), instantiate: median(instantiate),
+    engine, first: median(first), coldVerify: median(cv), coldTranslate: median(ct), coldInstantiate: median(ci), processes: plan.processes, verify: median(verify), translate: median(translate), instantiate: median(instantiate),
     total: median(load), reps: load.length, codeChars,
   };
 }

@@ -18,11 +18,11 @@ import { SCRIPT_PRELUDE, encodeStream, realStreams, window, type ScriptInputs } 
 import { median } from './stats.ts';
 
 /** Calls per measurement and samples of warm-up drive, per engine. */
-const PROFILE_PLANS: Record<EngineName, { calls: number; fixSamples: number; rounds: number }> = {
-  node: { calls: 1_000_000, fixSamples: 0, rounds: 5 },
-  xs: { calls: 100_000, fixSamples: 0, rounds: 5 },
-  duktape: { calls: 100_000, fixSamples: 0, rounds: 5 },
-  espruino: { calls: 500, fixSamples: 2_000, rounds: 3 },
+const PROFILE_PLANS: Record<EngineName, { calls: number; fixSamples: number; rounds: number; streamTarget: number }> = {
+  node: { calls: 1_000_000, fixSamples: 0, rounds: 5, streamTarget: 500_000 },
+  xs: { calls: 100_000, fixSamples: 0, rounds: 5, streamTarget: 50_000 },
+  duktape: { calls: 100_000, fixSamples: 0, rounds: 5, streamTarget: 50_000 },
+  espruino: { calls: 500, fixSamples: 2_000, rounds: 3, streamTarget: 0 },
 };
 
 function only(s: Stream, keep: (sig: number) => boolean, name: string): Stream {
@@ -42,7 +42,11 @@ export function profileScript(inp: ScriptInputs, engine: EngineName): string {
     { label: 'fix-near', s: window(only(real.find((r) => r.name === 'quat-orient')!.data, gnss, 'quat-orient GNSS'), plan.fixSamples) },
     { label: 'accel-step', s: window(real.find((r) => r.name === 'x-io-imu')!.data, plan.fixSamples * 2) },
   ];
-  const defs = streams.map(({ label, s }) => `{ label: '${label}', w: erStream(${encodeStream(s)}, ${s.n}), per: ${label === 'accel-step' ? s.steps : s.fixes} }`);
+  // repeated (each pass shifted by the span plus an hour) until long enough for the engine's clock and JIT
+  const defs = streams.map(({ label, s }) => {
+    const reps = Math.max(1, Math.ceil(plan.streamTarget / s.n));
+    return `{ label: '${label}', w: erStream(${encodeStream(s)}, ${s.n}), reps: ${reps}, gap: ${Math.ceil(s.t[s.n - 1]) + 3_600_000}, per: ${(label === 'accel-step' ? s.steps : s.fixes) * reps} }`;
+  });
   return `${inp.artifact}
 ${inp.handwritten}
 ${WORKLOAD_SOURCE}
@@ -77,7 +81,7 @@ ${SCRIPT_PRELUDE}
     var o = impl === 'runtime' ? EdgeRule.load(bundle, host) : HandwrittenRules(host);
     erCollect();
     var t = erNow();
-    erFeed(o, s.w.t, s.w.sig, s.w.value, s.w.n, 1, 0);
+    erFeed(o, s.w.t, s.w.sig, s.w.value, s.w.n, s.reps, s.gap);
     return (erNow() - t) * 1000 / s.per;
   }
   var impls = ['runtime', 'handwritten'];

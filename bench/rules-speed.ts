@@ -92,13 +92,17 @@ export function base64Chunks(bytes: Uint8Array): string {
   return `[${parts.join(',')}]`;
 }
 
-/** Raw columns, little-endian: n × float64 time, n × uint8 signal, n × float64 value, as base64Chunks(). */
+/**
+ * Raw columns, little-endian (every engine here is), as base64Chunks(): n × float64 time, n × float64 value,
+ * n × uint8 signal. The float columns are 8-byte aligned so the engine reads them through Float64Array views
+ * (Espruino's DataView refuses byte offsets above 64 KB).
+ */
 export function encodeStream(s: Stream): string {
   const buf = Buffer.alloc(s.n * 17);
   for (let i = 0; i < s.n; i++) {
     buf.writeDoubleLE(s.t[i], i * 8);
-    buf[s.n * 8 + i] = s.sig[i];
-    buf.writeDoubleLE(s.value[i], s.n * 9 + i * 8);
+    buf.writeDoubleLE(s.value[i], s.n * 8 + i * 8);
+    buf[s.n * 16 + i] = s.sig[i];
   }
   return base64Chunks(buf);
 }
@@ -150,8 +154,9 @@ function erFlat(w) {
   return true;
 }
 function erStream(b64, n) {
-  var b = erBase64(b64), dv = new DataView(b.buffer), T = new Float64Array(n), S = new Uint8Array(n), X = new Float64Array(n), i;
-  for (i = 0; i < n; i++) { T[i] = dv.getFloat64(i * 8, true); S[i] = b[n * 8 + i]; X[i] = dv.getFloat64(n * 9 + i * 8, true); }
+  var b = erBase64(b64), bt = new Float64Array(b.buffer, 0, n), bx = new Float64Array(b.buffer, n * 8, n);
+  var T = new Float64Array(n), S = new Uint8Array(n), X = new Float64Array(n), i;
+  for (i = 0; i < n; i++) { T[i] = bt[i]; X[i] = bx[i]; S[i] = b[n * 16 + i]; }
   return { t: T, sig: S, value: X, n: n };
 }
 function erFeed(o, T, S, X, n, reps, gap) {
