@@ -31,7 +31,7 @@ export function loadScript(artifact: string, bundleB64: string, reps: number, co
 ${SCRIPT_PRELUDE}
 (function () {
   var bundle = erBase64(${bundleB64});
-  var host = { emit: function () {}, output: function () {}, interval: function () {} };
+  var host = erQuietHost;
   var t0, rt, first;
   erCollect();
   if (${cold}) {
@@ -84,7 +84,8 @@ export async function measureLoad(engine: EngineName, artifact: string, bundleB6
   const script = loadScript(artifact, bundleB64, plan.reps, false);
   const coldScript = loadScript(artifact, bundleB64, 0, true);
   const cv: number[] = [], ct: number[] = [], ci: number[] = [];
-  for (let p = 0; p < plan.processes; p++) {
+  // Espruino compiles nothing: a first call costs what a repeated one does (and single samples are noise there).
+  for (let p = 0; p < (engine === 'espruino' ? 0 : plan.processes); p++) {
     const out = await run(engine, coldScript);
     const m = /^cold (\S+) (\S+) (\S+)$/m.exec(out);
     if (!m) throw new Error(`cold load script did not finish on ${engine}:\n${out.slice(-1000)}`);
@@ -108,7 +109,8 @@ export async function measureLoad(engine: EngineName, artifact: string, bundleB6
     }
   }
   return {
-    engine, first: median(first), coldVerify: median(cv), coldTranslate: median(ct), coldInstantiate: median(ci), processes: plan.processes, verify: median(verify), translate: median(translate), instantiate: median(instantiate),
+    engine, first: median(first), processes: plan.processes,
+    coldVerify: cv.length ? median(cv) : NaN, coldTranslate: ct.length ? median(ct) : NaN, coldInstantiate: ci.length ? median(ci) : NaN, verify: median(verify), translate: median(translate), instantiate: median(instantiate),
     total: median(load), reps: load.length, codeChars,
   };
 }

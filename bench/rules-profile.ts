@@ -12,9 +12,8 @@
  *              code (`if (t < 0) { … }`) minus an empty one, i.e. what scanning past that much code costs per call.
  */
 import type { EngineName } from '../harness/engines/engines.ts';
-import { WORKLOAD_SOURCE } from '../harness/workload.ts';
 import type { Stream } from '../harness/recordings.ts';
-import { SCRIPT_PRELUDE, encodeStream, realStreams, window, type ScriptInputs } from './rules-speed.ts';
+import { realStreams, scriptHead, streamLiteral, window, type ScriptInputs } from './rules-speed.ts';
 import { median } from './stats.ts';
 
 /** Calls per measurement and samples of warm-up drive, per engine. */
@@ -45,15 +44,10 @@ export function profileScript(inp: ScriptInputs, engine: EngineName): string {
   // repeated (each pass shifted by the span plus an hour) until long enough for the engine's clock and JIT
   const defs = streams.map(({ label, s }) => {
     const reps = Math.max(1, Math.ceil(plan.streamTarget / s.n));
-    return `{ label: '${label}', w: erStream(${encodeStream(s)}, ${s.n}), reps: ${reps}, gap: ${Math.ceil(s.t[s.n - 1]) + 3_600_000}, per: ${(label === 'accel-step' ? s.steps : s.fixes) * reps} }`;
+    return streamLiteral(label, s, reps, `, per: ${(label === 'accel-step' ? s.steps : s.fixes) * reps}`);
   });
-  return `${inp.artifact}
-${inp.handwritten}
-${WORKLOAD_SOURCE}
-${SCRIPT_PRELUDE}
-(function () {
-  var bundle = erBase64(${inp.bundleB64});
-  var host = { emit: function () {}, output: function () {}, interval: function () {} };
+  return `${scriptHead([inp.artifact, inp.handwritten], inp.bundleB64)}
+  var host = erQuietHost;
   var warm = makeWorkload(6000);
   var K = ${plan.calls}, j, t0, base;
   function make(impl) {
@@ -87,7 +81,7 @@ ${SCRIPT_PRELUDE}
   var impls = ['runtime', 'handwritten'];
   for (var r = 0; r < ${plan.rounds}; r++) {
     for (var i = 0; i < 2; i++) calls(impls[(i + r) % 2]);
-    for (var k = 0; k < streams.length; k++) for (i = 0; i < 2; i++) print('unit ' + impls[(i + r) % 2] + ' ' + streams[k].label + ' ' + perUnit(impls[(i + r) % 2], streams[k]));
+    for (var k = 0; k < streams.length; k++) for (i = 0; i < 2; i++) print('unit ' + impls[(i + r) % 2] + ' ' + streams[k].name + ' ' + perUnit(impls[(i + r) % 2], streams[k]));
     var src = EdgeRule.translated(bundle);
     var skip = new Function('t', 'if (t < 0) {' + src + '}'), none = new Function('t', 'if (t < 0) {}');
     var L = K < 1000 ? K : 1000;

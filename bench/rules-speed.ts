@@ -159,6 +159,8 @@ function erStream(b64, n) {
   for (i = 0; i < n; i++) { T[i] = bt[i]; X[i] = bx[i]; S[i] = b[n * 16 + i]; }
   return { t: T, sig: S, value: X, n: n };
 }
+var erQuietHost = { emit: function () {}, output: function () {}, interval: function () {} };
+var erEmpty = { set: function (s, v, t) {}, step: function (t) {}, advanceTo: function (t) {} };
 function erFeed(o, T, S, X, n, reps, gap) {
   var i, t, tt, r, off = 0;
   for (r = 0; r < reps; r++) {
@@ -175,6 +177,24 @@ function erFeed(o, T, S, X, n, reps, gap) {
 }
 `;
 
+/**
+ * The start of an engine script: the given code (artifacts, libraries), the workload generator, the prelude, and
+ * an immediately-invoked function holding `bundle`; the caller writes the body and the closing `})();`.
+ */
+export function scriptHead(code: string[], bundleB64: string): string {
+  return `${code.join('\n')}
+${WORKLOAD_SOURCE}
+${SCRIPT_PRELUDE}
+(function () {
+  var bundle = erBase64(${bundleB64});
+`;
+}
+
+/** The ES5 literal of a recorded stream: { name, w, reps, gap } (each pass shifted by its span plus an hour). */
+export function streamLiteral(name: string, s: Stream, reps: number, extra = ''): string {
+  return `{ name: '${name}', w: erStream(${encodeStream(s)}, ${s.n}), reps: ${reps}, gap: ${Math.ceil(s.t[s.n - 1]) + 3_600_000}${extra} }`;
+}
+
 export interface ScriptInputs {
   artifact: string;
   /** the hand-written library as the engine should run it (minified on Espruino) */
@@ -186,25 +206,20 @@ export interface ScriptInputs {
 export interface PlannedStream {
   name: string;
   kind: 'synthetic' | 'real';
-  /** base64 of the columns (real) */
-  b64?: string;
+  /** the columns (real) */
+  data?: Stream;
   n: number;
   reps: number;
-  gap: number;
   /** per repetition */
   steps: number;
   fixes: number;
 }
 
 export function planStreams(engine: EngineName, plan: SpeedPlan, real: RealStream[]): PlannedStream[] {
-  const out: PlannedStream[] = [{ name: 'synthetic', kind: 'synthetic', n: plan.synthetic, reps: 1, gap: 0, steps: NaN, fixes: NaN }];
+  const out: PlannedStream[] = [{ name: 'synthetic', kind: 'synthetic', n: plan.synthetic, reps: 1, steps: NaN, fixes: NaN }];
   for (const r of real) {
     const s = window(r.data, engine === 'espruino' ? plan.realSlice : 0);
-    const span = s.t[s.n - 1] - s.t[0];
-    out.push({
-      name: r.name, kind: 'real', b64: encodeStream(s), n: s.n, reps: Math.max(1, Math.ceil(plan.realTarget / s.n)),
-      gap: Math.ceil(span) + 3_600_000, steps: s.steps, fixes: s.fixes,
-    });
+    out.push({ name: r.name, kind: 'real', data: s, n: s.n, reps: Math.max(1, Math.ceil(plan.realTarget / s.n)), steps: s.steps, fixes: s.fixes });
   }
   return out;
 }
@@ -213,26 +228,20 @@ export function planStreams(engine: EngineName, plan: SpeedPlan, real: RealStrea
 export function speedScript(inp: ScriptInputs, streams: PlannedStream[], plan: SpeedPlan): string {
   const defs = streams.map((s) => s.kind === 'synthetic'
     ? `{ name: 'synthetic', w: makeWorkload(${s.n}), reps: 1, gap: 0 }`
-    : `{ name: '${s.name}', w: erStream(${s.b64}, ${s.n}), reps: ${s.reps}, gap: ${s.gap} }`);
-  return `${inp.artifact}
-${inp.handwritten}
-${WORKLOAD_SOURCE}
-${SCRIPT_PRELUDE}
-(function () {
-  var bundle = erBase64(${inp.bundleB64});
+    : streamLiteral(s.name, s.data!, s.reps));
+  return `${scriptHead([inp.artifact, inp.handwritten], inp.bundleB64)}
   var events = 0, check = 0;
   var host = {
     emit: function (r, sev, t, E, n) { events++; check = (check * 31 + r * 1000003 + t) % 1000000007; },
     output: function (id, v) { check = (check * 7 + id + 1) % 1000000007; },
     interval: function (ms) { check = (check * 11 + ms) % 1000000007; }
   };
-  var empty = { set: function (s, v, t) {}, step: function (t) {}, advanceTo: function (t) {} };
   var streams = [${defs.join(',\n    ')}];
   function round(impl, s) {
     events = 0; check = 0;
     var o;
     if (impl === 'runtime') { o = EdgeRule.load(bundle, host); if (o.fault) throw new Error('bundle refused: fault ' + o.fault + ' at ' + o.faultAt); }
-    else o = impl === 'handwritten' ? HandwrittenRules(host) : empty;
+    else o = impl === 'handwritten' ? HandwrittenRules(host) : erEmpty;
     erCollect();
     var t0 = erNow();
     erFeed(o, s.w.t, s.w.sig, s.w.value, s.w.n, s.reps, s.gap);
