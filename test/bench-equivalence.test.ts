@@ -56,6 +56,16 @@ let names: string[];
 const runtime = (host: object) => loadRuntimeArtifact().load(bundle, host as never) as unknown as Impl;
 const show = (evs: Ev[]) => evs.map((e) => `${names[e.rule]} @${e.t} [${e.values.join(', ')}] ${e.actions.join(' ')}`);
 
+/** Same events one to one; a failure names the first event that differs (with its neighbours) and the counts. */
+function expectSameEvents(hand: Ev[], rt: Ev[]): void {
+  const a = show(hand), b = show(rt);
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const around = (x: string[]) => x.slice(Math.max(0, i - 1), i + 2).join('\n    ');
+  expect(i === a.length && i === b.length ? '' : `event ${i} of ${b.length} (runtime) / ${a.length} (hand-written) differs:\n  runtime:\n    ${around(b)}\n  hand-written:\n    ${around(a)}`).toBe('');
+  expect(hand).toEqual(rt); // Object.is per value: bit-identical attached values (NaN included)
+}
+
 beforeAll(async () => {
   const compiled = await compileFiles([join(ROOT, 'rules')]);
   bundle = compiled.bytes;
@@ -82,8 +92,7 @@ describe('hand-written baseline vs compiled library: synthetic workload (Node)',
   });
 
   it('raises exactly the same events: rule, severity, time, attached values, outputs and intervals', () => {
-    expect(show(handEvents)).toEqual(show(runtimeEvents));
-    expect(handEvents).toEqual(runtimeEvents); // Object.is per value: bit-identical (NaN included)
+    expectSameEvents(handEvents, runtimeEvents);
   });
 
   it('the minified library (shipped to Espruino) raises exactly the events of the source', async () => {
@@ -99,8 +108,62 @@ describe('hand-written baseline vs compiled library: real recordings (Node)', ()
       const r = replay(runtime, s);
       const h = replay(handwritten(LIBRARY), s);
       expect(r.length, `${rec.name}: the runtime raises events, so the comparison is not vacuous`).toBeGreaterThan(0);
-      expect(show(h)).toEqual(show(r));
-      expect(h).toEqual(r);
+      expectSameEvents(h, r);
+    });
+  }
+});
+
+/**
+ * A deterministic pseudo-random stream (MINSTD) that puts every signal on and around the thresholds the rules
+ * compare it with, positions on and near every geofence, unknown values now and then, and gaps from 1 ms (a fix
+ * reported twice) to minutes: branches the recordings never reach (a door opened at speed mid-sequence, a fix
+ * epoch repeated within 200 ms, a debounce interrupted, …).
+ */
+function thresholdStream(seed: number, n: number): Samples {
+  let x = seed;
+  const rand = (m: number) => { x = (x * 48271) % 2147483647; return x % m; };
+  const pick = <T>(a: T[]) => a[rand(a.length)];
+  const kmh = (v: number) => v / 3.6;
+  const places: Array<[number, number]> = [
+    [-36.8594, 174.7828], [-36.86193, 174.7822], [-36.85, 174.76], [-36.87488, 174.8033], [-36.8749, 174.80415],
+    [-36.866, 174.7908], [-36.8629, 174.7986], [-36.869, 174.8069], [-36.85885, 174.7817], [-36.861, 174.78175],
+    [-36.8655, 174.7915], [-36.8605, 174.7889], [-36.8643, 174.7925], [52.0052, 4.36], [-36.8660, 174.7979],
+  ];
+  const values: Record<number, number[]> = {
+    2: [0, kmh(1), kmh(1) - 1e-9, kmh(3), kmh(3) + 1e-9, kmh(5), kmh(5) + 1e-9, kmh(10), kmh(10) + 1e-9, kmh(15), kmh(16), 20, NaN],
+    3: [0, 90, 270], 4: [0.9, 5, 4.999, 7, NaN], 5: [0, 9], 6: [0, 1, 1, 1, 2, NaN], 7: [0, 60000, 60001, 500],
+    11: [0.74, 0.75, 0.8, 0.85, 0.9, 1, 1, 1, 1.1, 1.15, 1.2, 1.25, 1.3, 4, 4.01, 6, NaN], 12: [2, 3],
+    13: [0, 1, 0, 1, NaN], 14: [0, 4.9, 5, 12, 20, 20.1, 300], 15: [0, 1, 0, 0], 16: [0, 1, 1, NaN], 17: [0, 1, 1, NaN],
+    18: [3.9, 12.5], 19: [1.9, 2, 2.4, 2.5, 2.6, 5, 7.4, 7.5, 7.9, 8, 8.1, NaN], 20: [4242, 4243], 21: [-80, -70],
+    22: [0, 1, 1, NaN], 23: [0, 39, 40, 41, 79, 80, 81, 200],
+  };
+  const gaps = [1, 1, 40, 40, 40, 199, 200, 201, 500, 1000, 1000, 1000, 5000, 10000, 30000, 60000, 120000, 300000, 600000];
+  const sigs = [0, 2, 2, 3, 4, 5, 6, 6, 7, 11, 11, 11, 11, 12, 13, 13, 14, 15, 16, 16, 17, 18, 19, 20, 21, 22, 23];
+  const t = new Float64Array(n), sig = new Uint8Array(n), value = new Float64Array(n);
+  let now = 0, i = 0;
+  while (i < n) {
+    now += pick(gaps);
+    for (let k = 1 + rand(4); k > 0 && i < n; k--) {
+      const s = pick(sigs);
+      if (s === 0) {
+        const p = pick(places), jitter = () => (rand(201) - 100) / 1e6;
+        for (const [id, v] of [[0, p[0] + jitter()], [1, p[1] + jitter()]] as const) {
+          if (i < n) { t[i] = now; sig[i] = id; value[i] = v; i++; }
+        }
+      } else { t[i] = now; sig[i] = s; value[i] = pick(values[s]); i++; }
+    }
+  }
+  return { t, sig, value, n };
+}
+
+describe('hand-written baseline vs compiled library: thresholds and edge cases (Node)', () => {
+  for (const seed of [1, 20240601, 987654321]) {
+    it(`pseudo-random stream around every threshold, seed ${seed}: exactly the same events`, () => {
+      const s = thresholdStream(seed, 200_000);
+      const r = replay(runtime, s);
+      const h = replay(handwritten(LIBRARY), s);
+      expect(new Set(r.map((e) => e.rule)).size, 'most rules fire').toBeGreaterThanOrEqual(12);
+      expectSameEvents(h, r);
     });
   }
 });

@@ -60,10 +60,12 @@ function HandwrittenRules(host) {
   var F32 = new Float32Array(1);
   function f32(x) { F32[0] = x; return F32[0]; }
 
-  // ---- geofences: float32 metres east/north of each fence's mean corner, with float32 metres per degree,
-  // and a bounding box in degrees widened by a metre (far beyond any rounding) for the early exit.
+  // ---- geofences, stored as trackers store them in flash: int16 multiples of a per-fence scale (1 mm to a few
+  // cm), in metres east/north of the fence's mean corner, with float32 metres per degree. The same numbers as the
+  // device format, so a position exactly on an edge falls on the same side. A bounding box in degrees, widened
+  // by a metre (far beyond any rounding), gives the early exit.
   function Fence(lonlat, radius) {
-    var n = lonlat.length / 2, k, lon0 = 0, lat0 = 0;
+    var n = lonlat.length / 2, k, lon0 = 0, lat0 = 0, ext = 0, mx, my, scale;
     for (k = 0; k < n; k++) lon0 += lonlat[2 * k];
     for (k = 0; k < n; k++) lat0 += lonlat[2 * k + 1];
     lon0 /= n;
@@ -72,20 +74,32 @@ function HandwrittenRules(host) {
     this.lon0 = lon0;
     this.kx = f32(Math.cos(lat0 * Math.PI / 180) * M_PER_DEG);
     this.ky = f32(M_PER_DEG);
-    this.n = n;
     this.r = radius || 0;
-    this.x = new Float32Array(n);
-    this.y = new Float32Array(n);
+    this.n = this.r ? 1 : n;
+    this.x = new Float32Array(this.n);
+    this.y = new Float32Array(this.n);
+    var mxs = new Float64Array(this.n), mys = new Float64Array(this.n);
+    for (k = 0; k < this.n; k++) {
+      mxs[k] = this.r ? this.r : (lonlat[2 * k] - lon0) * this.kx;
+      mys[k] = this.r ? 0 : (lonlat[2 * k + 1] - lat0) * this.ky;
+      if (Math.abs(mxs[k]) > ext) ext = Math.abs(mxs[k]);
+      if (Math.abs(mys[k]) > ext) ext = Math.abs(mys[k]);
+    }
+    scale = f32(Math.max(ext / 32767, 1 / 1000));
+    for (k = 0; k < this.n; k++) {
+      this.x[k] = Math.round(mxs[k] / scale) * scale;
+      this.y[k] = Math.round(mys[k] / scale) * scale;
+    }
+    if (this.r) this.r = this.x[0];
     var s = Infinity, nn = -Infinity, w = Infinity, e = -Infinity;
     for (k = 0; k < n; k++) {
-      this.x[k] = (lonlat[2 * k] - lon0) * this.kx;
-      this.y[k] = (lonlat[2 * k + 1] - lat0) * this.ky;
       if (lonlat[2 * k + 1] < s) s = lonlat[2 * k + 1];
       if (lonlat[2 * k + 1] > nn) nn = lonlat[2 * k + 1];
       if (lonlat[2 * k] < w) w = lonlat[2 * k];
       if (lonlat[2 * k] > e) e = lonlat[2 * k];
     }
-    var my = (this.r + 1) / this.ky, mx = (this.r + 1) / this.kx;
+    my = (this.r + 1) / this.ky;
+    mx = (this.r + 1) / this.kx;
     this.s = s - my;
     this.nn = nn + my;
     this.w = w - mx;
