@@ -15,7 +15,7 @@ describe('edgerule executable', () => {
     expect(help.code).toBe(0);
     for (const c of ['compile', 'inspect', 'keygen', 'pubkey', 'sign', 'verify', 'simulate', 'demo']) expect(help.out).toContain(`  ${c} `);
     const none = await runCli([]);
-    expect([none.code, none.out]).toEqual([2, help.out]);
+    expect([none.code, none.out, none.err]).toEqual([2, '', `edgerule: no command given\n\n${help.out}`]);
     const unknown = await runCli(['nope']);
     expect([unknown.code, unknown.err.split('\n')[0]]).toEqual([2, "edgerule: unknown command 'nope'"]);
   });
@@ -30,9 +30,9 @@ describe('edgerule executable', () => {
     expect(run('a.erb').equals(run('b.erb'))).toBe(true);
   });
 
-  test('a failing command exits 1 with its message on stderr', () => {
+  test('a command given a file it cannot read exits 3 (cannot check) with its message on stderr', () => {
     const r = spawnCli(['pubkey', 'no-such.key']);
-    expect([r.code, r.out]).toEqual([1, '']);
+    expect([r.code, r.out]).toEqual([3, '']);
     expect(r.err).toMatch(/^edgerule pubkey: .*no-such\.key/);
   });
 });
