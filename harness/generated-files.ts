@@ -4,6 +4,8 @@
  *   runtime/engine/catalogue.generated.ts  catalogue hash and signal count the runtime checks bundles against
  *   compiler/signals.generated.ts          signal names and units by id, for host code that must start fast
  *   docs/BYTECODE.md                       the opcode and limits tables between their GENERATED markers
+ *   docs/DSL.md                            signals, unit constructors, operators, rule fields and unknown values
+ *                                          (harness/dsl-doc.ts) between their GENERATED markers
  * `npm run gen` (tools/gen.ts) writes them; test/generated.test.ts proves they are current.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ISA, OP, LIMITS, OPERAND_BYTES, instructionLength, type OperandFormat, type OpSpec } from '../compiler/isa.ts';
 import { catalogueHash } from '../compiler/catalogue-hash.ts';
 import { SIGNAL_BY_ID, SIGNAL_COUNT, signalMeta } from '../compiler/dsl/catalogue.ts';
+import { operatorTable, ruleTable, signalTable, unitTable, unknownTable } from './dsl-doc.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -189,17 +192,22 @@ function limitsTable(): string {
 }
 
 /** Replaces the text between `<!-- BEGIN GENERATED <name> (npm run gen) -->` and `<!-- END GENERATED <name> -->`. */
-function generatedBlock(current: string, name: string, content: string): string {
+function generatedBlock(current: string, name: string, content: string, doc = 'docs/BYTECODE.md'): string {
   const begin = `<!-- BEGIN GENERATED ${name} (npm run gen) -->`;
   const end = `<!-- END GENERATED ${name} -->`;
   const start = current.indexOf(begin);
   const stop = current.indexOf(end);
-  if (start < 0 || stop < 0) throw new Error(`docs/BYTECODE.md: markers ${begin} … ${end} not found`);
+  if (start < 0 || stop < 0) throw new Error(`${doc}: markers ${begin} … ${end} not found`);
   return current.slice(0, start + begin.length) + '\n' + content + '\n' + current.slice(stop);
 }
 
 function bytecodeDoc(current: string): string {
   return generatedBlock(generatedBlock(current, 'OPCODES', opcodeTable()), 'LIMITS', limitsTable());
+}
+
+function dslDoc(current: string): string {
+  const blocks: Array<[string, () => string]> = [['SIGNALS', signalTable], ['UNITS', unitTable], ['OPERATORS', operatorTable], ['RULE', ruleTable], ['UNKNOWN', unknownTable]];
+  return blocks.reduce((text, [name, make]) => generatedBlock(text, name, make(), 'docs/DSL.md'), current);
 }
 
 /** Path (relative to the repo root) → the content it must have. */
@@ -209,5 +217,6 @@ export function generatedFiles(): Record<string, string> {
     'runtime/engine/catalogue.generated.ts': catalogueModule(),
     'compiler/signals.generated.ts': signalsModule(),
     'docs/BYTECODE.md': bytecodeDoc(readFileSync(root + 'docs/BYTECODE.md', 'utf8')),
+    'docs/DSL.md': dslDoc(readFileSync(root + 'docs/DSL.md', 'utf8')),
   };
 }
