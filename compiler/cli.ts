@@ -15,7 +15,7 @@ function diagnosticJson(d: Diagnostic): Record<string, unknown> {
 }
 
 export const compileCommand: Command = {
-  usage: `usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--no-typecheck] [--quiet] [--json]
+  usage: `usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--ids <file.js>] [--no-typecheck] [--quiet] [--json]
 
 Type-checks the rule files and what they import (units are types: a speed compared with a duration is an error),
 loads them, and writes the bundle and its source-map sidecar <bundle>.map.json; prints the per-rule budget.
@@ -24,6 +24,7 @@ no bundle is written and the exit code is 1.
   -o, --out <file>      bundle to write (required)
   -p, --profile <name>  device profile to check signals and outputs against (default: full, every signal); found in
                         the rule files, or in a profiles.ts beside or above them (e.g. rules/profiles.ts)
+  --ids <file.js>       also write the signal, rule and output ids as an ES5 script for device code (docs/DEVICE.md)
   --no-typecheck        skip the type check (faster; unit mistakes then compile silently)
   -q, --quiet           print diagnostics only
   --json                print the result (bundle, rules, budget, diagnostics) as one JSON document on stdout`,
@@ -32,7 +33,7 @@ no bundle is written and the exit code is 1.
       args: argv, allowPositionals: true,
       options: {
         out: { type: 'string', short: 'o' }, profile: { type: 'string', short: 'p' }, quiet: { type: 'boolean', short: 'q' },
-        'no-typecheck': { type: 'boolean' }, json: { type: 'boolean' },
+        'no-typecheck': { type: 'boolean' }, json: { type: 'boolean' }, ids: { type: 'string' },
       },
     });
     if (!positionals.length) throw new UsageError('missing <rule files or folders>: the .ts rule files to compile, e.g. edgerule compile rules -o out/library.erb');
@@ -59,17 +60,22 @@ no bundle is written and the exit code is 1.
     mkdirSync(dirname(values.out), { recursive: true });
     writeFileSync(values.out, c.bytes);
     writeFileSync(map, JSON.stringify(c.map, null, 1) + '\n');
+    if (values.ids) {
+      const { idsModule } = await import('./ids-module.ts');
+      mkdirSync(dirname(values.ids), { recursive: true });
+      writeFileSync(values.ids, idsModule(c.map, c.profile.outputs));
+    }
     const ms = Math.round(performance.now() - started);
     const typecheck = values['no-typecheck'] ? 'skipped' : 'passed';
     if (values.json) {
       io.log(JSON.stringify({
-        ok: true, bundle: values.out, map, bytes: c.bytes.length, profile: c.map.profile, typecheck, ms,
+        ok: true, bundle: values.out, map, ids: values.ids, bytes: c.bytes.length, profile: c.map.profile, typecheck, ms,
         rules: c.map.rules.map((r) => ({ id: r.id, name: r.name, severity: severityName(r.severity), attach: r.attach, attachUnits: r.attachUnits, file: r.file, line: r.line })),
         budget: c.budget, diagnostics: c.diagnostics.map(diagnosticJson),
       }, null, 1));
     } else if (!values.quiet) {
       io.log(budgetTable(c.budget));
-      io.log(`\nwrote ${values.out} (${c.bytes.length} bytes, ${c.budget.length} rules, profile ${c.map.profile}) and ${map} in ${ms} ms (type check ${typecheck})`);
+      io.log(`\nwrote ${values.out} (${c.bytes.length} bytes, ${c.budget.length} rules, profile ${c.map.profile}) and ${map}${values.ids ? ` and ${values.ids}` : ''} in ${ms} ms (type check ${typecheck})`);
     }
     return EXIT.OK;
   },

@@ -39,6 +39,8 @@ export interface Compiled {
   budget: RuleBudget[];
   diagnostics: Diagnostic[];
   emitted: Emitted;
+  /** The profile compiled for (its outputs are numbered by position: the ids a device's output() receives). */
+  profile: Profile;
 }
 
 export interface CompileOptions {
@@ -109,7 +111,7 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
     geometries: emitted.geometries.map((g, index) => ({ index, kind: g.kind, name: g.name, source: relative(cwd, g.source) })),
     lines: emitted.sourceMap.filter((m) => m.loc).map((m) => ({ at: m.at, file: relative(cwd, m.loc!.file), line: m.loc!.line, col: m.loc!.col })),
   };
-  return { bytes: emitted.bytes, map, budget, diagnostics: lowered.diagnostics, emitted };
+  return { bytes: emitted.bytes, map, budget, diagnostics: lowered.diagnostics, emitted, profile };
 }
 
 /** Type-checks `files` when asked to; a type error stops the compile before any rule module runs. */

@@ -6,6 +6,7 @@
  *   docs/BYTECODE.md                       the opcode and limits tables between their GENERATED markers
  *   docs/DSL.md                            signals, unit constructors, operators, rule fields and unknown values
  *                                          (harness/dsl-doc.ts) between their GENERATED markers
+ *   docs/FORMATS.md                        the signal table (units of every signal) between its GENERATED markers
  * `npm run gen` (tools/gen.ts) writes them; test/generated.test.ts proves they are current.
  */
 import { readFileSync } from 'node:fs';
@@ -218,5 +219,6 @@ export function generatedFiles(): Record<string, string> {
     'compiler/signals.generated.ts': signalsModule(),
     'docs/BYTECODE.md': bytecodeDoc(readFileSync(root + 'docs/BYTECODE.md', 'utf8')),
     'docs/DSL.md': dslDoc(readFileSync(root + 'docs/DSL.md', 'utf8')),
+    'docs/FORMATS.md': generatedBlock(readFileSync(root + 'docs/FORMATS.md', 'utf8'), 'SIGNALS', signalTable(), 'docs/FORMATS.md'),
   };
 }
