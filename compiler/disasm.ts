@@ -125,7 +125,7 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
       const srcText = ins.source ? `${ins.source.file}:${ins.source.line}` : '';
       const note = srcText && srcText !== lastSrc ? `  ; ${srcText}` : '';
       if (srcText) lastSrc = srcText;
-      lines.push(`  ${String(ins.at).padStart(4, '0')}  ${ins.op.padEnd(8)} ${ins.operands.join(', ')}${note}`);
+      lines.push(`  ${String(ins.at).padStart(4, '0')}  ${ins.op.padEnd(8)} ${ins.operands.join(', ')}${note}`.trimEnd());
     }
   }
   return lines.join('\n') + '\n';

@@ -13,7 +13,7 @@
  * and does not load TypeScript at all. A check that found errors is never recorded.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ import { cachePath, readCached, writeCached } from '../cli/cache-dir.mjs';
 import type { Diagnostic } from './diagnostics.ts';
 
 /** The edgerule package's root, and its own source folders (not checked, only used). */
-const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGE_ROOT = realpathSync(fileURLToPath(new URL('..', import.meta.url)));
 const OWN_SOURCES = ['compiler', 'runtime', 'cli', 'simulator', 'signing', 'hil'].map((d) => join(PACKAGE_ROOT, d) + sep);
 
 export interface TypeCheckResult {
@@ -128,7 +128,8 @@ export async function typeCheck(files: string[]): Promise<TypeCheckResult> {
   }
   const { options, errors } = compilerOptions(ts, tsconfig);
   const program = ts.createProgram({ rootNames: files, options });
-  const own = (f: string) => OWN_SOURCES.some((d) => f.startsWith(d));
+  // By real path: edgerule reached through a symlink (npm link, a mirrored folder) is still edgerule's own.
+  const own = (f: string) => { try { f = realpathSync(f); } catch { /* keep the path */ } return OWN_SOURCES.some((d) => f.startsWith(d)); };
   const checked = program.getSourceFiles().filter((sf) => !isPackageFile(sf.fileName) && !sf.isDeclarationFile && !own(resolve(sf.fileName)));
   const found = [
     ...errors, ...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(),
