@@ -27,6 +27,7 @@ const OTHERS: Other[] = [
   { title: 'ed25519 (sign / verify per engine)', file: 'ed25519.bench.ts', fn: 'benchEd25519', args: [] },
   { title: 'trace readers (NMEA / CSV throughput)', file: 'trace.bench.ts', fn: 'benchTrace', args: [{}] },
   { title: 'simulator (end to end)', file: 'simulator.bench.ts', fn: 'benchSimulator', args: [{}] },
+  { title: 'CLI start-up and the compile\'s type check (real processes, CPU of the whole process)', file: 'cli.bench.ts', fn: 'benchCli', args: [{}] },
 ];
 
 function heading(title: string): void {
