@@ -66,4 +66,16 @@ describe('docs/DEVICE.md', () => {
     const complete = loadRuntimeArtifact().load(bundle, { emit() {}, output() {}, interval() {} });
     expect(complete.fault).toBe(0);
   });
+
+  test(`the refusal is the same on ${enginesToCompare().join(', ')}: runtime code, proven where it runs`, async () => {
+    const program = [
+      runtimeArtifactSource(), `var bundle = new Uint8Array([${Array.from(bundle).join(',')}]);`,
+      'function nop() {}',
+      'var hosts = [{ emit: nop, interval: nop }, { emit: nop, output: nop }, { output: nop, interval: nop }, { emit: nop, output: nop, interval: nop }];',
+      'for (var i = 0; i < hosts.length; i++) { var rt = EdgeRule.load(bundle, hosts[i]); print(rt.fault + " " + rt.faultAt); }',
+    ].join('\n');
+    for (const engine of enginesToCompare()) {
+      expect((await runScript(engine, program)).stdout, engine).toBe('23 1006\n23 948\n23 944\n0 0\n');
+    }
+  }, 300_000);
 });
