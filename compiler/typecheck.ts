@@ -115,6 +115,27 @@ function toDiagnostic(ts: typeof TS, d: TS.Diagnostic): Diagnostic {
   return { code: `TS${d.code}`, severity, message, loc: { file: d.file.fileName, line: pos.line + 1, col: pos.character + 1 } };
 }
 
+/**
+ * Parsed source files kept for the life of the process, by name and text: a second check in the same process (the
+ * simulator compiling after a compile, a test suite) parses the standard library, Node's types and the DSL once.
+ */
+const parsed = new Map<string, TS.SourceFile>();
+
+function cachingHost(ts: typeof TS, options: TS.CompilerOptions): TS.CompilerHost {
+  const host = ts.createCompilerHost(options, true);
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const text = host.readFile(fileName);
+    const key = `${fileName}\0${typeof languageVersion === 'object' ? JSON.stringify(languageVersion) : languageVersion}`;
+    const known = parsed.get(key);
+    if (known && text !== undefined && known.text === text) return known;
+    const sf = read(fileName, languageVersion, onError, shouldCreate);
+    if (sf) parsed.set(key, sf);
+    return sf;
+  };
+  return host;
+}
+
 /** Checks `files` (absolute paths of the rule files about to be loaded). */
 export async function typeCheck(files: string[]): Promise<TypeCheckResult> {
   const tsconfig = files.length ? findTsconfig(dirname(files[0])) : undefined;
@@ -127,7 +148,7 @@ export async function typeCheck(files: string[]): Promise<TypeCheckResult> {
     return { diagnostics: [{ code: 'ER003', severity: 'error', message: 'cannot type-check: the typescript package is not installed (npm install typescript), or pass --no-typecheck to compile without the check' }], cached: false };
   }
   const { options, errors } = compilerOptions(ts, tsconfig);
-  const program = ts.createProgram({ rootNames: files, options });
+  const program = ts.createProgram({ rootNames: files, options, host: cachingHost(ts, options) });
   // By real path: edgerule reached through a symlink (npm link, a mirrored folder) is still edgerule's own.
   const own = (f: string) => { try { f = realpathSync(f); } catch { /* keep the path */ } return OWN_SOURCES.some((d) => f.startsWith(d)); };
   const checked = program.getSourceFiles().filter((sf) => !isPackageFile(sf.fileName) && !sf.isDeclarationFile && !own(resolve(sf.fileName)));
