@@ -17,15 +17,16 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadedBundle } from './inputs.ts';
 import type { ExpectationReport } from './expect.ts';
 import type { MachineSummary } from './summary.ts';
 import type { CsvMapping } from './trace/index.ts';
+import { sourceImportMetaUrl } from '../cli/source-urls.ts';
 
 export interface BatchUnit {
   id: string;
@@ -164,15 +165,7 @@ export function prebuiltWorker(): Promise<string | undefined> {
       const { build } = await import('esbuild');
       const out = await build({
         entryPoints: [WORKER], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
-        plugins: [{
-          name: 'source-import-meta-url',
-          setup(b) {
-            b.onLoad({ filter: /\.ts$/ }, async (args) => ({
-              contents: (await readFile(args.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
-              loader: 'ts',
-            }));
-          },
-        }],
+        plugins: [sourceImportMetaUrl],
       });
       const code = out.outputFiles[0].text;
       const file = join(tmpdir(), `edgerule-batch-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);

@@ -4,7 +4,8 @@
  *   dist/edgerule-runtime.js  the rule engine (runtime/engine/entry.ts): defines the global `EdgeRule`
  *   dist/edgerule-signing.js  the signing add-on (runtime/signing/entry.ts): signed bundles, signed events,
  *                             ed25519; loaded after the engine, whose load/verify it uses instead of bundling a copy
- * Devices, the simulator and the tests all run these same two files.
+ * Devices, the simulator and the tests all run these same two files. Run as a script, it also builds the prebuilt
+ * CLI (tools/build-cli.ts).
  */
 import { build, type Plugin } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const { runtime, signing } = await buildRuntime();
     console.log(`built dist/edgerule-runtime.js (${runtime.length} bytes) and dist/edgerule-signing.js (${signing.length} bytes)`);
+    const { buildCli } = await import('./build-cli.ts');
+    const cli = await buildCli();
+    console.log(`built dist/cli/ (the prebuilt CLI: ${cli.files} files from ${cli.inputs} sources)`);
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);
