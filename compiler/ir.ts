@@ -27,6 +27,17 @@ export interface GeometryDef {
   name: string;
 }
 
+/** A named threshold (compiler/dsl/param.ts): a constant whose value `compile --set` may change within its range. */
+export interface ParamDecl {
+  readonly name: string;
+  /** Catalogue unit of the quantity (values are in that base unit). */
+  readonly unit: string;
+  readonly defaultValue: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly description?: string;
+}
+
 export interface Node {
   readonly op: OpName;               // an ISA op name (CONST, LOAD, HELD, …)
   readonly args: readonly Node[];    // operands in push order
@@ -34,6 +45,7 @@ export interface Node {
   readonly signal?: SignalName;      // LOAD, KNOWN, STALE
   readonly geometry?: GeometryDef;   // INSIDE, DIST2
   readonly n?: number;               // SEQ steps, COUNT ring size
+  readonly param?: ParamDecl;        // CONST declared with param(): lowering gives it its value
   readonly loc?: SourceLoc;
 }
 

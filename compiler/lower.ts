@@ -8,9 +8,11 @@
  */
 import { relative } from 'node:path';
 import { ISA, OP, LIMITS, type OpName } from './isa.ts';
-import type { Node, SourceLoc } from './ir.ts';
+import type { Node, ParamDecl, SourceLoc } from './ir.ts';
+import { collectParams } from './dsl/param.ts';
 import type { Rule, Profile } from './dsl/rule.ts';
 import { SEVERITY_CODE } from './dsl/rule.ts';
+import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
 import { Bool } from './dsl/expr.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { SignalName } from './dsl/catalogue.ts';
@@ -28,8 +30,13 @@ export interface LoweredRule {
   reportEvery?: Node;
 }
 
+/** A declared parameter (compiler/dsl/param.ts), the value it was compiled with, and the rules using it. */
+export interface LoweredParam extends ParamDecl { value: number; rules: string[] }
+
 export interface Lowered {
   rules: LoweredRule[];
+  /** Parameters by name (absent when no rule declares one). */
+  params?: LoweredParam[];
   /** Shared nodes in dependency order: each one's operands are leaves, earlier derived nodes, or unshared nodes. */
   derived: Node[];
   diagnostics: Diagnostic[];
@@ -75,6 +82,9 @@ class Canonicalizer {
   private readonly keys = new Map<Node, string>();
   private readonly memo = new Map<Node, Node>();
 
+  /** `values`: parameter name → value to compile with (default: the declared default). */
+  constructor(private readonly values: ReadonlyMap<string, number> = new Map()) {}
+
   key(n: Node): string {
     return this.keys.get(n)!;
   }
@@ -83,7 +93,8 @@ class Canonicalizer {
     const hit = this.memo.get(n);
     if (hit) return hit;
     let args = n.args.map((a) => this.canon(a));
-    let out: Node = { ...n, args };
+    // A parameter becomes a plain constant of its value: the same bytes as the literal would give.
+    let out: Node = n.param ? { op: 'CONST', args: [], value: this.values.get(n.param.name) ?? n.param.defaultValue, loc: n.loc } : { ...n, args };
     if (args.length && args.every((a) => a.op === 'CONST')) {
       const value = foldConstant(n.op, args.map((a) => a.value!));
       if (value !== undefined) out = { op: 'CONST', args: [], value, loc: n.loc };
@@ -100,6 +111,11 @@ class Canonicalizer {
     this.memo.set(n, interned);
     return interned;
   }
+}
+
+/** The expression trees of a rule as written: condition, attachments, cooldown, reporting interval. */
+function specRoots(r: Rule): Node[] {
+  return [r.spec.when.node, ...Object.values(r.spec.attach ?? {}).map((a) => a.node), ...(r.spec.cooldown ? [r.spec.cooldown.node] : []), ...(r.spec.reportEvery ? [r.spec.reportEvery.node] : [])];
 }
 
 function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
@@ -119,6 +135,9 @@ function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
       diags.push({ code: 'ER108', severity: 'error', loc: r.loc, message: `rule '${name}': 'when' must be a condition (Bool), e.g. sig('door').isTrue()` });
       continue;
     }
+    if (!(SEVERITY_NAMES as readonly unknown[]).includes(r.spec.severity)) {
+      diags.push({ code: 'ER109', severity: 'error', loc: r.loc, message: `rule '${name}' ${r.spec.severity === undefined ? 'has no severity' : `has severity ${JSON.stringify(r.spec.severity)}`}; every rule states one: severity: ${SEVERITY_NAMES.map((n) => `'${n}'`).join(' | ')}` });
+    }
     const attach = Object.keys(r.spec.attach ?? {});
     if (attach.length > LIMITS.maxAttach) {
       diags.push({ code: 'ER105', severity: 'error', loc: r.loc, message: `rule '${name}' attaches ${attach.length} values; at most ${LIMITS.maxAttach} fit in an event — drop some` });
@@ -128,8 +147,7 @@ function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
         diags.push({ code: 'ER104', severity: 'error', loc: r.loc, message: `rule '${name}' sets output '${out}', which profile '${profile.name}' does not have (it has: ${profile.outputs.join(', ') || 'none'})` });
       }
     }
-    const roots = [r.spec.when.node, ...Object.values(r.spec.attach ?? {}).map((a) => a.node), ...(r.spec.cooldown ? [r.spec.cooldown.node] : []), ...(r.spec.reportEvery ? [r.spec.reportEvery.node] : [])];
-    const stack = [...roots];
+    const stack = specRoots(r);
     const reported = new Set<string>();
     while (stack.length) {
       const n = stack.pop()!;
@@ -146,10 +164,43 @@ function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
   return diags;
 }
 
-export function lower(rules: Rule[], profile: Profile): Lowered {
+/** Every parameter the rules declare, by name (throws on disagreeing declarations of one name). */
+export function declaredParams(rules: Rule[]): Map<string, ParamDecl> {
+  return collectParams(rules.flatMap(specRoots));
+}
+
+/** Parameters the rules declare, checked against the values asked for (ER109 unknown, ER110 out of range, ER111 conflict). */
+function resolveParams(rules: Rule[], values: Record<string, number>, diagnostics: Diagnostic[]): LoweredParam[] {
+  const byRule = new Map<string, Map<string, ParamDecl>>();
+  let all = new Map<string, ParamDecl>();
+  try {
+    for (const r of rules) {
+      byRule.set(r.spec.name, collectParams(specRoots(r)));
+    }
+    all = declaredParams(rules);
+  } catch (e) {
+    diagnostics.push({ code: 'ER111', severity: 'error', message: (e as Error).message });
+    return [];
+  }
+  for (const [name, v] of Object.entries(values)) {
+    const p = all.get(name);
+    if (!p) diagnostics.push({ code: 'ER109', severity: 'error', message: `no rule declares a parameter '${name}'${all.size ? ` (parameters: ${[...all.keys()].sort().join(', ')})` : ''}` });
+    else if (!Number.isFinite(v) || (p.min !== undefined && v < p.min) || (p.max !== undefined && v > p.max)) {
+      diagnostics.push({ code: 'ER110', severity: 'error', message: `parameter '${name}' = ${v} ${p.unit} is outside its range [${p.min ?? '-∞'}, ${p.max ?? '∞'}] ${p.unit}` });
+    }
+  }
+  return [...all.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => ({
+    ...p, value: values[p.name] ?? p.defaultValue,
+    rules: [...byRule].filter(([, ps]) => ps.has(p.name)).map(([r]) => r).sort(),
+  }));
+}
+
+export function lower(rules: Rule[], profile: Profile, paramValues: Record<string, number> = {}): Lowered {
   const diagnostics = checkRules(rules, profile);
   if (diagnostics.some((d) => d.severity === 'error')) return { rules: [], derived: [], diagnostics };
-  const c = new Canonicalizer();
+  const params = resolveParams(rules, paramValues, diagnostics);
+  if (diagnostics.some((d) => d.severity === 'error')) return { rules: [], derived: [], diagnostics };
+  const c = new Canonicalizer(new Map(params.map((p) => [p.name, p.value])));
   const sorted = [...rules].sort((a, b) => (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
   const constant = (value: number): Node => c.canon({ op: 'CONST', args: [], value });
   const lowered: LoweredRule[] = sorted.map((r, id) => ({
@@ -169,7 +220,7 @@ export function lower(rules: Rule[], profile: Profile): Lowered {
       diagnostics.push({ code: 'ER106', severity: 'warning', loc: r.loc, message: `rule '${r.name}' condition is always ${r.when.value ? 'true' : 'false'}; it ${r.when.value ? 'fires once at start' : 'never fires'}` });
     }
   }
-  return { rules: lowered, derived: selectDerived(lowered), diagnostics };
+  return { rules: lowered, derived: selectDerived(lowered), diagnostics, ...(params.length ? { params } : {}) };
 }
 
 /** A pure sub-expression at least this costly (ISA cost units) is shared rather than repeated. */

@@ -9,10 +9,11 @@
  * rule also runs on container trackers. Critical; attaches the serving cell (position evidence a jammer does
  * not hide), the last valid fix and the jamming level.
  */
-import { rule, sig, kmh, gees, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, kmh, gees, level, seconds, minutes, param } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
-const noFix = sig('gnss.fixAge').above(seconds(60)).or(sig('gnss.fix').stale(seconds(60)));
+const lossTime = param('gnss.loss', seconds(60), { min: seconds(10), max: minutes(10), description: 'time without a valid fix counted as a loss' });
+const noFix = sig('gnss.fixAge').above(lossTime).or(sig('gnss.fix').stale(lossTime));
 const jamming = sig('gnss.jamming');
 const jammed = jamming.hysteresis(level(40), level(80)).heldFor(seconds(10));
 const moving = sig('gnss.speed').above(kmh(10)).or(sig('accel.mag').outsideRange(gees(0.85), gees(1.15)));

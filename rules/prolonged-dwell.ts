@@ -9,7 +9,7 @@
  * so a compliant break at an unapproved spot does not alert. The last valid fix is used because a truck parked
  * in a building or under a jammer loses GNSS and must still count as dwelling there. Critical.
  */
-import { rule, sig, place, places, inside, any, level, degrees, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, place, places, inside, any, level, degrees, minutes, hours, param } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
 const lat = sig('gnss.lat').heldWhen(fixOk);
@@ -21,11 +21,12 @@ const inApproved = any(first, ...rest);
 const hadFix = lat.atLeast(degrees(-90));
 const ignition = sig('ignition');
 const engineOff = ignition.known().and(ignition.not());
+const dwell = param('dwell', minutes(45), { min: minutes(10), max: hours(3), description: 'parked time outside approved zones before the alert' });
 
 export default rule({
   name: 'prolonged-dwell',
   description: 'Parked with the engine off outside approved zones for 45 minutes (night-dwell stand-in: no clock on the device)',
-  when: engineOff.and(hadFix, inApproved.not()).heldFor(minutes(45)),
+  when: engineOff.and(hadFix, inApproved.not()).heldFor(dwell),
   severity: 'critical',
   attach: { lat, lon, cellId: sig('cell.id'), battery: sig('battery') },
   cooldown: minutes(120),

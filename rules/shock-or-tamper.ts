@@ -6,16 +6,17 @@
  * a single bounce from a slammed door is not an opening). Critical; attaches the triggering magnitude, the
  * tamper state (1 open), tilt, the last valid fix and the serving cell. One alert per minute.
  */
-import { rule, sig, gees, ms, count, level, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, gees, ms, count, level, minutes, param } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
 const accel = sig('accel.mag');
 const tamperOpen = sig('tamper').isTrue().debounce(ms(500));
+const impact = param('shock.g', gees(4), { min: gees(1.5), max: gees(16), description: 'acceleration magnitude counted as an impact' });
 
 export default rule({
   name: 'shock-or-tamper',
   description: 'Impact above 4 g or tracker enclosure opened',
-  when: accel.above(gees(4)).or(tamperOpen),
+  when: accel.above(impact).or(tamperOpen),
   severity: 'critical',
   attach: {
     accelMag: accel, tamper: tamperOpen.choose(count(1), count(0)), tilt: sig('accel.tilt'),

@@ -7,7 +7,7 @@
  * of a parked receiver; 30 s rules out a trailer nudged during coupling or a forklift bumping the body.
  * Critical; reporting switches to every 10 s.
  */
-import { rule, sig, kmh, gees, level, seconds, minutes } from '../compiler/dsl/index.ts';
+import { rule, sig, kmh, gees, level, seconds, minutes, param } from '../compiler/dsl/index.ts';
 
 const fixOk = sig('gnss.fix').atLeast(level(1));
 const ignition = sig('ignition');
@@ -16,11 +16,12 @@ const speed = sig('gnss.speed');
 const accel = sig('accel.mag');
 const vibrating = accel.outsideRange(gees(0.75), gees(1.25)).notTrueFor(seconds(5)).not();
 const moving = speed.above(kmh(5)).and(fixOk).or(vibrating);
+const hold = param('tow.hold', seconds(30), { min: seconds(5), max: minutes(5), description: 'time moving with the ignition off before the alert' });
 
 export default rule({
   name: 'towing',
   description: 'Moving with the ignition off for 30 s (towed or lifted)',
-  when: engineOff.and(moving).heldFor(seconds(30)),
+  when: engineOff.and(moving).heldFor(hold),
   severity: 'critical',
   attach: {
     speed, accelMag: accel, tilt: sig('accel.tilt'),

@@ -165,14 +165,14 @@ function eventList(events: SimEvent[]): string {
 const attr = (s: string) => xmlText(s, true);
 
 /** JUnit XML for CI (GitLab, Jenkins, GitHub test reporters): one testsuite per replay, one testcase per check. */
-export function junitXml(reports: ExpectationReport[], name = 'edgerule simulate'): string {
+export function junitXml(reports: ExpectationReport[], name = 'edgerule simulate', classPrefix = 'edgerule.simulate'): string {
   const tests = reports.reduce((s, r) => s + r.cases.length, 0);
   const failures = reports.reduce((s, r) => s + r.failed, 0);
   const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="${attr(name)}" tests="${tests}" failures="${failures}" errors="0">`];
   for (const r of reports) {
     out.push(`  <testsuite name="${attr(r.suite)}" tests="${r.cases.length}" failures="${r.failed}" errors="0" skipped="0">`);
     for (const c of r.cases) {
-      const cls = `edgerule.simulate.${r.name.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
+      const cls = `${classPrefix}.${r.name.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
       if (c.ok) out.push(`    <testcase classname="${attr(cls)}" name="${attr(c.name)}"/>`);
       else out.push(`    <testcase classname="${attr(cls)}" name="${attr(c.name)}">\n      <failure message="${attr(c.message ?? 'failed')}" type="expectation">${xmlText(c.detail ?? '')}</failure>\n    </testcase>`);
     }

@@ -94,6 +94,8 @@ export interface ReplayHooks {
   pace?(t: number): void;
   /** Also gives each event (absolute time) to the device's event writer (signed-events.ts). */
   signer?: { emit(rule: number, severity: number, t: number, values: Float64Array, n: number): void; settle(now: number): void };
+  /** Coverage (Host.probe): every condition value a unit reads, by the code offset that produced it. */
+  probe?(at: number, value: boolean): void;
 }
 
 /** Rule condition changes (Host.state): rule id, 1/0, absolute time — for the report's active spans. */
@@ -135,6 +137,8 @@ export class Replayer {
       interval(ms) { actions.push(self.now, -1, ms); },
       state(rule, active, t) { states.rule.push(rule); states.active.push(active); states.t.push(t + self.origin); },
     };
+    // Only a host that has the hook gets the probe calls compiled in.
+    if (hooks.probe) host.probe = hooks.probe;
     this.rt = api.load(bytes, host);
     if (this.rt.fault) throw new Error(`the runtime refused the bundle: fault ${this.rt.fault} at byte ${this.rt.faultAt}`);
   }

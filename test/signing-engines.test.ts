@@ -111,12 +111,12 @@ describe('signed bundles on every engine', () => {
     expect(lines.filter((l) => l.startsWith('bit ')).length).toBe(FULL);
     for (const l of lines.filter((x) => x.startsWith('bit ') || x.startsWith('cut '))) expect(l.split(' ')[2], l).not.toBe('0');
     expect(lines).toContain('rollback 48 44');
-    // Arguments of the wrong type and keys that prove nothing: fault codes (engine 23 ARGUMENT, 51 BAD_KEY,
+    // Arguments of the wrong type and keys that prove nothing: fault codes (engine 24 ARGUMENT, 51 BAD_KEY,
     // 55 ARGUMENT, with their field ids), never a TypeError; every small-order encoding is weak, a real key is not.
     expect(lines.filter((l) => l.startsWith('arg '))).toEqual([
       'arg null-trust 55 0 18', 'arg no-active 55 0 19', 'arg nan-active 55 0 19', 'arg negative-active 55 0 19',
-      'arg null-bytes 55 0 17', 'arg array-bytes 55 0 17', 'arg array-key 51 0 16', 'arg null-host 23 0 33',
-      'arg engine-null-bytes 23 0 undefined', 'arg small-order-key 51 0 16',
+      'arg null-bytes 55 0 17', 'arg array-bytes 55 0 17', 'arg array-key 51 0 16', 'arg null-host 24 0 33',
+      'arg engine-null-bytes 24 0 undefined', 'arg small-order-key 51 0 16',
     ]);
     expect(lines.filter((l) => l.startsWith('weak ')).map((l) => l.split(' ')[2])).toEqual(SMALL_ORDER_KEYS.map(() => 'true'));
     expect(lines).toContain('strong false');

@@ -1,11 +1,11 @@
 // The HTML report in headless Chromium: loads offline without console errors or network requests, shows the
 // events in the table, on the map and on the timeline, and its filters and selection work.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, haveChromium as chromiumThere, launchChromium, openOffline } from '../harness/browser.ts';
 import { loadBundle } from '../simulator/inputs.ts';
 import { simulate, type SimResult } from '../simulator/run.ts';
 import { loadScenario } from '../simulator/scenario.ts';
@@ -17,8 +17,7 @@ import { compileRules } from '../compiler/compile.ts';
 import { FULL_PROFILE } from '../compiler/profiles.ts';
 import { M_PER_DEG_ROUNDED } from '../runtime/engine/geodesy.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = chromiumThere();
 if (!haveChromium) console.warn(`SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the HTML report is not checked in a browser`);
 const QUAT = ['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'];
 
@@ -33,7 +32,7 @@ beforeAll(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'edgerule-report-')), 'report.html');
   writeFileSync(file, renderReport(result));
   if (haveChromium) {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await launchChromium();
   }
 });
 
@@ -41,15 +40,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function open(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (r.url() !== pathToFileURL(file).href) problems.push(`request: ${r.url()}`); });
-  await page.goto(pathToFileURL(file).href);
-  return { page, problems };
-}
+const open = () => openOffline(browser, file);
 
 describe('HTML report', () => {
   test('is one self-contained file: no external references, a CSP that forbids the network', () => {

@@ -25,4 +25,5 @@ export var F_NO_END = 19;          // unit does not finish with END
 export var F_BAD_SCOPE = 20;       // rule-only op in a derived unit or the reverse
 export var F_BAD_COUNT = 21;       // n operand out of range (attachments, steps, ring size)
 export var F_TRANSLATE = 22;       // the engine could not instantiate the translated code
-export var F_ARGUMENT = 23;        // load()/verify() given bytes that are not a Uint8Array, or load() a host that is not an object
+export var F_HOST = 23;            // the host lacks a callback the bundle calls (emit, output, interval)
+export var F_ARGUMENT = 24;        // load()/verify() given bytes that are not a Uint8Array, or load() a host that is not an object

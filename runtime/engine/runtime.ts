@@ -16,7 +16,8 @@ import { translate } from './translate.ts';
 import { valueReaders } from './readers.ts';
 import { makeOutOfLineOps, Geometry, OutOfLineOps } from './out-of-line-ops.ts';
 import { GEOM_SIZE, POINT_SIZE, GeomField, PointField, readConstant } from './format.ts';
-import { F_OK, F_TRANSLATE, F_ARGUMENT } from './faults.ts';
+import { F_OK, F_TRANSLATE, F_ARGUMENT, F_HOST } from './faults.ts';
+import { missingCallback } from './host-check.ts';
 import { Limit } from './isa.generated.ts';
 
 /** What the runtime needs from the device (or the simulator). */
@@ -38,6 +39,13 @@ export interface Host {
    * whether or not it fires. Only a host that has it at load gets the calls compiled in: devices pay nothing.
    */
   state?: (rule: number, active: number, t: number) => void;
+  /**
+   * Optional, for coverage in QA runs: called with every value a unit reads as a condition (an operand of
+   * AND/OR/NOT, a temporal operator's input, a rule's condition), keyed by the code offset of the instruction
+   * that produced it, so the sidecar source map names it. Only a host that has it at load gets the calls
+   * compiled in: devices pay nothing.
+   */
+  probe?: (at: number, value: boolean) => void;
 }
 
 export interface Runtime {
@@ -171,7 +179,7 @@ export function memory(p: Program): Memory {
 /** Translates a verified program and starts it on memory m (from memory(p)). */
 export function start(p: Program, m: Memory, host: Host): Runtime {
   var readers = valueReaders(p);
-  var source = translate(p, readers, !!host.state);
+  var source = translate(p, readers, !!host.state, !!host.probe);
   if (host.keepCode) source = host.keepCode(source);
   var run: (t: number) => void;
   try {
@@ -187,5 +195,7 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var p = verify(bytes);
   if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
   if (!host || typeof host !== 'object') return refused(p, F_ARGUMENT, 0);
+  var lacking = missingCallback(p, host);
+  if (lacking >= 0) return refused(p, F_HOST, lacking);
   return start(p, memory(p), host);
 }

@@ -24,9 +24,11 @@ import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
 
 /**
  * `readers`: the units that read each value (readers.ts). `spans`: also call H.state(rule, active, t) when a
- * rule's condition changes (Host.state).
+ * rule's condition changes (Host.state). `probes`: also call H.probe(at, value) with every operand a unit reads
+ * as a condition, keyed by the code offset of the instruction that produced it (Host.probe, for coverage).
+ * Without probes the generated text is exactly what it was before the hook existed.
  */
-export function translate(p: Program, readers: Readers, spans: boolean): string {
+export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean): string {
   var out: string[] = [];
   var se: string[] = [];     // symbolic stack: expression text
   var sb: boolean[] = [];    // … is it a JS boolean
@@ -39,9 +41,13 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
   var open = 0;
   var operands: string[] = [];  // a pure op's operand texts, in push order
   var ins = newInstruction();
+  var so: number[] = [];     // symbolic stack: code offset of the instruction that pushed it (probes only)
+  var opAt = 0;
 
   function push(e: string, isBool: boolean, isSimple: boolean): void {
-    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; sp++;
+    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple;
+    if (probes) so[sp] = opAt; // only probing hosts pay for the bookkeeping (Espruino: every array slot costs variables)
+    sp++;
   }
   function temp(): string {
     var name = 'x' + tn;
@@ -65,7 +71,14 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
   }
   function popBool(): string {
     var e = popRaw();
-    return wasBool ? e : '!!' + e;
+    var b = wasBool ? e : '!!' + e;
+    if (!probes) return b;
+    // Probed: evaluated here into a temp. Operands are pure or temps already, so evaluating earlier (and both
+    // sides of AND/OR) reads the same values and changes no state.
+    var x = temp();
+    out.push(x + '=' + b + ';H.probe(' + so[sp] + ',' + x + ');');
+    wasBool = true;
+    return x;
   }
   function popNum(): string {
     var e = popRaw();
@@ -127,9 +140,12 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
     while (pc < end) {
       while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
       decodeInstruction(p.bytes, p.codeOff + pc, p.codeOff + end, ins);
+      opAt = pc;
       var op = ins.op;
       var a1 = ins.a; // first operand: value, constant, geometry or output index, severity, state slot or jump target
-      var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number;
+      // Declared here, not in the branch that first uses them: Espruino hoists nothing, so a `var` in one branch
+      // is not declared when another branch runs (it would write a global).
+      var c: string; var x: string; var y: string; var dur: string; var r: string; var s: number; var i: number;
       if (op === Op.END) {
         // R[2] stays a lower bound of every wake-up time, so advanceTo() needs no scan while nothing is due.
         out.push(timed ? 'N[' + u + ']=d;if(d<R[2])R[2]=d;}' : '}');
@@ -171,7 +187,7 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
         // S: steps done (0…n−1), time of step 1. One step advances per evaluation, in order.
         s = a1; var n = ins.b; dur = popSimple();
         var steps: string[] = [];
-        for (var i = n - 1; i >= 0; i--) { steps[i] = temp(); }
+        for (i = n - 1; i >= 0; i--) { steps[i] = temp(); }
         for (i = n - 1; i >= 0; i--) out.push(steps[i] + '=' + popBool() + ';');
         x = temp(); r = result(true);
         var seq = x + '=' + slotRef(s, 0) + '>0?' + slotRef(s, 0) + ':0;if(' + x + '>0&&t-' + slotRef(s, 1) + '>' + dur + ')' + x + '=0;';
@@ -215,7 +231,8 @@ export function translate(p: Program, readers: Readers, spans: boolean): string 
           out.push(r + '=false;if(' + c + '){if(!(' + slotRef(s, 0) + '>0)&&!(t-' + slotRef(s, 1) + '<' + dur + ')){' + r + '=true;' + slotRef(s, 1) + '=t;}' + slotRef(s, 0) + '=1;}else ' + slotRef(s, 0) + '=0;');
         }
       } else if (op === Op.JZ) {
-        out.push('if(' + popBool() + '){');
+        // The FIRE result: whether the rule fired is known from its events, so it is not probed.
+        out.push('if(' + (probes ? popRaw() : popBool()) + '){');
         targets[open++] = a1;
       } else if (op === Op.EMIT) {
         var count = ins.b;

@@ -9,6 +9,7 @@ import { eventWriter, wrapHost, setHash } from './events.ts';
 import { setBaseTable, isWeakPublicKey } from './crypto/ed25519.ts';
 import { loadBaseTable } from './crypto/edtable.ts';
 import { nativeSha512 } from './crypto/espruino-sha512.ts';
+import { sha512 } from './crypto/sha512.ts';
 
 declare var EdgeRule: { [k: string]: unknown } | undefined;
 
@@ -26,3 +27,5 @@ EdgeRule.setBaseTable = setBaseTable;
 EdgeRule.loadBaseTable = loadBaseTable;
 // provisioning: refuse a key to trust that proves nothing (small order, or not a point)
 EdgeRule.isWeakPublicKey = isWeakPublicKey;
+// the runtime's own SHA-512 (the device link hashes slots with it, or with a native one the board passes)
+EdgeRule.sha512 = sha512;

@@ -1,0 +1,97 @@
+/**
+ * A device-link session as one plain ES5 script for any engine (harness/engines): the three artifacts, an
+ * in-memory store with flash semantics, and a fixed list of host frames fed to the agent on a fixed clock; the
+ * script prints every byte the agent sends as hex lines. Same artifacts, same frames, same clock: every engine
+ * must print the same bytes (test/link-engines.test.ts).
+ */
+import * as C from '../runtime/link/constants.ts';
+import { cobsEncode, cobsMax } from '../runtime/link/cobs.ts';
+import { crc32 } from '../runtime/link/crc32.ts';
+import { signalMeta } from '../compiler/dsl/catalogue.ts';
+import { linkArtifactSource } from '../hil/virtual/artifact.ts';
+import { rawFrame, type Value } from '../hil/link/codec.ts';
+import { bundleId } from '../hil/link/bundle-id.ts';
+import { BUILD_KEY, DEVICE_KEY, signedLibrary } from './link.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function wire(type: number, seq: number, body: Map<number, Value>): string {
+  const raw = rawFrame(type, seq, body);
+  const out = new Uint8Array(cobsMax(raw.length));
+  return hex(out.subarray(0, cobsEncode(raw, raw.length, out, 0)));
+}
+
+/** The host's side of the session: [clock ms, frame hex, what happens before it] in order. */
+async function hostFrames(): Promise<Array<[number, string, string]>> {
+  const v1 = await signedLibrary({ version: 1 });
+  const v0 = await signedLibrary({ version: 0 });
+  const id1 = bundleId(v1);
+  const id0 = bundleId(v0);
+  const nonce = Uint8Array.from({ length: 16 }, (_, i) => 255 - i);
+  const m = (...e: Array<[number, Value]>) => new Map<number, Value>(e);
+  let seq = 0x7000;
+  let t = 2000;
+  const f: Array<[number, string, string]> = [];
+  const add = (type: number, body: Map<number, Value>, before = '') => f.push([(t += 37), wire(type, seq++, body), before]);
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
+  for (const [id, b] of [[id1, v1], [id0, v0]] as const) {
+    add(C.MSG_BEGIN, m([C.BQ_ID, id], [C.BQ_SIZE, b.length], [C.BQ_CRC, crc32(0, b, 0, b.length)]));
+    add(C.MSG_CHUNK, m([C.CQ_OFFSET, 0], [C.CQ_DATA, b.subarray(0, 1000)]));
+    add(C.MSG_CHUNK, m([C.CQ_OFFSET, 500], [C.CQ_DATA, b.subarray(500, 1000)]));
+    add(C.MSG_CHUNK, m([C.CQ_OFFSET, 1000], [C.CQ_DATA, b.subarray(1000)]));
+    add(C.MSG_VERIFY, m([C.VQ_ID, id]));
+    add(C.MSG_ACTIVATE, m([C.AQ_ID, id], [C.AQ_TRIAL, 0]));
+    add(C.MSG_ACTIVATE, m([C.AQ_ID, id], [C.AQ_TRIAL, 0]));
+  }
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096], [C.HQ_FLAGS, C.HELLO_EVENTS]), 'impact');
+  add(C.MSG_CLOCK, m([C.KQ_UNIX_MS, 1_700_000_000_000]));
+  add(C.MSG_STATS, m());
+  add(C.MSG_INJECT, m());
+  return f;
+}
+
+/** The whole script: print(line) per chunk the agent writes, '--' between the host's frames. */
+export async function linkEngineScript(): Promise<string> {
+  const frames = await hostFrames();
+  return `${linkArtifactSource()}
+var FRAMES = ${JSON.stringify(frames)};
+var ACCEL_MAG = ${signalMeta('accel.mag').id};
+function unhex(h) { var b = new Uint8Array(h.length / 2); for (var i = 0; i < b.length; i++) b[i] = parseInt(h.substr(2 * i, 2), 16); return b; }
+var DIGITS = '0123456789abcdef';
+function hex(b, s, n) { var o = ''; for (var i = s; i < s + n; i++) o += DIGITS.charAt(b[i] >> 4) + DIGITS.charAt(b[i] & 15); return o; }
+var store = {
+  slots: [null, null], recs: {},
+  create: function (slot, size, head) { var f = new Uint8Array(size); for (var i = 0; i < size; i++) f[i] = 255; f.set(head, 0); this.slots[slot] = f; return true; },
+  write: function (slot, at, buf, start, len) { var f = this.slots[slot]; if (!f) return false; for (var i = 0; i < len; i++) f[at + i] = buf[start + i]; return true; },
+  read: function (slot) { return this.slots[slot]; },
+  get: function (k) { return this.recs[k] ? this.recs[k] : null; },
+  put: function (k, b) { var c = new Uint8Array(b.length); c.set(b, 0); if (b.length) this.recs[k] = c; else delete this.recs[k]; return true; }
+};
+var io = { write: function (b, s, n) { print(hex(b, s, n)); }, restart: function () { print('restart'); }, output: function () {}, interval: function () {} };
+var now = 1000;
+var agent = EdgeRule.linkAgent({ device: 7, key: unhex('${hex(BUILD_KEY.publicKey)}'), seed: unhex('${hex(DEVICE_KEY.seed!)}'), profile: 'full', engine: 'any', checkUnits: 40 }, io, store, now);
+if (agent.fault) throw new Error(agent.fault);
+function settle() { for (var k = 0; k < 100000 && agent.poll(now) === 0; k++) now++; }
+// in a function of its own: a board's globals are not the session's business (and on Espruino a bundle's
+// translation at load can leak a loop variable into the globals: runtime/engine/translate.ts, OP_EMIT's 'i')
+function session() {
+  var f, w, rt;
+  settle();
+  for (f = 0; f < FRAMES.length; f++) {
+    if (FRAMES[f][2] === 'impact') {
+      rt = agent.runtime();
+      rt.advanceTo(1700000000000);
+      rt.set(ACCEL_MAG, 50, 1700000000000);
+      rt.step(1700000000000);
+    }
+    if (FRAMES[f][0] > now) now = FRAMES[f][0];
+    w = unhex(FRAMES[f][1]);
+    print('--');
+    agent.input(w, 0, w.length, now);
+    settle();
+  }
+  print('end');
+}
+session();
+`;
+}

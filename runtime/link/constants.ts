@@ -1,0 +1,242 @@
+/**
+ * Every wire fact of the device link (docs/PROTOCOL.md): protocol version, frame layout, message types, body
+ * keys, status codes, slot and pointer layouts, default limits and timeouts. The device agent and the host
+ * (hil/) both import these; nothing else defines them. Codes and keys are wire format: never renumber, only add.
+ *
+ * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
+ */
+
+/** Protocol version the agent speaks (HELLO reply key HR_PROTOCOL); a host refuses a device with another major. */
+export var LINK_VERSION = 1;
+
+// --- framing ---------------------------------------------------------------------------------------------------
+// On the wire every frame is 0x00, COBS(raw frame), 0x00. The raw frame is
+//   type u8 | seq u16 LE | body (one CBOR map, may be empty) | CRC-32 (zlib) u32 LE over everything before it.
+export var FRAME_DELIM = 0;
+export var FRAME_HEADER = 3;
+export var FRAME_CRC = 4;
+/** Smallest raw frame: header and CRC, no body. */
+export var FRAME_MIN = FRAME_HEADER + FRAME_CRC;
+/** Largest raw frame the agent receives unless configured otherwise (a 1,024-byte chunk and its envelope). */
+export var DEFAULT_MAX_FRAME = 1100;
+/** No side may announce a smaller receive limit than this (an event record must fit). */
+export var MIN_MAX_FRAME = 600;
+/** Largest raw frame anyone may announce (the seq-independent limit of a u16-length world). */
+export var MAX_MAX_FRAME = 65535;
+
+/** Bit 7 of the type byte marks a reply; a reply carries its request's type and seq. */
+export var REPLY = 0x80;
+
+// --- message types: host → device requests ---------------------------------------------------------------------
+export var MSG_HELLO = 0x01;
+export var MSG_BEGIN = 0x02;
+export var MSG_CHUNK = 0x03;
+export var MSG_VERIFY = 0x04;
+export var MSG_ACTIVATE = 0x05;
+export var MSG_CONFIRM = 0x06;
+export var MSG_STATS = 0x07;
+export var MSG_CLOCK = 0x08;
+export var MSG_RESET = 0x09;
+export var MSG_CONSOLE = 0x0a;
+/** Reserved for hardware-in-the-loop runs: samples with their times (the device's own sensors ignored). */
+export var MSG_INJECT = 0x10;
+/** Reserved: end of an injected run, with counts. */
+export var MSG_END_RUN = 0x11;
+/** Reserved: install the trust anchor and make the device's own event key. */
+export var MSG_PROVISION = 0x12;
+/** Reserved: make a new event key (a command signed by the trust anchor). */
+export var MSG_ROTATE_EVENT_KEY = 0x13;
+/** Reserved: replace the trust anchor (signed by the current one). */
+export var MSG_ROTATE_TRUST = 0x14;
+
+// --- message types: device → host requests (the host replies with the type | REPLY and the same seq) ------------
+export var MSG_EVENT = 0x40;
+/** Reserved: a line of device log text. */
+export var MSG_LOG = 0x41;
+
+/** The first device-initiated type: types below are host requests. */
+export var DEVICE_REQUESTS = 0x40;
+
+// --- body keys ----------------------------------------------------------------------------------------------------
+/** Every reply: its status (ST_*). */
+export var K_STATUS = 0;
+
+// HELLO request
+export var HQ_NONCE = 1;          // bstr 8…32: echoed in the reply
+export var HQ_MAX_FRAME = 2;      // uint: the largest raw frame the host receives
+export var HQ_FLAGS = 3;          // uint: HELLO_EVENTS
+export var HELLO_EVENTS = 1;      // flag: send me event records
+// HELLO reply
+export var HR_NONCE = 1;          // bstr: the request's nonce
+export var HR_PROTOCOL = 2;       // uint: LINK_VERSION
+export var HR_FORMAT = 3;         // uint: the runtime's bundle format version
+export var HR_ENGINE = 4;         // text: engine name and version
+export var HR_DEVICE = 5;         // uint: device id
+export var HR_EVENT_KEY = 6;      // bstr 32: the device's event public key (absent: not provisioned)
+export var HR_MAX_FRAME = 7;      // uint: the largest raw frame the device receives
+export var HR_SLOTS = 8;          // array of 2 slot arrays [state, id bstr, size, next, version (−1 unknown)]
+export var HR_ACTIVE = 9;         // uint: active slot, or NO_SLOT
+export var HR_TRIAL = 10;         // uint: 1 while the active bundle runs on trial
+export var HR_FREE = 11;          // uint: free memory in the engine's own unit (bytes; variables on Espruino)
+export var HR_PROFILE = 12;       // text: the device profile
+export var HR_CATALOGUE = 13;     // uint: the runtime's signal catalogue hash
+export var HR_KEY_ID = 14;        // bstr 8: the trust anchor's key id (absent: not provisioned)
+export var HR_BOOTS = 15;         // uint: restarts since the store was made
+export var HR_UPTIME = 16;        // uint: ms since this boot
+export var HR_MIN_VERSION = 17;   // uint: lowest bundle version the device accepts next
+export var HR_CHECKING = 18;      // uint: 1 while a slot check (boot or activation) runs
+export var HR_FAULT = 19;         // array [code, at, field]: why the last boot check failed (absent: none); code
+                                  // FAULT_SLOT_STATUS + a status (ST_CRC, ST_HASH, …) when the slot failed before the signature check
+export var HR_SLOT_MAX = 20;      // uint: largest bundle a slot holds
+// slot array positions inside HR_SLOTS
+export var SA_STATE = 0;
+export var SA_ID = 1;
+export var SA_SIZE = 2;
+export var SA_NEXT = 3;
+export var SA_VERSION = 4;
+
+// BEGIN request / reply
+export var BQ_ID = 1;             // bstr BUNDLE_ID_BYTES: the bundle id (SHA-512 prefix of the signed bundle) = session id
+export var BQ_SIZE = 2;           // uint: bundle bytes
+export var BQ_CRC = 3;            // uint: CRC-32 of the bundle
+export var BR_NEXT = 1;           // uint: next offset the device expects (0, or where an interrupted upload stopped)
+export var BR_SLOT = 2;           // uint: the slot being written
+export var BR_CHUNK = 3;          // uint: largest chunk data the device takes in one frame
+
+// CHUNK request / reply
+export var CQ_OFFSET = 1;         // uint
+export var CQ_DATA = 2;           // bstr
+export var CR_NEXT = 1;           // uint: next offset expected (the first byte the device does not hold)
+export var CR_AHEAD = 2;          // uint: with CR_AHEAD_END, bytes the device already holds beyond a hole …
+export var CR_AHEAD_END = 3;      // uint: … [CR_AHEAD, CR_AHEAD_END): the host resends only the hole
+
+// VERIFY request / reply (whole-slot CRC and id hash, before any activation)
+export var VQ_ID = 1;
+export var VR_NEXT = 1;           // uint: with ST_INCOMPLETE, where the upload stands
+
+// ACTIVATE request / reply
+export var AQ_ID = 1;
+export var AQ_TRIAL = 2;          // uint: 1 = trial (reverts at the next restart unless confirmed)
+export var AR_FAULT = 1;          // uint: the runtime's fault code (signed-faults.ts / faults.ts)
+export var AR_AT = 2;             // uint: byte offset in the signed bundle
+export var AR_FIELD = 3;          // uint: field id (signed-faults.ts FLD_*)
+export var AR_VERSION = 4;        // uint: the candidate's version (when its header was readable)
+export var AR_MIN_VERSION = 5;    // uint: the lowest version the device accepted
+export var AR_ALREADY = 6;        // uint: 1 when the bundle was already active
+
+// CONFIRM request
+export var FQ_ID = 1;
+
+// STATS reply
+export var SR_UPTIME = 1;
+export var SR_FRAMES = 2;         // frames received with a good CRC
+export var SR_CRC_ERRORS = 3;
+export var SR_FRAMING_ERRORS = 4; // overlong or badly stuffed frames
+export var SR_MALFORMED = 5;      // good CRC, unreadable body
+export var SR_DUP_CHUNKS = 6;     // chunks below the next expected offset (answered, not written)
+export var SR_GAP_CHUNKS = 7;     // chunks beyond it (answered with the offset expected)
+export var SR_QUEUE = 8;          // event records waiting for the host's ack
+export var SR_DROPPED = 9;        // event records dropped from the full queue since provisioning
+export var SR_SAMPLES = 10;       // samples the board reported evaluating
+export var SR_EVAL_US = 11;       // total evaluation time of those samples, µs
+export var SR_EVAL_MAX_US = 12;   // longest single evaluation, µs
+export var SR_RUNTIME_FAULT = 13; // fault of the running bundle (0 none)
+export var SR_FREE = 14;
+export var SR_EVENTS_SENT = 15;   // EVENT frames sent (first sends and resends)
+export var SR_EVENTS_RESENT = 16;
+export var SR_ACTIVE = 17;
+export var SR_TRIAL = 18;
+export var SR_WRITER_FAULT = 19;  // the event writer's fault code (0 none)
+export var SR_NEXT_SEQ = 20;      // seq the event writer gives its next record (records below it were made)
+
+// CLOCK request / reply
+export var KQ_UNIX_MS = 1;        // uint: the host's wall clock (ms since 1970)
+export var KR_DEVICE_MS = 1;      // uint: the device's monotonic clock when the request was handled
+export var KR_OFFSET_MS = 2;      // int: the wall-clock offset the device held before (absent: none)
+
+// RESET request
+export var RQ_MODE = 1;           // uint: RESET_RESTART
+export var RESET_RESTART = 0;
+
+// CONSOLE request
+export var OQ_MS = 1;             // uint: how long the REPL owns the line
+
+// EVENT request (device → host) / reply
+export var EQ_RECORD = 1;         // bstr: one event record as the event writer handed it over (COSE_Sign1 or bare map)
+export var EQ_PREV = 2;           // uint: seq of the record before it in the device's queue (0: it is the oldest unacked)
+export var ER_ACK = 1;            // uint: the host has every record up to this seq
+
+// --- status codes ------------------------------------------------------------------------------------------------
+export var ST_OK = 0;
+export var ST_PENDING = 1;        // a slot check is running: ask again
+export var ST_UNKNOWN = 2;        // unknown message type
+export var ST_MALFORMED = 3;      // body unreadable or a required key missing
+export var ST_NO_SESSION = 4;     // CHUNK/VERIFY without a BEGIN for this id since the last restart
+export var ST_TOO_BIG = 5;        // the bundle is larger than a slot
+export var ST_STORAGE = 6;        // the storage refused a write
+export var ST_INCOMPLETE = 7;     // the slot does not hold the whole bundle yet
+export var ST_CRC = 8;            // the slot's bytes do not match the declared CRC-32
+export var ST_HASH = 9;           // the slot's bytes do not hash to the bundle id
+export var ST_REFUSED = 10;       // the bundle failed a check (AR_FAULT, AR_AT, AR_FIELD say which)
+export var ST_TRIAL = 11;         // a trial activation is waiting for CONFIRM: no upload until then
+export var ST_NOT_FOUND = 12;     // no slot holds this bundle id
+export var ST_UNSUPPORTED = 13;   // a reserved message this device does not implement
+export var ST_UNPROVISIONED = 14; // no trust anchor: the device cannot check bundles
+export var ST_BUSY = 15;          // another slot check is running
+
+/** Boot faults below the signature check: this plus the slot status (ST_CRC, ST_HASH, ST_INCOMPLETE, ST_NOT_FOUND). */
+export var FAULT_SLOT_STATUS = 256;
+
+// --- slots ------------------------------------------------------------------------------------------------------
+export var NO_SLOT = 255;
+/** Bytes of the bundle id: the first 16 bytes of SHA-512 of the signed bundle file. */
+export var BUNDLE_ID_BYTES = 16;
+// slot states in HELLO
+export var SLOT_EMPTY = 0;
+export var SLOT_PARTIAL = 1;
+export var SLOT_COMPLETE = 2;
+export var SLOT_ACTIVE = 3;
+
+// Slot file: header | bundle bytes | progress marks (one byte per granule, 0xFF unwritten, 0x00 written, in order).
+//   0 magic 'E','R','S','1'   4 bundle id (16)   20 size u32 LE   24 CRC-32 of the bundle u32 LE   28 granule u16 LE
+//   30 0xFFFF   32 CRC-32 of bytes 0…31 u32 LE   36 bundle bytes …
+export var SLOT_HEADER = 36;
+export var SH_ID = 4;
+export var SH_SIZE = 20;
+export var SH_CRC = 24;
+export var SH_GRANULE = 28;
+export var SH_CHECK = 32;
+export var SLOT_MAGIC = 0x31535245; // 'ERS1' read as u32 LE
+/** Bytes per progress mark unless configured otherwise. */
+export var DEFAULT_GRANULE = 256;
+/** Largest bundle a slot holds unless configured otherwise. */
+export var DEFAULT_SLOT_MAX = 65536;
+
+// Slot pointer: two records ('lp0', 'lp1'); the valid one with the higher generation wins. Writing the other one is
+// the commit point of every activation, confirmation and revert.
+//   0 layout version u8 (1)   1 active slot u8 (NO_SLOT: none)   2 trial u8   3 0   4 generation u32 LE
+//   8 lowest acceptable version u32 LE (highest version ever confirmed)   12 boots u32 LE   16 CRC-32 of 0…15 u32 LE
+export var POINTER_BYTES = 20;
+export var POINTER_VERSION = 1;
+export var PTR_ACTIVE = 1;
+export var PTR_TRIAL = 2;
+export var PTR_GEN = 4;
+export var PTR_FLOOR = 8;
+export var PTR_BOOTS = 12;
+export var PTR_CHECK = 16;
+export var POINTER_KEYS = ['lp0', 'lp1'];
+
+// --- device-side timing (ms of the board's monotonic clock) ------------------------------------------------------
+/** Unacknowledged EVENT frames in flight. */
+export var EVENT_WINDOW = 4;
+/** Resend unacknowledged events after this long, doubling up to EVENT_BACKOFF_MAX. */
+export var EVENT_TIMEOUT = 1000;
+export var EVENT_BACKOFF_MAX = 8000;
+/** Stop sending events after this many timeouts in a row without an ack, until the next HELLO. */
+export var EVENT_TRIES = 6;
+/** Signature-check units per poll (runtime/signing/crypto/ed25519.ts). */
+export var DEFAULT_CHECK_UNITS = 16;
+/** After this much line silence, three Ctrl-C (0x03) bytes before any 0x00 hand the line to the REPL. */
+export var CONSOLE_ESCAPE_IDLE = 1000;
+export var CONSOLE_ESCAPE_MS = 300000;
+export var CTRL_C = 3;
