@@ -105,7 +105,7 @@ test('--json prints the diagnostics as JSON on stdout, with the same exit code',
 });
 
 test('usage errors name the missing option and exit 2; a missing input exits 3', async () => {
-  const usage = 'usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--ids <file.js>] [--no-typecheck] [--quiet] [--json]\n(edgerule compile --help for all options)\n';
+  const usage = 'usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--set <param>=<value>…] [--ids <file.js>] [--no-typecheck] [--quiet] [--json]\n(edgerule compile --help for all options)\n';
   const noOut = await runCli(['compile', 'rules']);
   expect([noOut.code, noOut.err]).toEqual([2, `edgerule compile: missing -o <bundle>: the file to write the bundle to, e.g. -o out/library.erb\n${usage}`]);
   const noValue = await runCli(['compile', 'rules', '-o']);

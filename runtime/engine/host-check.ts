@@ -9,6 +9,15 @@ import { Op } from './isa.generated.ts';
 import { decodeInstruction, newInstruction } from './instruction.ts';
 import type { Program } from './verify.ts';
 
+/**
+ * Whether the host itself supplies callback `name`. Espruino gives every object an `emit` (Object.prototype.emit, its
+ * event API), so a host without emit() would pass a plain typeof check there and fail on the first alert.
+ */
+function hostHas(host: object, name: string): boolean {
+  var f = (host as { [name: string]: unknown })[name];
+  return typeof f === 'function' && f !== (Object.prototype as { [name: string]: unknown })[name];
+}
+
 /** Byte offset of the first instruction whose host callback `host` lacks, or −1 when it has all it needs. */
 export function missingCallback(p: Program, host: object): number {
   var ins = newInstruction();
@@ -17,7 +26,7 @@ export function missingCallback(p: Program, host: object): number {
     for (var at = p.codeOff + p.unitStart[u]; at < end; at += ins.size) {
       decodeInstruction(p.bytes, at, end, ins);
       var name = ins.op === Op.EMIT ? 'emit' : ins.op === Op.OUT ? 'output' : ins.op === Op.RATE ? 'interval' : '';
-      if (name !== '' && typeof (host as { [name: string]: unknown })[name] !== 'function') return at;
+      if (name !== '' && !hostHas(host, name)) return at;
     }
   }
   return -1;
