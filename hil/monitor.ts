@@ -92,12 +92,12 @@ export async function watchEvents(port: string, baud: number, collector: EventCo
     let ready = false;
     session.deviceRequest = (f) => (f.type !== MSG_EVENT ? undefined : ready ? collector.onEvent(f.body) : (early.push(f), undefined));
     const h = await hello(session, true);
-    if (!collector.key && o.registryKeys) {
-      const ks = o.registryKeys(h.device);
-      if (ks) {
-        collector.key = ks[0].publicKey;
-        for (const k of ks.slice(1)) if (!collector.rotated.some((r) => r.from === k.from)) collector.rotated.push({ from: k.from, key: k.publicKey });
-      }
+    const ks = o.registryKeys?.(h.device);
+    if (ks) {
+      // the registry's keys (rotations the host recorded, also those whose rotation record is still on the device)
+      collector.key ??= ks[0].publicKey;
+      for (const k of ks.slice(1)) if (!collector.rotated.some((r) => r.from === k.from)) collector.rotated.push({ from: k.from, key: k.publicKey });
+      collector.rotated.sort((a, b) => a.from - b.from);
     }
     const expected = collector.keyFor(Infinity);
     if (expected && h.eventKey && Buffer.compare(Buffer.from(expected), Buffer.from(h.eventKey)) !== 0) throw new DeviceError(`the device's event key (HELLO) is not the one ${o.keyFrom ?? 'given with --key'}`);
