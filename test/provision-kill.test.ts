@@ -13,6 +13,7 @@ import { openSerial } from '../hil/link/transport.ts';
 import { LinkSession } from '../hil/link/session.ts';
 import { helloReady, type HelloInfo } from '../hil/link/hello.ts';
 import { provision } from '../hil/link/provision.ts';
+import type { Value } from '../hil/link/codec.ts';
 import * as C from '../runtime/link/constants.ts';
 import { keyId } from '../signing/keys.ts';
 import { readRegistry, findDevice } from '../signing/registry.ts';
@@ -42,7 +43,7 @@ async function provisionOnce(port: string): Promise<void> {
   const t = await openSerial(port, 115200, 10000);
   try {
     const s = new LinkSession(t, { tries: 1, timeoutMs: 1500 });
-    await s.request(C.MSG_PROVISION, new Map([[C.PQ_ANCHOR, BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, new Uint8Array(16).fill(9)]])).catch(() => undefined);
+    await s.request(C.MSG_PROVISION, new Map<number, Value>([[C.PQ_ANCHOR, BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, new Uint8Array(16).fill(9)]])).catch(() => undefined);
   } finally {
     await t.close();
   }
