@@ -9,7 +9,7 @@ import { cobsEncode, cobsMax } from '../runtime/link/cobs.ts';
 import { crc32 } from '../runtime/link/crc32.ts';
 import { signalMeta } from '../compiler/dsl/catalogue.ts';
 import { linkArtifactSource } from '../hil/virtual/artifact.ts';
-import { rawFrame, type Value } from '../hil/link/codec.ts';
+import { rawFrame, FrameReader, type Frame, type Value } from '../hil/link/codec.ts';
 import { bundleId } from '../hil/link/bundle-id.ts';
 import { BUILD_KEY, DEVICE_KEY, OTHER_BUILD_KEY, signedLibrary } from './link.ts';
 import { rotateKeyStatement, trustStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
@@ -21,6 +21,16 @@ function wire(type: number, seq: number, body: Map<number, Value>): string {
   const raw = rawFrame(type, seq, body);
   const out = new Uint8Array(cobsMax(raw.length));
   return hex(out.subarray(0, cobsEncode(raw, raw.length, out, 0)));
+}
+
+/** What the script printed, as the frames the agent sent after each host frame. */
+export function replyFrames(stdout: string): Frame[][] {
+  return stdout.split('--\n').slice(1).map((part) => {
+    const frames: Frame[] = [];
+    const r = new FrameReader((f) => frames.push(f));
+    for (const line of part.split('\n')) if (/^[0-9a-f]+$/.test(line)) r.push(new Uint8Array(Buffer.from(line, 'hex')));
+    return frames;
+  });
 }
 
 /** The host's side of the session: [clock ms, frame hex, what happens before it] in order. */

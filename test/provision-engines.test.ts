@@ -4,8 +4,7 @@
 // same bytes: the same key made from the same random bytes, the same proofs, the same refusals.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { engines, runScript, type EngineName } from '../harness/engines/engines.ts';
-import { linkEngineScript } from '../harness/link-engine-script.ts';
-import { FrameReader, type Frame } from '../hil/link/codec.ts';
+import { linkEngineScript, replyFrames } from '../harness/link-engine-script.ts';
 import * as C from '../runtime/link/constants.ts';
 
 let script: string;
@@ -17,12 +16,7 @@ beforeAll(async () => {
 });
 
 test('on Node the provisioning session answers as the protocol says', () => {
-  const replies: Frame[][] = reference.split('--\n').slice(1).map((part) => {
-    const frames: Frame[] = [];
-    const r = new FrameReader((f) => frames.push(f));
-    for (const line of part.split('\n')) if (/^[0-9a-f]+$/.test(line)) r.push(new Uint8Array(Buffer.from(line, 'hex')));
-    return frames;
-  });
+  const replies = replyFrames(reference);
   const st = replies.map((fs) => fs.map((f) => f.body.get(C.K_STATUS)));
   expect(st).toEqual([[C.ST_OK], [C.ST_OK], [C.ST_OK], [C.ST_PROVISIONED], [C.ST_OK], [C.ST_SIGNATURE], [C.ST_OK], [C.ST_OK], [C.ST_OK]]);
   expect(replies[0][0].body.has(C.HR_EVENT_KEY)).toBe(false); // no key before provisioning

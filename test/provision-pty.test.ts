@@ -19,30 +19,14 @@ import { LinkSession } from '../hil/link/session.ts';
 import { MSG_STATS, SR_NEXT_SEQ, SR_SAMPLES, SR_QUEUE, SECRET_KEYS, SK_SEED, SK_SEAL } from '../runtime/link/constants.ts';
 import { formatKey } from '../signing/keys.ts';
 import { readRegistry, findDevice, keySchedule } from '../signing/registry.ts';
-import { readInputs } from '../simulator/inputs.ts';
-import { loadScenario, applyScenario } from '../simulator/scenario.ts';
-import { SampleBuffer, type SampleColumns } from '../simulator/trace/samples.ts';
+import { exampleDrive, later } from '../harness/drive.ts';
+import type { SampleColumns } from '../simulator/trace/samples.ts';
 
-const HOUR = 3_600_000;
 let drive: SampleColumns;
 
 beforeAll(async () => {
-  const inputs = readInputs(['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'], { startMs: Date.parse('2020-10-15T21:00:00+13:00') });
-  drive = applyScenario(inputs.samples, await loadScenario('examples/scenarios/door-theft.json'), 'door-theft').samples;
+  drive = await exampleDrive();
 });
-
-/** The drive again, `hours` later (a device's sensors never go back in time). */
-function later(s: SampleColumns, hours: number): SampleColumns {
-  const b = new SampleBuffer(s.length);
-  b.reserve(s.length);
-  for (let i = 0; i < s.length; i++) {
-    b.t[i] = s.t[i] + hours * HOUR;
-    b.sig[i] = s.sig[i];
-    b.value[i] = s.value[i];
-  }
-  b.length = s.length;
-  return b;
-}
 
 async function until(what: string, ok: () => Promise<boolean>, ms = 120000): Promise<void> {
   const deadline = Date.now() + ms;
