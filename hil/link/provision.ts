@@ -46,6 +46,22 @@ export interface ProvisionResult {
 /** Provisioning requests sign or verify on the device: seconds on small engines. */
 const slow = (o: LinkOptions) => ({ timeoutMs: o.timeoutMs ?? 20000, tries: o.tries ?? 3 });
 
+/** How long a device may stay BUSY (a restarted device checks its active slot first) before the host gives up. */
+const BUSY_MS = 120000;
+
+/**
+ * A provisioning request, asked again every 20 ms while the device answers BUSY (a slot check runs: after a restart
+ * the device checks its active slot before anything else). The request is idempotent, so asking again is safe.
+ */
+async function ask(s: LinkSession, type: number, body: Body, o: LinkOptions): Promise<Body> {
+  const deadline = Date.now() + BUSY_MS;
+  for (;;) {
+    const r = await s.request(type, body, slow(o));
+    if (status(r) !== C.ST_BUSY || Date.now() > deadline) return r;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
 async function withDevice<T>(o: LinkOptions, fn: (s: LinkSession, h: HelloInfo) => Promise<T>): Promise<T> {
   const t = await (o.open ? o.open() : openSerial(o.port, o.baud ?? 115200, 10000));
   try {
@@ -97,7 +113,7 @@ export async function provision(o: LinkOptions & { trust: KeyFile; device: numbe
     const why = conflict(known, o.device, h.keyId ? h.eventKey : undefined, o.registry);
     if (why) throw new RegistryConflict(why);
     const nonce = new Uint8Array(randomBytes(16));
-    const r = await s.request(C.MSG_PROVISION, map([C.PQ_ANCHOR, anchor], [C.PQ_DEVICE, o.device], [C.PQ_NONCE, nonce]), slow(o));
+    const r = await ask(s, C.MSG_PROVISION, map([C.PQ_ANCHOR, anchor], [C.PQ_DEVICE, o.device], [C.PQ_NONCE, nonce]), o);
     const st = status(r);
     if (st === C.ST_PROVISIONED) {
       const id = r.get(C.PR_ANCHOR_ID);
@@ -133,7 +149,7 @@ export async function rotateEventKey(o: LinkOptions & { anchorKey: KeyFile }): P
     if (h.keyId !== keyId(o.anchorKey.publicKey)) throw new ProvisionRefused(`the device trusts anchor key id ${h.keyId}, not ${keyId(o.anchorKey.publicKey)}: the command would not verify`);
     const nonce = new Uint8Array(randomBytes(16));
     const sig = signBytes(statement((b) => rotateKeyStatement(b, h.device, h.keyEpoch!)), o.anchorKey.seed!);
-    const r = await s.request(C.MSG_ROTATE_EVENT_KEY, map([C.XQ_DEVICE, h.device], [C.XQ_EPOCH, h.keyEpoch], [C.XQ_SIGNATURE, sig], [C.XQ_NONCE, nonce]), slow(o));
+    const r = await ask(s, C.MSG_ROTATE_EVENT_KEY, map([C.XQ_DEVICE, h.device], [C.XQ_EPOCH, h.keyEpoch], [C.XQ_SIGNATURE, sig], [C.XQ_NONCE, nonce]), o);
     const st = status(r);
     if (st !== C.ST_OK) throw new ProvisionRefused(`ROTATE_EVENT_KEY refused: ${statusText(st)}`);
     const epoch = numAt(r, C.XR_EPOCH, 'the new epoch');
@@ -162,7 +178,7 @@ export async function rotateTrust(o: LinkOptions & { anchorKey: KeyFile; trust: 
   return withDevice(o, async (s, h) => {
     if (h.anchorVersion === undefined) throw new ProvisionRefused(`device ${h.device} was not provisioned over the link: its trust anchor cannot be rotated`);
     const sig = signBytes(statement((b) => trustStatement(b, o.version, next, 0)), o.anchorKey.seed!);
-    const r = await s.request(C.MSG_ROTATE_TRUST, map([C.TQ_ANCHOR, next], [C.TQ_VERSION, o.version], [C.TQ_SIGNATURE, sig]), slow(o));
+    const r = await ask(s, C.MSG_ROTATE_TRUST, map([C.TQ_ANCHOR, next], [C.TQ_VERSION, o.version], [C.TQ_SIGNATURE, sig]), o);
     const st = status(r);
     if (st === C.ST_SIGNATURE) throw new ProvisionRefused(`ROTATE_TRUST refused: ${statusText(st)} (the device trusts key id ${h.keyId}; --signed-by gave ${keyId(o.anchorKey.publicKey)})`);
     if (st === C.ST_STALE) throw new ProvisionRefused(`ROTATE_TRUST refused: ${statusText(st)} (the device's anchor is version ${h.anchorVersion}; give a higher --anchor-version)`);
