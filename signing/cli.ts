@@ -317,7 +317,8 @@ bundle, an unsigned bundle).
         options: { key: { type: 'string', short: 'k' }, bundle: { type: 'string' }, from: { type: 'string' }, registry: { type: 'string' } },
       });
       if (values.key && values.registry) throw new CommandError(`--key and --registry both name the key: give one\n\n${this.usage}`, EXIT.USAGE);
-      if (!values.key && positionals.length === 1) return verifyWithRegistry(positionals[0], registryPath(values.registry), values, io);
+      // without --key: the registry named, or the default one when it exists (else --key is what is missing)
+      if (!values.key && positionals.length === 1 && (values.registry || existsSync(registryPath()))) return verifyWithRegistry(positionals[0], registryPath(values.registry), values, io);
       const missing = [positionals.length !== 1 && 'the file to verify', !values.key && '--key'].filter(Boolean);
       if (missing.length) throw new CommandError(`${missing.join(', ')} missing\n\n${this.usage}`, EXIT.USAGE);
       if (values.from !== undefined && !/^[1-9][0-9]*$/.test(values.from)) throw new CommandError(`--from must be a positive integer, got '${values.from}'`, EXIT.USAGE);
