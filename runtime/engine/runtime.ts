@@ -13,9 +13,9 @@
  */
 import { verify, Program } from './verify.ts';
 import { translate } from './translate.ts';
-import { valueReaders } from './readers.ts';
-import { makeOutOfLineOps, Geometry, OutOfLineOps } from './out-of-line-ops.ts';
-import { GEOM_SIZE, POINT_SIZE, GeomField, PointField, readConstant } from './format.ts';
+import { valueReaders, dirtyWords, signalMasks } from './readers.ts';
+import { makeOutOfLineOps, Geometry, OutOfLineOps, BOX_MARGIN } from './out-of-line-ops.ts';
+import { GEOM_SIZE, POINT_SIZE, GEOM_CIRCLE, GeomField, PointField, readConstant } from './format.ts';
 import { F_OK, F_TRANSLATE, F_ARGUMENT, F_HOST } from './faults.ts';
 import { missingCallback } from './host-check.ts';
 import { Limit } from './isa.generated.ts';
@@ -61,13 +61,42 @@ export interface Runtime {
 
 /**
  * The typed arrays a verified program runs on (translate.ts names them), and its out-of-line ops over them:
- *   V values   U update times   S state   K constants   Q unit dirty flags   N unit wake-up times
+ *   V values   U update times   S state   K constants   Q dirty words (unit u: bit u & 31 of Q[u >> 5])   N unit wake-up times
  *   R registers (R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-ups)
  *   E attachment buffer   F out-of-line ops
  */
 export interface Memory {
-  V: Float64Array; U: Float64Array; S: Float64Array; K: Float64Array; Q: Uint8Array; N: Float64Array; R: Float64Array;
+  V: Float64Array; U: Float64Array; S: Float64Array; K: Float64Array; Q: Int32Array; N: Float64Array; R: Float64Array;
   E: Float64Array; F: OutOfLineOps;
+}
+
+/** Geometry g's box (Geometry.box): around its points, or around the circle for a circle, widened by BOX_MARGIN. */
+function geometryBox(geo: Geometry, g: number): void {
+  var first = geo.first[g];
+  var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  if (geo.kind[g] === GEOM_CIRCLE) {
+    var r = geo.count[g] > 0 ? geo.px[first] : 0;
+    if (r < 0) r = -r;
+    x0 = -r; x1 = r; y0 = -r; y1 = r;
+  } else {
+    for (var i = first; i < first + geo.count[g]; i++) {
+      if (geo.px[i] < x0) x0 = geo.px[i];
+      if (geo.px[i] > x1) x1 = geo.px[i];
+      if (geo.py[i] < y0) y0 = geo.py[i];
+      if (geo.py[i] > y1) y1 = geo.py[i];
+    }
+  }
+  // The margin grows with the coordinates (rounding in the exact tests is relative to them); float32 rounding of
+  // the widened edges moves them by far less than it.
+  var big = x0 < 0 ? -x0 : x0;
+  if (x1 > big) big = x1;
+  if (-y0 > big) big = -y0;
+  if (y1 > big) big = y1;
+  var m = BOX_MARGIN + big / 1048576;
+  geo.box[g * 4] = x0 - m;
+  geo.box[g * 4 + 1] = x1 + m;
+  geo.box[g * 4 + 2] = y0 - m;
+  geo.box[g * 4 + 3] = y1 + m;
 }
 
 export function loadGeometry(p: Program): Geometry {
@@ -75,6 +104,7 @@ export function loadGeometry(p: Program): Geometry {
   var geo: Geometry = {
     kind: new Uint8Array(p.nGeoms), first: new Uint32Array(p.nGeoms), count: new Uint16Array(p.nGeoms),
     ref: new Float64Array(p.nGeoms * 4), px: new Float32Array(p.nPoints), py: new Float32Array(p.nPoints),
+    box: new Float32Array(p.nGeoms * 4),
   };
   for (var g = 0; g < p.nGeoms; g++) {
     var at = p.geomOff + g * GEOM_SIZE;
@@ -92,6 +122,7 @@ export function loadGeometry(p: Program): Geometry {
       geo.px[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PointField.X, true) * scale;
       geo.py[i] = dv.getInt16(p.pointOff + i * POINT_SIZE + PointField.Y, true) * scale;
     }
+    geometryBox(geo, g);
   }
   return geo;
 }
@@ -113,16 +144,25 @@ function refused(p: Program, code: number, at: number): Runtime {
  * The per-sample API. Built in a function of its own so its closures keep only what they use alive
  * (Espruino keeps a closure's whole enclosing scope: load()'s temporaries would stay in RAM otherwise).
  */
-function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Float64Array, R: Float64Array,
-  rStart: Uint16Array, rUnits: Uint8Array, run: (t: number) => void): Runtime {
+function api(p: Program, V: Float64Array, U: Float64Array, Q: Int32Array, N: Float64Array, R: Float64Array,
+  M: Int32Array, run: (t: number) => void): Runtime {
   var nSignals = p.nSignals;
   var nUnits = p.nUnits;
   var budget = p.wakeBudget;
+  var nw = Q.length;
+  // A sample marks exactly the units that read its signal: one OR of the signal's reader mask per dirty word.
   function set(signal: number, value: number, t: number): boolean {
     if (!(signal >= 0 && signal < nSignals)) return false;
     V[signal] = value;
     U[signal] = t;
-    for (var j = rStart[signal]; j < rStart[signal + 1]; j++) Q[rUnits[j]] = 1;
+    Q[0] |= M[signal];
+    return true;
+  }
+  function setWide(signal: number, value: number, t: number): boolean {
+    if (!(signal >= 0 && signal < nSignals)) return false;
+    V[signal] = value;
+    U[signal] = t;
+    for (var k = 0; k < nw; k++) Q[k] |= M[signal * nw + k];
     return true;
   }
   function nextDue(): number {
@@ -152,7 +192,7 @@ function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Flo
     }
     return true;
   }
-  return { fault: F_OK, faultAt: 0, program: p, set: set, step: run, nextDue: nextDue, advanceTo: advanceTo };
+  return { fault: F_OK, faultAt: 0, program: p, set: nw === 1 ? set : setWide, step: run, nextDue: nextDue, advanceTo: advanceTo };
 }
 
 /** The JS the runtime would run for a bundle ('' if it does not verify): for `edgerule inspect --translated`. */
@@ -168,18 +208,21 @@ export function memory(p: Program): Memory {
   var S = filled(p.nState, NaN);
   var K = new Float64Array(p.nConsts);
   for (var i = 0; i < p.nConsts; i++) K[i] = readConstant(p.dv, p.constOff, p.n32, i);
-  var Q = new Uint8Array(p.nUnits);
-  for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
+  var Q = new Int32Array(dirtyWords(p.nUnits));
+  for (i = 0; i < p.nUnits; i++) Q[i >> 5] |= 1 << (i & 31); // first step evaluates everything once
   var N = filled(p.nUnits, Infinity);
   var R = filled(3, NaN);
   R[2] = Infinity;
   return { V: V, U: U, S: S, K: K, Q: Q, N: N, R: R, E: new Float64Array(Limit.MAX_ATTACH), F: makeOutOfLineOps(loadGeometry(p), V, U, S, R) };
 }
 
-/** Translates a verified program and starts it on memory m (from memory(p)). */
-export function start(p: Program, m: Memory, host: Host): Runtime {
+/**
+ * Translates a verified program and starts it on memory m (from memory(p)). `watched` (tests only,
+ * harness/fuzz/watched-runtime.ts): every unit run starts with a call of m.F.run(unit).
+ */
+export function start(p: Program, m: Memory, host: Host, watched?: boolean): Runtime {
   var readers = valueReaders(p);
-  var source = translate(p, readers, !!host.state, !!host.probe);
+  var source = translate(p, readers, !!host.state, !!host.probe, watched);
   if (host.keepCode) source = host.keepCode(source);
   var run: (t: number) => void;
   try {
@@ -188,7 +231,7 @@ export function start(p: Program, m: Memory, host: Host): Runtime {
   } catch (e) {
     return refused(p, F_TRANSLATE, 0);
   }
-  return api(p, m.V, m.U, m.Q, m.N, m.R, readers.start, readers.units, run);
+  return api(p, m.V, m.U, m.Q, m.N, m.R, signalMasks(p, readers, m.Q.length), run);
 }
 
 export function load(bytes: Uint8Array, host: Host): Runtime {

@@ -28,8 +28,9 @@ import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
  * as a condition, keyed by the code offset of the instruction that produced it (Host.probe, for coverage).
  * Without probes the generated text is exactly what it was before the hook existed.
  */
-export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean): string {
+export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean, watched?: boolean): string {
   var out: string[] = [];
+  var guards: string[] = []; // step's body: one guard and call per unit
   var se: string[] = [];     // symbolic stack: expression text
   var sb: boolean[] = [];    // … is it a JS boolean
   var ss: boolean[] = [];    // … is it a plain array read or temp (safe to repeat)
@@ -52,7 +53,7 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
   function temp(): string {
     var name = 'x' + tn;
     tn++;
-    if (tn > maxTemp) maxTemp = tn;
+    if (tn > maxTemp) maxTemp = tn; // this unit's temps
     return name;
   }
   /** Pops an expression; a non-simple one is first stored in a temp so it can be repeated and is evaluated here. */
@@ -97,10 +98,16 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
   function wake(at: string): string {
     return 'if(' + at + '<d)d=' + at + ';';
   }
-  /** Marks every unit that reads value v. */
+  /** Marks every unit that reads value v: one OR per dirty word holding readers (readers.ts). */
   function markReaders(v: number): string {
     var marks = '';
-    for (var j = readers.start[v]; j < readers.start[v + 1]; j++) marks += 'Q[' + readers.units[j] + ']=1;';
+    var word = -1;
+    var mask = 0;
+    for (var j = readers.start[v]; j <= readers.start[v + 1]; j++) {
+      var unit = j < readers.start[v + 1] ? readers.units[j] : -1;
+      if (word >= 0 && unit >> 5 !== word) { marks += 'Q[' + word + ']|=' + mask + ';'; mask = 0; }
+      if (unit >= 0) { word = unit >> 5; mask |= 1 << (unit & 31); }
+    }
     return marks;
   }
   /** A pure op: pops its operands (last first) as its USES column says, pushes its text (PURE_JS) with them in place. */
@@ -122,11 +129,31 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     push(text, (OPTAB[row + Col.FLAGS] & Flag.BOOL) !== 0, false);
   }
 
+  var cmpAt = 0;  // comparedWithConstant(): where the comparison is, and the constant
+  var cmpK = 0;
+  var cmp = -1;
+  var look = newInstruction();
+  /**
+   * Whether the instructions at pc are CONST k then LT, LE, GT or GE (inside the unit being translated): the
+   * comparison's code for F.near (0 <, 1 ≤, 2 >, 3 ≥), else −1. A jump cannot land between them (the stack is
+   * not empty there).
+   */
+  function comparedWithConstant(at: number): number {
+    if (at >= end) return -1;
+    decodeInstruction(p.bytes, p.codeOff + at, p.codeOff + end, look);
+    if (look.op !== Op.CONST || at + look.size >= end) return -1;
+    cmpK = look.a;
+    decodeInstruction(p.bytes, p.codeOff + at + look.size, p.codeOff + end, look);
+    cmpAt = at + look.size;
+    return look.op === Op.LT ? 0 : look.op === Op.LE ? 1 : look.op === Op.GT ? 2 : look.op === Op.GE ? 3 : -1;
+  }
+
   for (var u = 0; u < p.nUnits; u++) {
     var unitId = p.unitId[u];
     var start = p.unitStart[u];
     var end = p.unitEnd[u];
     tn = 0;
+    maxTemp = 0;
     sp = 0;
     open = 0;
     // Only units with an op that wakes keep a wake-up time; the rest run on input updates alone.
@@ -135,7 +162,14 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       decodeInstruction(p.bytes, p.codeOff + scan, p.codeOff + end, ins);
       if ((OPTAB[ins.row + Col.FLAGS] & Flag.WAKES) !== 0) timed = true;
     }
-    out.push(timed ? 'if(Q[' + u + ']||N[' + u + ']<=t){Q[' + u + ']=0;d=Infinity;' : 'if(Q[' + u + ']){Q[' + u + ']=0;');
+    // Each unit is a function of its own, and step() a list of guards calling them: Espruino, which runs source
+    // text, then reads only the units that run. Unit u is bit u & 31 of dirty word u >> 5; `z` (step's R[2] <= t)
+    // tells whether any wake-up can be due, so a unit's wake-up time is read only then.
+    var bit = 'Q[' + (u >> 5) + ']&' + (1 << (u & 31));
+    guards.push(timed ? 'if(' + bit + '||z&&N[' + u + ']<=t)u' + u + '(t);' : 'if(' + bit + ')u' + u + '(t);');
+    var head = out.length;
+    out.push(''); // the function's head, once its temps are known
+    out.push((watched ? 'F.run(' + u + ');' : '') + 'Q[' + (u >> 5) + ']&=' + ~(1 << (u & 31)) + ';' + (timed ? 'd=Infinity;' : ''));
     var pc = start;
     while (pc < end) {
       while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
@@ -149,6 +183,9 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       if (op === Op.END) {
         // R[2] stays a lower bound of every wake-up time, so advanceTo() needs no scan while nothing is due.
         out.push(timed ? 'N[' + u + ']=d;if(d<R[2])R[2]=d;}' : '}');
+        var vars = timed ? ',d' : '';
+        for (var k = 0; k < maxTemp; k++) vars += ',x' + k;
+        out[head] = 'function u' + u + '(t){' + (vars ? 'var ' + vars.substring(1) + ';' : '');
       } else if (op === Op.CONST) {
         push('K[' + a1 + ']', false, true);
       } else if (op === Op.LOAD) {
@@ -206,6 +243,12 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       } else if (op === Op.STALE) {
         dur = popSimple(); x = temp(); r = result(true);
         out.push(x + '=U[' + a1 + ']===U[' + a1 + ']?U[' + a1 + ']:R[0];' + r + '=t-' + x + '>=' + dur + ';if(!' + r + ')' + wake(x + '+' + dur));
+      } else if (op === Op.DIST2 && (cmp = comparedWithConstant(pc + ins.size)) >= 0) {
+        // dist2 > K (the usual "further than …" test): one early-exit call instead of the whole distance.
+        y = popRaw(); x = popRaw();
+        pc = cmpAt; opAt = pc;
+        decodeInstruction(p.bytes, p.codeOff + pc, p.codeOff + end, ins);
+        push('F.near(' + a1 + ',' + x + ',' + y + ',K[' + cmpK + '],' + cmp + ')', true, false);
       } else if (op === Op.INSIDE || op === Op.DIST2) {
         y = popRaw(); x = popRaw();
         push('F.' + (op === Op.INSIDE ? 'inside(' : 'dist2(') + a1 + ',' + x + ',' + y + ')', op === Op.INSIDE, false);
@@ -247,7 +290,5 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       pc += ins.size;
     }
   }
-  var temps = '';
-  for (var k = 0; k < maxTemp; k++) temps += ',x' + k;
-  return 'return function(t){var d' + temps + ';if(R[0]!==R[0])R[0]=t;' + out.join('') + '};';
+  return out.join('') + 'return function(t){var z;if(R[0]!==R[0])R[0]=t;z=R[2]<=t;' + guards.join('') + '};';
 }
