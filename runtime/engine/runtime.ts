@@ -67,7 +67,7 @@ export interface Runtime {
  */
 export interface Memory {
   V: Float64Array; U: Float64Array; S: Float64Array; K: Float64Array; Q: Int32Array; N: Float64Array; R: Float64Array;
-  E: Float64Array; F: OutOfLineOps;
+  E: Float64Array; F: OutOfLineOps; G: Geometry;
 }
 
 /** Geometry g's box (Geometry.box): around its points, or around the circle for a circle, widened by BOX_MARGIN. */
@@ -97,6 +97,40 @@ function geometryBox(geo: Geometry, g: number): void {
   geo.box[g * 4 + 1] = x1 + m;
   geo.box[g * 4 + 2] = y0 - m;
   geo.box[g * 4 + 3] = y1 + m;
+}
+
+/**
+ * The boxes, in degrees, around the geometry sets the translated code tests positions against (translate.ts: sets
+ * as [count, g…]): south, north, west, east per set, around each geometry's box widened once more by its margin
+ * (so rounding here cannot cut a position inside off). A geometry whose projection is not a positive finite scale
+ * gets no box (±Infinity): its own test decides.
+ */
+function setBoxes(geo: Geometry, sets: number[]): Float64Array {
+  var n = 0;
+  for (var at = 0; at < sets.length; at += sets[at] + 1) n++;
+  var B = new Float64Array(n * 4);
+  var b = 0;
+  for (at = 0; at < sets.length; at += sets[at] + 1) {
+    B[b] = Infinity; B[b + 1] = -Infinity; B[b + 2] = Infinity; B[b + 3] = -Infinity;
+    for (var k = 1; k <= sets[at]; k++) {
+      var o = sets[at + k] * 4;
+      var kx = geo.ref[o + 2], ky = geo.ref[o + 3];
+      var x0 = geo.box[o], x1 = geo.box[o + 1], y0 = geo.box[o + 2], y1 = geo.box[o + 3];
+      var m = BOX_MARGIN + ((x0 < 0 ? -x0 : x0) + (x1 < 0 ? -x1 : x1) + (y0 < 0 ? -y0 : y0) + (y1 < 0 ? -y1 : y1)) / 1048576;
+      if (!(kx > 0 && kx < Infinity && ky > 0 && ky < Infinity)) {
+        B[b] = -Infinity; B[b + 1] = Infinity; B[b + 2] = -Infinity; B[b + 3] = Infinity;
+        continue;
+      }
+      var s = geo.ref[o] + (y0 - m) / ky, nn = geo.ref[o] + (y1 + m) / ky;
+      var w = geo.ref[o + 1] + (x0 - m) / kx, e = geo.ref[o + 1] + (x1 + m) / kx;
+      if (s < B[b]) B[b] = s;
+      if (nn > B[b + 1]) B[b + 1] = nn;
+      if (w < B[b + 2]) B[b + 2] = w;
+      if (e > B[b + 3]) B[b + 3] = e;
+    }
+    b += 4;
+  }
+  return B;
 }
 
 export function loadGeometry(p: Program): Geometry {
@@ -213,7 +247,8 @@ export function memory(p: Program): Memory {
   var N = filled(p.nUnits, Infinity);
   var R = filled(3, NaN);
   R[2] = Infinity;
-  return { V: V, U: U, S: S, K: K, Q: Q, N: N, R: R, E: new Float64Array(Limit.MAX_ATTACH), F: makeOutOfLineOps(loadGeometry(p), V, U, S, R) };
+  var G = loadGeometry(p);
+  return { V: V, U: U, S: S, K: K, Q: Q, N: N, R: R, E: new Float64Array(Limit.MAX_ATTACH), F: makeOutOfLineOps(G, V, U, S, R), G: G };
 }
 
 /**
@@ -222,12 +257,14 @@ export function memory(p: Program): Memory {
  */
 export function start(p: Program, m: Memory, host: Host, watched?: boolean): Runtime {
   var readers = valueReaders(p);
-  var source = translate(p, readers, !!host.state, !!host.probe, watched);
+  var sets: number[] = [];
+  var source = translate(p, readers, !!host.state, !!host.probe, watched, sets);
+  var B = setBoxes(m.G, sets);
   if (host.keepCode) source = host.keepCode(source);
   var run: (t: number) => void;
   try {
     // One parameter per argument: some engines do not split a comma-joined parameter string.
-    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', source)(m.V, m.U, m.S, m.K, m.Q, m.N, m.R, m.E, host, m.F);
+    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', 'B', source)(m.V, m.U, m.S, m.K, m.Q, m.N, m.R, m.E, host, m.F, B);
   } catch (e) {
     return refused(p, F_TRANSLATE, 0);
   }

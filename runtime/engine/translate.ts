@@ -19,7 +19,8 @@
  */
 import { Program } from './verify.ts';
 import { decodeInstruction, newInstruction } from './instruction.ts';
-import { Readers } from './readers.ts';
+import { Readers, dirtyWords } from './readers.ts';
+import { UNIT_DERIVED } from './format.ts';
 import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
 
 /**
@@ -28,7 +29,7 @@ import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
  * as a condition, keyed by the code offset of the instruction that produced it (Host.probe, for coverage).
  * Without probes the generated text is exactly what it was before the hook existed.
  */
-export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean, watched?: boolean): string {
+export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean, watched?: boolean, sets?: number[]): string {
   var out: string[] = [];
   var guards: string[] = []; // step's body: one guard and call per unit
   var se: string[] = [];     // symbolic stack: expression text
@@ -44,9 +45,17 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
   var ins = newInstruction();
   var so: number[] = [];     // symbolic stack: code offset of the instruction that pushed it (probes only)
   var opAt = 0;
+  // An INSIDE test, or an OR of them on one position, is pushed behind a test of the box around its geometries
+  // (degrees, B[4 × set …], filled at load by runtime.ts from `sets`): far from every geofence no call is made.
+  var sg: string[] = [];     // symbolic stack: its geometries ('1,2,3'), '' for anything else
+  var sr: string[] = [];     // … its text without the box test
+  var sy: string[] = [];     // … latitude and longitude texts (plain reads)
+  var sx: string[] = [];
+  var boxKeys: string[] = [];
+  if (!sets) sets = [];
 
   function push(e: string, isBool: boolean, isSimple: boolean): void {
-    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple;
+    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; sg[sp] = '';
     if (probes) so[sp] = opAt; // only probing hosts pay for the bookkeeping (Espruino: every array slot costs variables)
     sp++;
   }
@@ -110,6 +119,31 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     }
     return marks;
   }
+  /** Index of the box around geometries `key` ('1,2,3'), registered in `sets` as [count, g…] the first time. */
+  function boxIndex(key: string): number {
+    for (var b = 0; b < boxKeys.length; b++) if (boxKeys[b] === key) return b;
+    boxKeys[b] = key;
+    var at = sets!.length;
+    sets!.push(0);
+    var g = 0;
+    for (var c = 0; c <= key.length; c++) {
+      if (c === key.length || key.charAt(c) === ',') { sets!.push(g); sets![at]++; g = 0; } else g = g * 10 + key.charCodeAt(c) - 48;
+    }
+    return b;
+  }
+  /** Pushes INSIDE tests of geometries `key` on one position (raw: their OR), behind their box. */
+  function pushInside(key: string, raw: string, lat: string, lon: string): void {
+    var b = boxIndex(key) * 4;
+    push('(' + lat + '>=B[' + b + ']&&' + lat + '<=B[' + (b + 1) + ']&&' + lon + '>=B[' + (b + 2) + ']&&' + lon + '<=B[' + (b + 3) + ']&&' + raw + ')', true, false);
+    sg[sp - 1] = key; sr[sp - 1] = raw; sy[sp - 1] = lat; sx[sp - 1] = lon;
+  }
+  /** OR of two INSIDE groups on the same position: one group behind one box (not when probing: it probes each). */
+  function orInsides(): boolean {
+    if (probes || sp < 2 || !sg[sp - 1] || !sg[sp - 2] || sy[sp - 1] !== sy[sp - 2] || sx[sp - 1] !== sx[sp - 2]) return false;
+    sp -= 2;
+    pushInside(sg[sp] + ',' + sg[sp + 1], '(' + sr[sp] + '||' + sr[sp + 1] + ')', sy[sp], sx[sp]);
+    return true;
+  }
   /** A pure op: pops its operands (last first) as its USES column says, pushes its text (PURE_JS) with them in place. */
   function pure(row: number): void {
     var uses = OPTAB[row + Col.USES];
@@ -148,6 +182,10 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     return look.op === Op.LT ? 0 : look.op === Op.LE ? 1 : look.op === Op.GT ? 2 : look.op === Op.GE ? 3 : -1;
   }
 
+  var nw = dirtyWords(p.nUnits);
+  var locals = 'z';
+  var reload = '';
+  for (var w = 0; w < nw; w++) { locals += ',q' + w; reload += 'q' + w + '=Q[' + w + '];'; }
   for (var u = 0; u < p.nUnits; u++) {
     var unitId = p.unitId[u];
     var start = p.unitStart[u];
@@ -165,8 +203,10 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     // Each unit is a function of its own, and step() a list of guards calling them: Espruino, which runs source
     // text, then reads only the units that run. Unit u is bit u & 31 of dirty word u >> 5; `z` (step's R[2] <= t)
     // tells whether any wake-up can be due, so a unit's wake-up time is read only then.
-    var bit = 'Q[' + (u >> 5) + ']&' + (1 << (u & 31));
-    guards.push(timed ? 'if(' + bit + '||z&&N[' + u + ']<=t)u' + u + '(t);' : 'if(' + bit + ')u' + u + '(t);');
+    // step() keeps the dirty words in locals q0, q1, …, read again after a derived unit (only those mark others).
+    var bit = 'q' + (u >> 5) + '&' + (1 << (u & 31));
+    guards.push((timed ? 'if(' + bit + '||z&&N[' + u + ']<=t)' : 'if(' + bit + ')') +
+      (p.unitKind[u] === UNIT_DERIVED ? '{u' + u + '(t);' + reload + '}' : 'u' + u + '(t);'));
     var head = out.length;
     out.push(''); // the function's head, once its temps are known
     out.push((watched ? 'F.run(' + u + ');' : '') + 'Q[' + (u >> 5) + ']&=' + ~(1 << (u & 31)) + ';' + (timed ? 'd=Infinity;' : ''));
@@ -192,6 +232,8 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
         push('V[' + a1 + ']', false, true);
       } else if (op === Op.KNOWN) {
         push('(V[' + a1 + ']===V[' + a1 + '])', true, false);
+      } else if (op === Op.OR && orInsides()) {
+        // merged into one boxed group
       } else if (OPTAB[ins.row + Col.PURE] > 0) {
         pure(ins.row);
       } else if (op === Op.HELD) {
@@ -249,6 +291,9 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
         pc = cmpAt; opAt = pc;
         decodeInstruction(p.bytes, p.codeOff + pc, p.codeOff + end, ins);
         push('F.near(' + a1 + ',' + x + ',' + y + ',K[' + cmpK + '],' + cmp + ')', true, false);
+      } else if (op === Op.INSIDE && ss[sp - 1] && ss[sp - 2]) {
+        y = popRaw(); x = popRaw();
+        pushInside('' + a1, 'F.inside(' + a1 + ',' + x + ',' + y + ')', x, y);
       } else if (op === Op.INSIDE || op === Op.DIST2) {
         y = popRaw(); x = popRaw();
         push('F.' + (op === Op.INSIDE ? 'inside(' : 'dist2(') + a1 + ',' + x + ',' + y + ')', op === Op.INSIDE, false);
@@ -290,5 +335,5 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       pc += ins.size;
     }
   }
-  return out.join('') + 'return function(t){var z;if(R[0]!==R[0])R[0]=t;z=R[2]<=t;' + guards.join('') + '};';
+  return out.join('') + 'return function(t){var ' + locals + ';if(R[0]!==R[0])R[0]=t;z=R[2]<=t;' + reload + guards.join('') + '};';
 }
