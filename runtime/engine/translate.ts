@@ -20,7 +20,7 @@
 import { Program } from './verify.ts';
 import { decodeInstruction, newInstruction } from './instruction.ts';
 import { Readers, dirtyWords } from './readers.ts';
-import { UNIT_DERIVED } from './format.ts';
+import { UNIT_DERIVED, readConstant } from './format.ts';
 import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
 
 /**
@@ -51,11 +51,12 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
   var sr: string[] = [];     // … its text without the box test
   var sy: string[] = [];     // … latitude and longitude texts (plain reads)
   var sx: string[] = [];
+  var sk: number[] = [];     // … the constant it is as a literal, or −1
   var boxKeys: string[] = [];
   if (!sets) sets = [];
 
   function push(e: string, isBool: boolean, isSimple: boolean): void {
-    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; sg[sp] = '';
+    se[sp] = e; sb[sp] = isBool; ss[sp] = isSimple; sg[sp] = ''; sk[sp] = -1;
     if (probes) so[sp] = opAt; // only probing hosts pay for the bookkeeping (Espruino: every array slot costs variables)
     sp++;
   }
@@ -119,6 +120,16 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     }
     return marks;
   }
+  /**
+   * Constant k as the code reads it: a small integer as its literal (parsed exactly by every engine, and cheaper
+   * than reading K[k]: interpreters take it from the code), anything else (fractions, −0, NaN, large) from K[k],
+   * whose raw IEEE bits no decimal text could carry through Espruino's parser.
+   */
+  function constant(k: number): string {
+    var v = readConstant(p.dv, p.constOff, p.n32, k);
+    if (v === Math.floor(v) && v > -2147483648 && v < 2147483648 && (v !== 0 || 1 / v > 0)) return v < 0 ? '(' + v + ')' : '' + v;
+    return 'K[' + k + ']';
+  }
   /** Index of the box around geometries `key` ('1,2,3'), registered in `sets` as [count, g…] the first time. */
   function boxIndex(key: string): number {
     for (var b = 0; b < boxKeys.length; b++) if (boxKeys[b] === key) return b;
@@ -147,7 +158,12 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
   /** A pure op: pops its operands (last first) as its USES column says, pushes its text (PURE_JS) with them in place. */
   function pure(row: number): void {
     var uses = OPTAB[row + Col.USES];
-    for (var i = OPTAB[row + Col.POPS] - 1; i >= 0; i--) {
+    // Operands that are all literals would let the engine fold the op when it compiles, with its own NaN bits
+    // (V8: 0/0 is 0x7ff8…, computed it is 0xfff8…): they are read from K[] instead, so the op runs as the compiler folds.
+    var literal = true;
+    for (var i = 1; i <= OPTAB[row + Col.POPS]; i++) if (sk[sp - i] < 0) literal = false;
+    if (literal) for (i = 1; i <= OPTAB[row + Col.POPS]; i++) se[sp - i] = 'K[' + sk[sp - i] + ']';
+    for (i = OPTAB[row + Col.POPS] - 1; i >= 0; i--) {
       var use = (uses >> (2 * i)) & 3;
       operands[i] = use === Use.TEMP ? popSimple() : use === Use.BOOL ? popBool() : use === Use.NUM ? popNum() : popRaw();
     }
@@ -227,7 +243,8 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
         for (var k = 0; k < maxTemp; k++) vars += ',x' + k;
         out[head] = 'function u' + u + '(t){' + (vars ? 'var ' + vars.substring(1) + ';' : '');
       } else if (op === Op.CONST) {
-        push('K[' + a1 + ']', false, true);
+        push(constant(a1), false, true);
+        if (se[sp - 1].charAt(0) !== 'K') sk[sp - 1] = a1;
       } else if (op === Op.LOAD) {
         push('V[' + a1 + ']', false, true);
       } else if (op === Op.KNOWN) {
