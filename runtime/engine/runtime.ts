@@ -61,12 +61,12 @@ export interface Runtime {
 
 /**
  * The typed arrays a verified program runs on (translate.ts names them), and its out-of-line ops over them:
- *   V values   U update times   S state   K constants   Q dirty words (unit u: bit u & 31 of Q[u >> 5])   N unit wake-up times
+ *   V values   U update times   S state   K constants   N unit wake-up times
  *   R registers (R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-ups)
  *   E attachment buffer   F out-of-line ops
  */
 export interface Memory {
-  V: Float64Array; U: Float64Array; S: Float64Array; K: Float64Array; Q: Int32Array; N: Float64Array; R: Float64Array;
+  V: Float64Array; U: Float64Array; S: Float64Array; K: Float64Array; N: Float64Array; R: Float64Array;
   E: Float64Array; F: OutOfLineOps; G: Geometry;
 }
 
@@ -133,6 +133,12 @@ function setBoxes(geo: Geometry, sets: number[]): Float64Array {
   return B;
 }
 
+/** What the translated code returns (translate.ts). */
+interface Translated {
+  step(t: number): void;
+  set(signal: number, value: number, t: number): boolean;
+}
+
 export function loadGeometry(p: Program): Geometry {
   var dv = p.dv;
   var geo: Geometry = {
@@ -178,27 +184,10 @@ function refused(p: Program, code: number, at: number): Runtime {
  * The per-sample API. Built in a function of its own so its closures keep only what they use alive
  * (Espruino keeps a closure's whole enclosing scope: load()'s temporaries would stay in RAM otherwise).
  */
-function api(p: Program, V: Float64Array, U: Float64Array, Q: Int32Array, N: Float64Array, R: Float64Array,
-  M: Int32Array, run: (t: number) => void): Runtime {
-  var nSignals = p.nSignals;
+function api(p: Program, N: Float64Array, R: Float64Array, code: Translated): Runtime {
   var nUnits = p.nUnits;
   var budget = p.wakeBudget;
-  var nw = Q.length;
-  // A sample marks exactly the units that read its signal: one OR of the signal's reader mask per dirty word.
-  function set(signal: number, value: number, t: number): boolean {
-    if (!(signal >= 0 && signal < nSignals)) return false;
-    V[signal] = value;
-    U[signal] = t;
-    Q[0] |= M[signal];
-    return true;
-  }
-  function setWide(signal: number, value: number, t: number): boolean {
-    if (!(signal >= 0 && signal < nSignals)) return false;
-    V[signal] = value;
-    U[signal] = t;
-    for (var k = 0; k < nw; k++) Q[k] |= M[signal * nw + k];
-    return true;
-  }
+  var run = code.step;
   function nextDue(): number {
     var due = Infinity;
     for (var j = 0; j < nUnits; j++) if (N[j] < due) due = N[j];
@@ -226,7 +215,7 @@ function api(p: Program, V: Float64Array, U: Float64Array, Q: Int32Array, N: Flo
     }
     return true;
   }
-  return { fault: F_OK, faultAt: 0, program: p, set: nw === 1 ? set : setWide, step: run, nextDue: nextDue, advanceTo: advanceTo };
+  return { fault: F_OK, faultAt: 0, program: p, set: code.set, step: run, nextDue: nextDue, advanceTo: advanceTo };
 }
 
 /** The JS the runtime would run for a bundle ('' if it does not verify): for `edgerule inspect --translated`. */
@@ -242,13 +231,11 @@ export function memory(p: Program): Memory {
   var S = filled(p.nState, NaN);
   var K = new Float64Array(p.nConsts);
   for (var i = 0; i < p.nConsts; i++) K[i] = readConstant(p.dv, p.constOff, p.n32, i);
-  var Q = new Int32Array(dirtyWords(p.nUnits));
-  for (i = 0; i < p.nUnits; i++) Q[i >> 5] |= 1 << (i & 31); // first step evaluates everything once
   var N = filled(p.nUnits, Infinity);
   var R = filled(3, NaN);
   R[2] = Infinity;
   var G = loadGeometry(p);
-  return { V: V, U: U, S: S, K: K, Q: Q, N: N, R: R, E: new Float64Array(Limit.MAX_ATTACH), F: makeOutOfLineOps(G, V, U, S, R), G: G };
+  return { V: V, U: U, S: S, K: K, N: N, R: R, E: new Float64Array(Limit.MAX_ATTACH), F: makeOutOfLineOps(G, V, U, S, R), G: G };
 }
 
 /**
@@ -261,14 +248,15 @@ export function start(p: Program, m: Memory, host: Host, watched?: boolean): Run
   var source = translate(p, readers, !!host.state, !!host.probe, watched, sets);
   var B = setBoxes(m.G, sets);
   if (host.keepCode) source = host.keepCode(source);
-  var run: (t: number) => void;
+  var M = signalMasks(p, readers, dirtyWords(p.nUnits));
+  var code: Translated;
   try {
     // One parameter per argument: some engines do not split a comma-joined parameter string.
-    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', 'B', source)(m.V, m.U, m.S, m.K, m.Q, m.N, m.R, m.E, host, m.F, B);
+    code = new Function('V', 'U', 'S', 'K', 'M', 'N', 'R', 'E', 'H', 'F', 'B', source)(m.V, m.U, m.S, m.K, M, m.N, m.R, m.E, host, m.F, B);
   } catch (e) {
     return refused(p, F_TRANSLATE, 0);
   }
-  return api(p, m.V, m.U, m.Q, m.N, m.R, signalMasks(p, readers, m.Q.length), run);
+  return api(p, m.N, m.R, code);
 }
 
 export function load(bytes: Uint8Array, host: Host): Runtime {

@@ -9,10 +9,10 @@
  * decimal text (Espruino parses number literals inexactly).
  *
  * The generated function closes over:
- *   V values   U update times   S state   K constants   Q unit dirty flags   N unit wake-up times
+ *   V values   U update times   S state   K constants   M reader masks per signal   N unit wake-up times
  *   R registers (R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-ups)
- *   E attachment buffer   H host   F out-of-line ops (out-of-line-ops.ts)
- * A unit runs when one of its inputs was set (Q) or its wake-up time has come (N). Stateful operators are
+ *   E attachment buffer   H host   F out-of-line ops (out-of-line-ops.ts)   B boxes of geometry sets (degrees)
+ * and returns { step, set }. A unit runs when one of its inputs was set (its dirty bit) or its wake-up time has come (N). Stateful operators are
  * evaluated every time their unit runs (no short-circuit), so their state never depends on evaluation order.
  * Pure operators are written from their JS text in the instruction table (PURE_JS), the same text the
  * compiler folds constants with; only units with an op the table marks as waking keep a wake-up time.
@@ -20,8 +20,50 @@
 import { Program } from './verify.ts';
 import { decodeInstruction, newInstruction } from './instruction.ts';
 import { Readers, dirtyWords } from './readers.ts';
-import { UNIT_DERIVED, readConstant } from './format.ts';
+import { readConstant } from './format.ts';
 import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
+
+/**
+ * The dirty words, closure variables of the translated code (declared first: Espruino finds names in declaration
+ * order): unit u is bit u & 31 of q<u >> 5>. Every unit starts marked, so the first step evaluates everything once.
+ */
+function dirtyWordsSource(nUnits: number): string {
+  var text = '';
+  for (var w = 0; w < dirtyWords(nUnits); w++) {
+    var bits = 0;
+    for (var u = w * 32; u < nUnits && u < w * 32 + 32; u++) bits |= 1 << (u & 31);
+    text += (w > 0 ? ',' : 'var ') + 'q' + w + '=' + bits;
+  }
+  return text + ';';
+}
+
+/**
+ * step(t): runs, in order, each unit whose dirty bit is set or whose wake-up time has come. Guards come in groups
+ * of eight behind one test of their bits, and `z` (R[2] <= t, R[2] a lower bound of every wake-up time) says
+ * whether any wake-up can be due at all, so a step costs about what runs.
+ */
+function stepSource(nUnits: number, timedAt: boolean[]): string {
+  var body = '';
+  for (var g = 0; g < nUnits; g += 8) {
+    var mask = 0;
+    var anyTimed = false;
+    var inner = '';
+    for (var u = g; u < g + 8 && u < nUnits; u++) {
+      mask |= 1 << (u & 31);
+      if (timedAt[u]) anyTimed = true;
+      inner += 'if(q' + (u >> 5) + '&' + (1 << (u & 31)) + (timedAt[u] ? '||z&&N[' + u + ']<=t' : '') + ')u' + u + '(t);';
+    }
+    body += 'if(q' + (g >> 5) + '&' + mask + (anyTimed ? '||z' : '') + '){' + inner + '}';
+  }
+  return 'function(t){var z;if(R[0]!==R[0])R[0]=t;z=R[2]<=t;' + body + '}';
+}
+
+/** set(s, v, t): stores a sample and ORs the signal's reader mask (M, readers.ts signalMasks) into the dirty words. */
+function setSource(nSignals: number, nw: number): string {
+  var marks = '';
+  for (var w = 0; w < nw; w++) marks += 'q' + w + '|=M[' + (nw > 1 ? 's*' + nw + '+' + w : 's') + '];';
+  return 'function(s,v,t){if(!(s>=0&&s<' + nSignals + '))return false;V[s]=v;U[s]=t;' + marks + 'return true;}';
+}
 
 /**
  * `readers`: the units that read each value (readers.ts). `spans`: also call H.state(rule, active, t) when a
@@ -31,7 +73,7 @@ import { OPTAB, PURE_JS, Col, Flag, Use, Op } from './isa.generated.ts';
  */
 export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean, watched?: boolean, sets?: number[]): string {
   var out: string[] = [];
-  var guards: string[] = []; // step's body: one guard and call per unit
+  var timedAt: boolean[] = []; // per unit: does it keep a wake-up time
   var se: string[] = [];     // symbolic stack: expression text
   var sb: boolean[] = [];    // … is it a JS boolean
   var ss: boolean[] = [];    // … is it a plain array read or temp (safe to repeat)
@@ -115,7 +157,7 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     var mask = 0;
     for (var j = readers.start[v]; j <= readers.start[v + 1]; j++) {
       var unit = j < readers.start[v + 1] ? readers.units[j] : -1;
-      if (word >= 0 && unit >> 5 !== word) { marks += 'Q[' + word + ']|=' + mask + ';'; mask = 0; }
+      if (word >= 0 && unit >> 5 !== word) { marks += 'q' + word + '|=' + mask + ';'; mask = 0; }
       if (unit >= 0) { word = unit >> 5; mask |= 1 << (unit & 31); }
     }
     return marks;
@@ -195,13 +237,10 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
     cmpK = look.a;
     decodeInstruction(p.bytes, p.codeOff + at + look.size, p.codeOff + end, look);
     cmpAt = at + look.size;
-    return look.op === Op.LT ? 0 : look.op === Op.LE ? 1 : look.op === Op.GT ? 2 : look.op === Op.GE ? 3 : -1;
+    var c: number = look.op;
+    return c === Op.LT ? 0 : c === Op.LE ? 1 : c === Op.GT ? 2 : c === Op.GE ? 3 : -1;
   }
 
-  var nw = dirtyWords(p.nUnits);
-  var locals = 'z';
-  var reload = '';
-  for (var w = 0; w < nw; w++) { locals += ',q' + w; reload += 'q' + w + '=Q[' + w + '];'; }
   for (var u = 0; u < p.nUnits; u++) {
     var unitId = p.unitId[u];
     var start = p.unitStart[u];
@@ -216,16 +255,12 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       decodeInstruction(p.bytes, p.codeOff + scan, p.codeOff + end, ins);
       if ((OPTAB[ins.row + Col.FLAGS] & Flag.WAKES) !== 0) timed = true;
     }
-    // Each unit is a function of its own, and step() a list of guards calling them: Espruino, which runs source
-    // text, then reads only the units that run. Unit u is bit u & 31 of dirty word u >> 5; `z` (step's R[2] <= t)
-    // tells whether any wake-up can be due, so a unit's wake-up time is read only then.
-    // step() keeps the dirty words in locals q0, q1, …, read again after a derived unit (only those mark others).
-    var bit = 'q' + (u >> 5) + '&' + (1 << (u & 31));
-    guards.push((timed ? 'if(' + bit + '||z&&N[' + u + ']<=t)' : 'if(' + bit + ')') +
-      (p.unitKind[u] === UNIT_DERIVED ? '{u' + u + '(t);' + reload + '}' : 'u' + u + '(t);'));
+    timedAt[u] = timed;
+    // Each unit is a function of its own (stepSource() calls it): Espruino, which runs source text, then reads
+    // only the units that run. It starts by clearing its dirty bit.
     var head = out.length;
     out.push(''); // the function's head, once its temps are known
-    out.push((watched ? 'F.run(' + u + ');' : '') + 'Q[' + (u >> 5) + ']&=' + ~(1 << (u & 31)) + ';' + (timed ? 'd=Infinity;' : ''));
+    out.push((watched ? 'F.run(' + u + ');' : '') + 'q' + (u >> 5) + '&=' + ~(1 << (u & 31)) + ';' + (timed ? 'd=Infinity;' : ''));
     var pc = start;
     while (pc < end) {
       while (open > 0 && targets[open - 1] === pc) { out.push('}'); open--; }
@@ -352,5 +387,5 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       pc += ins.size;
     }
   }
-  return out.join('') + 'return function(t){var ' + locals + ';if(R[0]!==R[0])R[0]=t;z=R[2]<=t;' + reload + guards.join('') + '};';
+  return dirtyWordsSource(p.nUnits) + out.join('') + 'return{step:' + stepSource(p.nUnits, timedAt) + ',set:' + setSource(p.nSignals, dirtyWords(p.nUnits)) + '};';
 }
