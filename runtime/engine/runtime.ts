@@ -11,7 +11,8 @@
  * Times are milliseconds (any epoch) and should not go backwards; any number is safe, though (docs/BYTECODE.md,
  * "Work per call"): step(t) runs each unit at most once, advanceTo(t) at most program.wakeBudget wake-up passes.
  */
-import { verify, Program } from './verify.ts';
+import { verify, parse, Program } from './verify.ts';
+import { keptRecord, readKept, Kept } from './kept.ts';
 import { translate } from './translate.ts';
 import { valueReaders, dirtyWords, signalMasks } from './readers.ts';
 import { makeOutOfLineOps, Geometry, OutOfLineOps, BOX_MARGIN } from './out-of-line-ops.ts';
@@ -34,6 +35,12 @@ export interface Host {
    * variables instead of ~700 for the whole library). Without it the code stays in RAM.
    */
   keepCode?: (source: string) => string;
+  /**
+   * Optional: the string keepCode() returned at an earlier load (Espruino: `require("Storage").read(name)`). When it
+   * is the kept translation of this very bundle by this very runtime build (kept.ts), load() skips verifying the code
+   * and translating it: a device's boot then costs reading and instantiating the code. Anything else is ignored.
+   */
+  keptCode?: string;
   /**
    * Optional, for simulators and reports: called when a rule's condition becomes true (active 1) or false (0),
    * whether or not it fires. Only a host that has it at load gets the calls compiled in: devices pay nothing.
@@ -240,14 +247,16 @@ export function memory(p: Program): Memory {
 
 /**
  * Translates a verified program and starts it on memory m (from memory(p)). `watched` (tests only,
- * harness/fuzz/watched-runtime.ts): every unit run starts with a call of m.F.run(unit).
+ * harness/fuzz/watched-runtime.ts): every unit run starts with a call of m.F.run(unit). `kept`: host.keptCode is
+ * this program's kept translation (readKept), run instead of translating.
  */
-export function start(p: Program, m: Memory, host: Host, watched?: boolean): Runtime {
+export function start(p: Program, m: Memory, host: Host, watched?: boolean, kept?: Kept | null): Runtime {
   var readers = valueReaders(p);
-  var sets: number[] = [];
-  var source = translate(p, readers, !!host.state, !!host.probe, watched, sets);
+  var sets: number[] = kept ? kept.sets : [];
+  var source = kept ? host.keptCode! : translate(p, readers, !!host.state, !!host.probe, watched, sets);
+  // Only a device's translation (no reporting hooks, not watched) is kept as a record a later load may reuse.
+  if (!kept && host.keepCode) source = host.keepCode(host.state || host.probe || watched ? source : keptRecord(p.bytes, p.wakeBudget, sets, source));
   var B = setBoxes(m.G, sets);
-  if (host.keepCode) source = host.keepCode(source);
   var M = signalMasks(p, readers, dirtyWords(p.nUnits));
   var code: Translated;
   try {
@@ -260,10 +269,12 @@ export function start(p: Program, m: Memory, host: Host, watched?: boolean): Run
 }
 
 export function load(bytes: Uint8Array, host: Host): Runtime {
-  var p = verify(bytes);
+  // A kept translation is only for hosts without the reporting hooks (devices): those change the translation.
+  var kept = host && typeof host === 'object' && !host.state && !host.probe && bytes instanceof Uint8Array ? readKept(host.keptCode, bytes) : null;
+  var p = kept ? parse(bytes, kept.wakeBudget) : verify(bytes);
   if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
   if (!host || typeof host !== 'object') return refused(p, F_ARGUMENT, 0);
   var lacking = missingCallback(p, host);
   if (lacking >= 0) return refused(p, F_HOST, lacking);
-  return start(p, memory(p), host);
+  return start(p, memory(p), host, false, kept);
 }
