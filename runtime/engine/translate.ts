@@ -37,15 +37,12 @@ function dirtyWordsSource(nUnits: number): string {
   return text + ';';
 }
 
-/** Units whose code is at most this long (characters) are written into step() rather than made functions. */
-var INLINE_MAX = 320;
-
 /**
  * step(t): runs, in order, each unit whose dirty bit is set or whose wake-up time has come. Guards come in groups
  * of eight behind one test of their bits, and `z` (R[2] <= t, R[2] a lower bound of every wake-up time) says
  * whether any wake-up can be due at all, so a step costs about what runs.
  */
-function stepSource(nUnits: number, timedAt: boolean[], inlined: string[], temps: number): string {
+function stepSource(nUnits: number, timedAt: boolean[]): string {
   var body = '';
   for (var g = 0; g < nUnits; g += 8) {
     var mask = 0;
@@ -54,13 +51,11 @@ function stepSource(nUnits: number, timedAt: boolean[], inlined: string[], temps
     for (var u = g; u < g + 8 && u < nUnits; u++) {
       mask |= 1 << (u & 31);
       if (timedAt[u]) anyTimed = true;
-      inner += 'if(q' + (u >> 5) + '&' + (1 << (u & 31)) + (timedAt[u] ? '||z&&N[' + u + ']<=t' : '') + ')' + (inlined[u] ? '{' + inlined[u] : 'u' + u + '(t);');
+      inner += 'if(q' + (u >> 5) + '&' + (1 << (u & 31)) + (timedAt[u] ? '||z&&N[' + u + ']<=t' : '') + ')u' + u + '(t);';
     }
     body += 'if(q' + (g >> 5) + '&' + mask + (anyTimed ? '||z' : '') + '){' + inner + '}';
   }
-  var vars = 'z,d';
-  for (var k = 0; k < temps; k++) vars += ',x' + k;
-  return 'function(t){var ' + vars + ';if(R[0]!==R[0])R[0]=t;z=R[2]<=t;' + body + '}';
+  return 'function(t){var z;if(R[0]!==R[0])R[0]=t;z=R[2]<=t;' + body + '}';
 }
 
 /** set(s, v, t): stores a sample and ORs the signal's reader mask (M, readers.ts signalMasks) into the dirty words. */
@@ -79,8 +74,6 @@ function setSource(nSignals: number, nw: number): string {
 export function translate(p: Program, readers: Readers, spans: boolean, probes?: boolean, watched?: boolean, sets?: number[]): string {
   var out: string[] = [];
   var timedAt: boolean[] = []; // per unit: does it keep a wake-up time
-  var inlined: string[] = [];   // per unit: its code when written into step() (ends with the guard's `}`), else ''
-  var stepTemps = 0;            // temps of the units written into step()
   var se: string[] = [];     // symbolic stack: expression text
   var sb: boolean[] = [];    // … is it a JS boolean
   var ss: boolean[] = [];    // … is it a plain array read or temp (safe to repeat)
@@ -281,19 +274,9 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       if (op === Op.END) {
         // R[2] stays a lower bound of every wake-up time, so advanceTo() needs no scan while nothing is due.
         out.push(timed ? 'N[' + u + ']=d;if(d<R[2])R[2]=d;}' : '}');
-        var body = '';
-        for (var k = head + 1; k < out.length; k++) { body += out[k]; out[k] = ''; }
-        if (body.length <= INLINE_MAX) {
-          // A short unit is written into step() itself: its guard's block (no call; skipping it costs Espruino
-          // less than a call would, and every function costs variables). Its temps are step()'s.
-          inlined[u] = body;
-          if (maxTemp > stepTemps) stepTemps = maxTemp;
-        } else {
-          var vars = timed ? ',d' : '';
-          for (k = 0; k < maxTemp; k++) vars += ',x' + k;
-          out[head] = 'function u' + u + '(t){' + (vars ? 'var ' + vars.substring(1) + ';' : '') + body;
-          inlined[u] = '';
-        }
+        var vars = timed ? ',d' : '';
+        for (var k = 0; k < maxTemp; k++) vars += ',x' + k;
+        out[head] = 'function u' + u + '(t){' + (vars ? 'var ' + vars.substring(1) + ';' : '');
       } else if (op === Op.CONST) {
         push(constant(a1), false, true);
         if (se[sp - 1].charAt(0) !== 'K') sk[sp - 1] = a1;
@@ -404,5 +387,5 @@ export function translate(p: Program, readers: Readers, spans: boolean, probes?:
       pc += ins.size;
     }
   }
-  return dirtyWordsSource(p.nUnits) + out.join('') + 'return{step:' + stepSource(p.nUnits, timedAt, inlined, stepTemps) + ',set:' + setSource(p.nSignals, dirtyWords(p.nUnits)) + '};';
+  return dirtyWordsSource(p.nUnits) + out.join('') + 'return{step:' + stepSource(p.nUnits, timedAt) + ',set:' + setSource(p.nSignals, dirtyWords(p.nUnits)) + '};';
 }
