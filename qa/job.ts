@@ -79,7 +79,7 @@ export function runJob(job: Job, bundleBytes: Uint8Array, paths: string[]): JobR
     const probes: Array<[number, number]> = [];
     if (seen) for (let at = 0; at < seen.length; at++) if (seen[at]) probes.push([at, seen[at]]);
     return {
-      ...base, ok: true, samples: r.replayed.length, t0: r.t0, hours: x.hours, km: x.km,
+      ...base, ok: true, samples: r.counts.replayed, t0: r.t0, hours: x.hours, km: x.km,
       events: r.events.map((e) => [e.ruleId, e.rel]), ...(seen ? { probes } : {}),
     };
   } catch (e) {
