@@ -4,7 +4,7 @@
  * the measured process), writes events.jsonl into `--out`, and prints one JSON line: samples replayed, events,
  * wall ms of simulate() + writing the events, and the process's peak RSS in bytes (getrusage's ru_maxrss).
  *
- *   node --import ./cli/register-ts.mjs bench/replay-child.ts <bundle> <out dir> <trace>…
+ *   node --import ./cli/register-ts.mjs bench/replay-child.ts [--offsets <ms>,<ms>…] <bundle> <out dir> <trace>…
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,11 +13,13 @@ import { simulate, eventsJsonl } from '../simulator/run.ts';
 
 export interface ChildFigures { cpuMs: number; samples: number; events: number; ms: number; maxRssBytes: number; durationMs: number }
 
-const [bundlePath, outDir, ...traces] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const offsets = argv[0] === '--offsets' ? argv.splice(0, 2)[1].split(',').map(Number) : undefined;
+const [bundlePath, outDir, ...traces] = argv;
 const bundle = await loadBundle(bundlePath);
 const cpu0 = process.cpuUsage();
 const started = performance.now();
-const r = simulate({ bundle, traces });
+const r = simulate({ bundle, traces, offsets });
 writeFileSync(join(outDir, 'events.jsonl'), eventsJsonl(r.events));
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);

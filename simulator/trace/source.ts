@@ -45,33 +45,41 @@ export class ResultSource implements TraceSource {
   }
 }
 
-/** A CSV file read block by block. */
+/** What a CSV stream parses first (its head), so a file that waits its turn in a merge of many holds little. */
+const FIRST = 64 << 10;
+
+/** A CSV file read block by block; its memory is released after the last chunk. */
 class CsvFileSource implements TraceSource {
   private buf: Buffer;
   private have = 0;      // bytes in buf
   private at: number;    // file offset of buf[have]
   private start: number; // where the unparsed lines begin in buf
   private eof = false;
+  private primed = false;
+  private reader: CsvReader | null;
   private final?: TraceResult;
 
-  constructor(readonly file: string, private fd: number, private readonly size: number, head: Buffer, private readonly reader: CsvReader, block: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(block, head.length));
-    head.copy(this.buf);
+  constructor(readonly file: string, private fd: number, private readonly size: number, head: Uint8Array, reader: CsvReader, private readonly block: number) {
+    this.buf = Buffer.from(head); // a copy: the head the format was detected from is not kept
     this.have = head.length;
     this.at = head.length;
     this.start = reader.dataStart;
+    this.reader = reader;
   }
 
   next(): SampleColumns | null {
     while (!this.final) {
+      const reader = this.reader!;
       const end = this.wholeLines();
-      this.reader.parse(this.buf, this.start, end);
+      reader.parse(this.buf, this.start, end);
       this.start = end;
-      const chunk = this.reader.take();
+      const chunk = reader.take();
       if (this.eof && this.start >= this.have) {
         closeSync(this.fd);
-        this.final = this.reader.finish(this.size);
-        if (chunk.length) return chunk;
+        this.final = { ...reader.finish(this.size), samples: emptySamples() };
+        this.reader = null;
+        this.buf = Buffer.alloc(0);
+        if (chunk.length) return chunk; // its columns stay alive while the caller holds them
         break;
       }
       if (chunk.length) return chunk;
@@ -81,6 +89,19 @@ class CsvFileSource implements TraceSource {
 
   /** Fills the buffer after the unparsed rest and returns the end of its last whole line (the data's end at EOF). */
   private wholeLines(): number {
+    if (!this.primed) { // the head first, as it is
+      this.primed = true;
+      const nl = this.buf.lastIndexOf(10, this.have - 1);
+      if (this.at >= this.size) { this.eof = true; return this.have; }
+      if (nl >= this.start) return nl + 1;
+    }
+    if (this.buf.length < this.block) {
+      const grown = Buffer.allocUnsafe(this.block);
+      this.buf.copy(grown, 0, this.start, this.have);
+      this.have -= this.start;
+      this.start = 0;
+      this.buf = grown;
+    }
     for (;;) {
       if (this.start > 0) { // keep the unparsed part of the last block at the front
         this.buf.copyWithin(0, this.start, this.have);
@@ -137,9 +158,9 @@ export function openTrace(path: string, opts: ReadOptions = {}, block = BLOCK): 
       throw new Error(msg.startsWith(path) ? msg : `${path}: cannot read trace: ${msg}`);
     }
     if ('samples' in mapping) return new ResultSource(mapping);
-    const reader = new CsvReader(first, path, mapping, opts, csvFormat(mapping), Math.max(1024, block >> 3));
+    const reader = new CsvReader(first, path, mapping, opts, csvFormat(mapping), 4096);
     owned = false;
-    return new CsvFileSource(path, fd, size, first.subarray(0, Math.max(block, reader.dataStart)), reader, block);
+    return new CsvFileSource(path, fd, size, first.subarray(0, Math.min(first.length, Math.max(Math.min(FIRST, block), reader.dataStart + 1))), reader, block);
   } finally {
     if (owned) closeSync(fd);
   }
