@@ -105,6 +105,8 @@ export interface InputOptions {
   csvMap?: CsvMapping;
   /** Gaps longer than this are issues (default DEFAULT_MAX_GAP_MS). */
   maxGapMs?: number;
+  /** Bytes a streamed file is read in (default trace/source.ts BLOCK; tests use small blocks). */
+  block?: number;
 }
 
 /** Reads each recording whole (see simulator/trace/read.ts). */
@@ -188,7 +190,7 @@ export class InputStream {
 export function openInputs(paths: string[], opts: InputOptions = {}): InputStream {
   if (!paths.length) throw new Error('no trace given');
   const started = performance.now();
-  const s = new InputStream(paths.map((p) => openTrace(p, readOptions(opts))), opts);
+  const s = new InputStream(paths.map((p) => openTrace(p, readOptions(opts), opts.block)), opts);
   s.readMs += performance.now() - started;
   return s;
 }

@@ -57,6 +57,8 @@ export interface SimulateOptions {
   csvMap?: CsvMapping;
   /** Gaps longer than this are reported as issues (--max-gap). */
   maxGapMs?: number;
+  /** Bytes a streamed trace file is read in at a time (default trace/source.ts BLOCK). */
+  block?: number;
 }
 
 export interface SimResult {
@@ -97,7 +99,7 @@ const WALL_CLOCK: PaceClock = {
 };
 
 export function simulate(o: SimulateOptions): SimResult {
-  const stream = o.inputs ? memoryInputs(o.inputs) : openInputs(o.traces, { offsets: o.offsets, startMs: o.startMs, csvMap: o.csvMap, maxGapMs: o.maxGapMs });
+  const stream = o.inputs ? memoryInputs(o.inputs) : openInputs(o.traces, { offsets: o.offsets, startMs: o.startMs, csvMap: o.csvMap, maxGapMs: o.maxGapMs, block: o.block });
   const api = loadRuntimeArtifact();
   const bundle = o.bundle;
   const speed = o.speed ?? Infinity;
