@@ -46,7 +46,8 @@ export interface SimulateOptions {
   speed?: number;
   /** The wall clock that paces a replay at `speed` (default: the real one; tests pass a virtual one). */
   clock?: PaceClock;
-  hooks?: { onProgress?(fed: number, total: number): void; onEvent?(e: SimEvent): void };
+  /** onRecorded: each chunk of the recording as it streams past (before any scenario; valid during the call). */
+  hooks?: { onProgress?(fed: number, total: number): void; onEvent?(e: SimEvent): void; onRecorded?(chunk: SampleColumns): void };
   /** Already-read and merged recordings (batch and bench reuse them); otherwise `traces` stream from disk. */
   inputs?: ReadInputs;
   /** Also make the device's signed event stream with this device key. */
@@ -132,6 +133,7 @@ export function simulate(o: SimulateOptions): SimResult {
     if (t0 !== t0) t0 = c.t[0];
     read += c.length;
     recordedKeep.add(c);
+    o.hooks?.onRecorded?.(c);
     if (whole) { appendSamples(whole, c); continue; }
     replayer ??= new Replayer(api, bundle.bytes, hooks);
     replayer.feed(c);

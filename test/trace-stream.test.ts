@@ -18,6 +18,7 @@ import { stableSummary } from '../simulator/outputs.ts';
 import { renderReport } from '../simulator/report/html.ts';
 import { sharedData } from '../harness/shared-data.ts';
 import { PROJECT_ROOT } from '../harness/shared-data.ts';
+import { ExposureMeter, exposure } from '../qa/exposure.ts';
 
 const SHARED = sharedData('traces', 'streamed reads are compared with whole-file reads of the real CSV recordings');
 const tmp = mkdtempSync(join(tmpdir(), 'edgerule-stream-'));
@@ -167,5 +168,18 @@ describe.skipIf(!SHARED.present)(`simulate() streaming from disk = simulate() on
     expect(stableSummary(streamed)).toBe(stableSummary(whole));
     expect(renderReport(streamed)).toBe(renderReport(whole));
     expect(streamed.counts.read).toBe(51_110);
+  });
+
+  it('QA exposure gathered chunk by chunk as the replay streams equals exposure over the whole recording', () => {
+    const q = SHARED.path('combined/quat-orient');
+    const s = readInputs(['gps.2020-10-15-21.csv', 'accel.2020-10-15-21.csv'].map((f) => join(q, f)), { startMs: 0 }).samples;
+    const meter = new ExposureMeter(300_000);
+    for (let at = 0; at < s.length; at += 997) {
+      const end = Math.min(s.length, at + 997);
+      meter.add({ t: s.t.subarray(at, end), sig: s.sig.subarray(at, end), value: s.value.subarray(at, end), length: end - at });
+    }
+    const whole = exposure(s, 300_000);
+    expect(meter.result()).toEqual(whole);
+    expect(whole.km).toBeGreaterThan(1);
   });
 });
