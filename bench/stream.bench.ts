@@ -2,7 +2,7 @@
  * Streaming replay (issue 13): peak memory of a replay by recording length, end-to-end throughput, and how
  * `--batch --jobs 2` scales.
  *
- *  - Peak RSS: a synthetic 100 Hz accelerometer CSV (bench/synthetic-imu.ts, x-io layout, 4 samples a row) of 1 h,
+ *  - Peak RSS: a synthetic 100 Hz accelerometer CSV (bench/synthetic-imu.ts writeLongImuCsv, x-io layout, 4 samples a row) of 1 h,
  *    24 h and 7 days, written into a temp folder and deleted after; each replayed in a fresh process
  *    (bench/replay-child.ts: simulate() of the file through the compiled rule library, events.jsonl written), whose
  *    peak RSS (getrusage) is the figure. Target: < 300 MB whatever the length.
@@ -28,7 +28,7 @@ import { batchUnits, runBatch } from '../simulator/batch.ts';
 import { sharedData } from '../harness/shared-data.ts';
 import type { ChildFigures } from './replay-child.ts';
 import { median } from './stats.ts';
-import { writeImuCsv } from './synthetic-imu.ts';
+import { writeLongImuCsv } from './synthetic-imu.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -96,7 +96,7 @@ export async function benchStream(opts: { long?: boolean; runs?: number } = {}):
     const compiled = await compileFiles([join(ROOT, 'rules')], { typecheck: false });
     writeFileSync(bundle, compiled.bytes);
     writeFileSync(mapPathFor(bundle), JSON.stringify(compiled.map));
-    const sized = (name: string, hours: number): string => { const p = join(dir, name); writeImuCsv(p, hours); return p; };
+    const sized = (name: string, hours: number): string => { const p = join(dir, name); writeLongImuCsv(p, hours); return p; };
     for (const [label, hours] of [['1 h', 1], ['24 h', 24], ['7 days', 168]] as const) {
       const file = sized(`imu-${hours}h.csv`, hours);
       rows.push(...memoryRow(`${label} @ 100 Hz CSV, one file`, statSync(file).size, child(bundle, dir, [file])));
