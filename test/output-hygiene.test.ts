@@ -53,7 +53,7 @@ describe('terminal', () => {
   });
 
   test('an event line and the expectations text print names without their control characters', () => {
-    const line = eventLine({ index: 0, t: 0, rel: 0, ruleId: 0, rule: NASTY, severity: 'critical', values: { [NASTY]: 1 } });
+    const line = eventLine({ index: 0, t: 0, rel: 0, ruleId: 0, rule: NASTY, severity: 'critical', values: { [NASTY]: 1 }, units: {} });
     expect(line).not.toMatch(ESC_OR_BEL);
     expect(line).toContain('door\\x1b]0;owned\\x07');
     const text = expectationText({ name: NASTY, suite: 's', passed: 0, failed: 1, ok: false, cases: [{ name: `expect ${NASTY}`, ok: false, message: NASTY }] });
@@ -61,7 +61,7 @@ describe('terminal', () => {
   });
 
   test('in colour, the only escape sequences are the colours the simulator adds', () => {
-    const line = eventLine({ index: 0, t: 0, rel: 0, ruleId: 0, rule: NASTY, severity: 'critical', values: {} }, true);
+    const line = eventLine({ index: 0, t: 0, rel: 0, ruleId: 0, rule: NASTY, severity: 'critical', values: {}, units: {} }, true);
     expect(line.replace(/\u001b\[\d+m/g, '')).not.toMatch(ESC_OR_BEL);
   });
 });

@@ -142,7 +142,7 @@ describe('what was checked is what loads; arguments and keys that prove nothing'
     expect(fault(null as unknown as Uint8Array)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_INPUT });
     expect(fault(Array.from(signed) as unknown as Uint8Array)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_INPUT });
     const nullHost = api().loadSigned(signed, trust(), null as unknown as Host);
-    expect([nullHost.fault, nullHost.faultAt, nullHost.field]).toEqual([23, 0, S.FLD_HOST]);
+    expect([nullHost.fault, nullHost.faultAt, nullHost.field]).toEqual([24, 0, S.FLD_HOST]);
     const notACheck = api().loadChecked(null as unknown as SignedCheck, NO_HOST);
     expect([notACheck.fault, notACheck.field]).toEqual([S.SF_ARGUMENT, S.FLD_INPUT]);
     expect(api().checkStep(api().checkBegin(signed, null as unknown as Trust), 1)).toBe(true);

@@ -27,16 +27,8 @@ function slotOperands(base: Uint8Array): number[] {
   return found;
 }
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the relay's faults use too (mulberry32), so a fuzz seed and a relay seed mean the same thing. */
+export { rng as prng } from '../../hil/relay/mangle.ts';
 
 export function mutate(base: Uint8Array, rand: () => number): Uint8Array {
   const int = (n: number) => Math.floor(rand() * n);
