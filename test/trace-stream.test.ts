@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { readTrace } from '../simulator/trace/read.ts';
 import { openTrace, ResultSource } from '../simulator/trace/source.ts';
@@ -82,6 +83,18 @@ describe('a CSV file read block by block gives what the whole file gives', () =>
       }
     });
   }
+
+  it('a named pipe (size unknown until its end) is read whole from the descriptor: the same samples, issues and stats', async () => {
+    const fifo = join(tmp, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `cat '${POLICIES}' > '${fifo}'`]);
+    const src = openTrace(fifo, {}, 64);
+    const got = drain(() => src.next());
+    await new Promise((resolve) => writer.on('close', resolve));
+    const whole = readTrace(POLICIES);
+    expect(got.all).toEqual(arr(whole.samples));
+    expect(src.result().issues.map((i) => [i.line, i.reason])).toEqual(whole.issues.map((i) => [i.line, i.reason]));
+  });
 
   it('the issues keep their file:line across block boundaries', () => {
     const src = openTrace(POLICIES, {}, 64);

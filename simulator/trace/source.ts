@@ -9,7 +9,7 @@
  * handed over as one chunk: their files are GNSS logs, small next to an IMU's; so is a CSV read with the
  * `backwards: 'sort'` policy (sorting needs the whole file).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { ReadOptions, TraceResult } from './issues.ts';
 import { emptySamples, type SampleColumns } from './samples.ts';
 import { csvFormat, csvMappingFor, detectFormat, fileAccess, isBlank, parseTrace, readTrace } from './read.ts';
@@ -138,7 +138,13 @@ export function openTrace(path: string, opts: ReadOptions = {}, block = BLOCK): 
   const fd = fileAccess(path, () => openSync(path, 'r'));
   let owned = true;
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) { // a pipe or a device: its size is unknown until its end, so it is read whole, from this descriptor
+      const whole = readFileSync(fd);
+      if (isBlank(whole)) throw new Error(`${path}: cannot read trace: the file is empty`);
+      return new ResultSource(parseTrace(whole, path, opts.format ?? detectFormat(path, whole), opts));
+    }
+    const size = st.size;
     const head = Buffer.allocUnsafe(Math.min(size, Math.max(block, 1 << 18))); // detection looks at the first 256 KB at most
     const got = readSync(fd, head, 0, head.length, 0);
     const first = head.subarray(0, got);
