@@ -9,6 +9,10 @@
  * the runtime's own code), median over several processes; and the median of repeated loads in one process,
  * split as above. Clock: getTime() on Espruino, performance.now() elsewhere (wall time in the engine: on a
  * loaded machine an upper bound of CPU time).
+ *   kept         EdgeRule.load with Host.keptCode, the record keepCode() was given at an earlier load (runtime/engine/
+ *                kept.ts): header, geometry and unit table checked, the kept code instantiated instead of verifying and
+ *                translating (what a device that kept its translation in flash pays at boot; the record is a string in
+ *                RAM here, where a device reads it from flash). First load in fresh processes, and repeated.
  */
 import type { EngineName } from '../harness/engines/engines.ts';
 import { SCRIPT_PRELUDE } from './rules-speed.ts';
@@ -60,6 +64,32 @@ ${SCRIPT_PRELUDE}
 `;
 }
 
+/** The record keepCode() receives for this bundle from this artifact (made on Node: it is the same on every engine). */
+export function keptRecordOf(artifact: string, bundle: Uint8Array): string {
+  const api = new Function(artifact + '\nreturn EdgeRule;')() as { load(b: Uint8Array, h: object): { fault: number } };
+  let record = '';
+  const rt = api.load(bundle, { emit() {}, output() {}, interval() {}, keepCode(code: string) { record = code; return code; } });
+  if (rt.fault || !record.startsWith('/*ER')) throw new Error(`no kept record for the bundle (fault ${rt.fault})`);
+  return record;
+}
+
+/** Boot from a kept translation: the first load in a fresh engine, then `reps` more. */
+export function keptScript(artifact: string, bundleB64: string, record: string, reps: number): string {
+  return `${artifact}
+${SCRIPT_PRELUDE}
+(function () {
+  var bundle = erBase64(${bundleB64});
+  var host = { emit: erQuietHost.emit, output: erQuietHost.output, interval: erQuietHost.interval, keptCode: ${JSON.stringify(record)} };
+  var t0, rt;
+  erCollect();
+  t0 = erNow(); rt = EdgeRule.load(bundle, host); print('keptfirst ' + (erNow() - t0));
+  if (rt.fault) throw new Error('bundle refused: fault ' + rt.fault);
+  for (var r = 0; r < ${reps}; r++) { erCollect(); t0 = erNow(); EdgeRule.load(bundle, host); print('kept ' + (erNow() - t0)); }
+  print('done');
+})();
+`;
+}
+
 export interface LoadFigures {
   engine: EngineName;
   /** ms: first EdgeRule.load in a fresh process (median over processes) */
@@ -77,9 +107,12 @@ export interface LoadFigures {
   reps: number;
   /** characters of the translated function */
   codeChars: number;
+  /** ms: boot from a kept translation, first load in a fresh process (median over processes), and repeated */
+  keptFirst: number;
+  kept: number;
 }
 
-export async function measureLoad(engine: EngineName, artifact: string, bundleB64: string, run: (engine: EngineName, script: string) => Promise<string>): Promise<LoadFigures> {
+export async function measureLoad(engine: EngineName, artifact: string, bundle: Uint8Array, bundleB64: string, run: (engine: EngineName, script: string) => Promise<string>): Promise<LoadFigures> {
   const plan = LOAD_PLANS[engine];
   const script = loadScript(artifact, bundleB64, plan.reps, false);
   const coldScript = loadScript(artifact, bundleB64, 0, true);
@@ -108,8 +141,19 @@ export async function measureLoad(engine: EngineName, artifact: string, bundleB6
       else if (f[0] === 'code') codeChars = Number(f[1]);
     }
   }
+  const keptFirst: number[] = [], kept: number[] = [];
+  const kScript = keptScript(artifact, bundleB64, keptRecordOf(artifact, bundle), plan.reps);
+  for (let p = 0; p < plan.processes; p++) {
+    const out = await run(engine, kScript);
+    if (!/^done$/m.test(out)) throw new Error(`kept load script did not finish on ${engine}:\n${out.slice(-1000)}`);
+    for (const line of out.split('\n')) {
+      const f = line.trim().split(' ');
+      if (f[0] === 'keptfirst') keptFirst.push(Number(f[1]));
+      else if (f[0] === 'kept') kept.push(Number(f[1]));
+    }
+  }
   return {
-    engine, first: median(first), processes: plan.processes,
+    engine, first: median(first), processes: plan.processes, keptFirst: median(keptFirst), kept: median(kept),
     coldVerify: cv.length ? median(cv) : NaN, coldTranslate: ct.length ? median(ct) : NaN, coldInstantiate: ci.length ? median(ci) : NaN, verify: median(verify), translate: median(translate), instantiate: median(instantiate),
     total: median(load), reps: load.length, codeChars,
   };

@@ -27,6 +27,7 @@ const OTHERS: Other[] = [
   { title: 'ed25519 (sign / verify per engine)', file: 'ed25519.bench.ts', fn: 'benchEd25519', args: [] },
   { title: 'trace readers (NMEA / CSV throughput)', file: 'trace.bench.ts', fn: 'benchTrace', args: [{}] },
   { title: 'simulator (end to end)', file: 'simulator.bench.ts', fn: 'benchSimulator', args: [{}] },
+  { title: 'streaming replay (peak RSS by length, throughput, batch scaling)', file: 'stream.bench.ts', fn: 'benchStream', args: [{}] },
   { title: 'QA corpus throughput (local threads, NATS JetStream farm)', file: 'qa.bench.ts', fn: 'benchQa', args: [{}] },
   { title: 'device link (flash throughput at 115200 baud through the relay)', file: 'link.bench.ts', fn: 'benchLink', args: [{}] },
   { title: 'CLI start-up and the compile\'s type check (real processes, CPU of the whole process)', file: 'cli.bench.ts', fn: 'benchCli', args: [{}] },

@@ -46,7 +46,7 @@ function endToEnd(bundle: LoadedBundle, input: string, path: string, outDir: str
     writeFileSync(join(outDir, 'events.jsonl'), eventsJsonl(r.events));
     const ms = performance.now() - t0;
     if (i > 0 || runs === 1) times.push(ms); // with several runs, the first only warms the JIT up
-    samples = r.replayed.length; events = r.events.length; duration = r.until - r.t0;
+    samples = r.counts.replayed; events = r.events.length; duration = r.until - r.t0;
   }
   const ms = median(times);
   return { bench: 'simulate csv-imu', input, runs: times.length, samples, events, medianMs: ms, samplesPerS: samples / (ms / 1000), realTimeFactor: duration / ms, note };

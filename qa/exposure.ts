@@ -7,11 +7,12 @@
  * steps faster than 300 km/h (position glitches and jumps: no road vehicle moves like that).
  * Computed on the recording as read, before any scenario is overlaid (a spoofed position is not distance).
  */
-import { fixes } from '../simulator/report/html.ts';
 import type { SampleColumns } from '../simulator/trace/samples.ts';
+import { signalMeta } from '../compiler/dsl/catalogue.ts';
 
 const EARTH_M = 6371008.8;
 const MAX_STEP_MPS = 300 / 3.6;
+const LAT = signalMeta('gnss.lat').id, LON = signalMeta('gnss.lon').id;
 
 export interface Exposure { hours: number; km: number }
 
@@ -22,19 +23,57 @@ function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): num
 }
 
 export function exposure(s: SampleColumns, maxGapMs: number): Exposure {
-  let ms = 0;
-  for (let i = 1; i < s.length; i++) {
-    const dt = s.t[i] - s.t[i - 1];
-    if (dt > 0 && dt <= maxGapMs) ms += dt;
+  return new ExposureMeter(maxGapMs).add(s).result();
+}
+
+/**
+ * Exposure gathered chunk by chunk as a replay streams its recording (simulate()'s onRecorded hook), so a long
+ * recording need not be held: the same sums as over the whole stream. A position fix is the (lat, lon) after the
+ * last sample of an instant at which either was set (the report's fixes()).
+ */
+export class ExposureMeter {
+  private ms = 0;
+  private m = 0;
+  private prevT = NaN;
+  private lat = NaN;
+  private lon = NaN;
+  private changed = false;
+  private fixT = NaN;
+  private fixLat = NaN;
+  private fixLon = NaN;
+
+  constructor(private readonly maxGapMs: number) {}
+
+  add(s: SampleColumns): this {
+    const { t, sig, value } = s;
+    for (let i = 0; i < s.length; i++) {
+      const ti = t[i];
+      if (ti !== this.prevT) {
+        const dt = ti - this.prevT;
+        if (dt > 0 && dt <= this.maxGapMs) this.ms += dt;
+        if (this.changed) this.fix(this.prevT);
+        this.prevT = ti;
+      }
+      const g = sig[i];
+      if (g === LAT) { this.lat = value[i]; this.changed = true; } else if (g === LON) { this.lon = value[i]; this.changed = true; }
+    }
+    return this;
   }
-  let m = 0;
-  const track = fixes(s);
-  for (let i = 1; i < track.length; i++) {
-    const a = track[i - 1], b = track[i];
-    const dt = b.t - a.t;
-    if (!(dt > 0 && dt <= maxGapMs)) continue;
-    const d = haversineM(a.lat, a.lon, b.lat, b.lon);
-    if (d / (dt / 1000) <= MAX_STEP_MPS) m += d;
+
+  result(): Exposure {
+    if (this.changed) this.fix(this.prevT);
+    return { hours: this.ms / 3_600_000, km: this.m / 1000 };
   }
-  return { hours: ms / 3_600_000, km: m / 1000 };
+
+  private fix(t: number): void {
+    this.changed = false;
+    const lat = this.lat, lon = this.lon;
+    if (!(lat === lat && lon === lon)) return;
+    const dt = t - this.fixT;
+    if (dt > 0 && dt <= this.maxGapMs) {
+      const d = haversineM(this.fixLat, this.fixLon, lat, lon);
+      if (d / (dt / 1000) <= MAX_STEP_MPS) this.m += d;
+    }
+    this.fixT = t; this.fixLat = lat; this.fixLon = lon;
+  }
 }

@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import type { Scenario } from '../simulator/scenario.ts';
 import { bundleFrom } from '../simulator/inputs.ts';
 import { simulate } from '../simulator/run.ts';
-import { exposure } from './exposure.ts';
+import { ExposureMeter } from './exposure.ts';
 import type { Drive } from './corpus.ts';
 
 export interface TraceRef {
@@ -70,16 +70,18 @@ export function runJob(job: Job, bundleBytes: Uint8Array, paths: string[]): JobR
   const base = { job: job.id, drive: job.drive.id, point: job.point, bundle: job.bundle };
   try {
     const seen = job.coverage ? new Uint8Array(65536) : undefined;
+    const meter = new ExposureMeter(job.maxGapMs);
     const r = simulate({
       bundle: bundleFrom(job.drive.id, bundleBytes), traces: paths, offsets: job.drive.offsets, startMs: job.drive.startMs,
       untilRel: job.drive.untilRel, scenario: job.drive.scenario,
       probe: seen ? (at, v) => { seen[at] |= v ? 1 : 2; } : undefined,
+      hooks: { onRecorded: (c) => meter.add(c) },
     });
-    const x = exposure(r.recorded, job.maxGapMs);
+    const x = meter.result();
     const probes: Array<[number, number]> = [];
     if (seen) for (let at = 0; at < seen.length; at++) if (seen[at]) probes.push([at, seen[at]]);
     return {
-      ...base, ok: true, samples: r.replayed.length, t0: r.t0, hours: x.hours, km: x.km,
+      ...base, ok: true, samples: r.counts.replayed, t0: r.t0, hours: x.hours, km: x.km,
       events: r.events.map((e) => [e.ruleId, e.rel]), ...(seen ? { probes } : {}),
     };
   } catch (e) {

@@ -149,7 +149,6 @@ export interface UnitResult {
 
 const WORKER = fileURLToPath(new URL('./batch-worker.ts', import.meta.url));
 const REGISTER = fileURLToPath(new URL('../cli/register-ts.mjs', import.meta.url));
-const SIGNING = new URL('../runtime/signing/events.ts', import.meta.url);
 
 const built = new Map<string, Promise<string | undefined>>();
 
@@ -196,8 +195,9 @@ export async function runBatch(bundle: LoadedBundle, units: BatchUnit[], job: Om
   if (!units.length) return [];
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), units.length));
   const shared: BatchJob = { ...job, bundle: { source: bundle.source, bytes: bundle.bytes, map: bundle.map, geometryNames: bundle.geometryNames } };
-  // TypeScript still has to load at run time for a .ts scenario or the signing module: keep the loader then.
-  const needsTs = /\.(ts|mts)$/.test(job.scenario ?? '') || existsSync(SIGNING);
+  // TypeScript still has to load at run time for a .ts scenario: keep the loader then. Otherwise a worker starts
+  // without it (the runtime and signing add-on are the built dist/ scripts, loaded by artifact.ts).
+  const needsTs = /\.(ts|mts)$/.test(job.scenario ?? '');
   const script = opts.prebuilt === false ? undefined : await prebuiltWorker();
   const entry = script ?? WORKER;
   const execArgv = script && !needsTs ? [] : ['--import', REGISTER];

@@ -11,7 +11,7 @@
  *                    and every gap longer than the limit (within a file or between files).
  *   groupDrives    — for `--batch` folders: the files split into drives by the rule above, each decision said.
  */
-import type { TraceIssue, TraceResult } from './trace/index.ts';
+import type { SampleColumns, TraceIssue, TraceResult } from './trace/index.ts';
 import { iso } from './time.ts';
 import { SIGNAL_NAME_BY_ID } from '../compiler/signals.generated.ts';
 
@@ -22,15 +22,48 @@ export const DEFAULT_MAX_GAP_MS = 3_600_000;
 export interface Span { file: string; first: number; last: number; signals: Set<number>; hasDate: boolean; samples: number }
 
 export function spanOf(r: TraceResult, offsetMs = 0): Span {
-  const s = r.samples;
-  const signals = new Set<number>();
-  let first = Infinity, last = -Infinity;
-  for (let i = 0; i < s.length; i++) {
-    signals.add(s.sig[i]);
-    if (s.t[i] < first) first = s.t[i];
-    if (s.t[i] > last) last = s.t[i];
+  return new SpanTracker(r.file, Infinity).add(r.samples).span(r.hasDate, offsetMs);
+}
+
+/**
+ * What merging needs of a file, gathered chunk by chunk as its samples stream past (so nothing needs the whole
+ * trace): its time span, its signals, and its gaps longer than `maxGapMs` as issues.
+ */
+export class SpanTracker {
+  first = Infinity;
+  last = -Infinity;
+  samples = 0;
+  readonly gaps: TraceIssue[] = [];
+  private readonly seen = new Uint8Array(256);
+  private prev = NaN;
+
+  constructor(readonly file: string, private readonly maxGapMs: number) {}
+
+  add(s: SampleColumns): this {
+    const { t, sig } = s, seen = this.seen, maxGap = this.maxGapMs;
+    let prev = this.prev, first = this.first, last = this.last;
+    for (let i = 0; i < s.length; i++) {
+      const ti = t[i];
+      seen[sig[i]] = 1;
+      if (ti < first) first = ti;
+      if (ti > last) last = ti;
+      if (ti - prev > maxGap) this.gaps.push(gapIssue(this.file, prev, ti));
+      prev = ti;
+    }
+    this.prev = prev; this.first = first; this.last = last;
+    this.samples += s.length;
+    return this;
   }
-  return { file: r.file, first: first + offsetMs, last: last + offsetMs, signals, hasDate: r.hasDate, samples: s.length };
+
+  span(hasDate: boolean, offsetMs = 0): Span {
+    const signals = new Set<number>();
+    for (let g = 0; g < 256; g++) if (this.seen[g]) signals.add(g);
+    return { file: this.file, first: this.first + offsetMs, last: this.last + offsetMs, signals, hasDate, samples: this.samples };
+  }
+}
+
+function gapIssue(file: string, from: number, to: number): TraceIssue {
+  return { file, line: 0, reason: `gap of ${humanSpan(to - from)} in the recording (nothing from ${iso(from)} to ${iso(to)}): the replay's clock jumps over it; timers fire inside it (a longer gap limit: --max-gap)` };
 }
 
 /** "2.6 years", "84 days", "5.2 h", "12 min", "45 s": a gap as a person reads it. */
@@ -54,15 +87,7 @@ function signalList(names: string[]): string {
 
 /** Gaps longer than `maxGapMs` between consecutive samples of one file (samples are in time order). */
 export function gapsIn(r: TraceResult, maxGapMs: number): TraceIssue[] {
-  const out: TraceIssue[] = [];
-  const t = r.samples.t;
-  for (let i = 1; i < r.samples.length; i++) {
-    const gap = t[i] - t[i - 1];
-    if (gap > maxGapMs) {
-      out.push({ file: r.file, line: 0, reason: `gap of ${humanSpan(gap)} in the recording (nothing from ${iso(t[i - 1])} to ${iso(t[i])}): the replay's clock jumps over it; timers fire inside it (a longer gap limit: --max-gap)` });
-    }
-  }
-  return out;
+  return new SpanTracker(r.file, maxGapMs).add(r.samples).gaps;
 }
 
 /**
@@ -70,10 +95,16 @@ export function gapsIn(r: TraceResult, maxGapMs: number): TraceIssue[] {
  * none stated); `placed` says whether undated files were put on the calendar (--start).
  */
 export function mergeWarnings(results: TraceResult[], offsets: Array<number | undefined>, opts: { maxGapMs: number; placed: boolean }): TraceIssue[] {
+  const tracked = results.map((r) => ({ tracker: new SpanTracker(r.file, opts.maxGapMs).add(r.samples), hasDate: r.hasDate }));
+  return mergeWarningsOf(tracked, offsets, opts);
+}
+
+/** mergeWarnings from what SpanTrackers gathered while the files streamed past. */
+export function mergeWarningsOf(files: Array<{ tracker: SpanTracker; hasDate: boolean }>, offsets: Array<number | undefined>, opts: { maxGapMs: number; placed: boolean }): TraceIssue[] {
   const issues: TraceIssue[] = [];
-  const all = results.map((r, i) => ({ span: spanOf(r, offsets[i] ?? 0), offset: offsets[i] }));
+  const all = files.map((f, i) => ({ span: f.tracker.span(f.hasDate, offsets[i] ?? 0), offset: offsets[i] }));
   const spans = all.filter((x) => x.span.samples > 0).map((x) => x.span);
-  for (const r of results) issues.push(...gapsIn(r, opts.maxGapMs));
+  for (const f of files) issues.push(...f.tracker.gaps);
   if (spans.length < 2) return issues;
   const dated = spans.filter((s) => s.hasDate);
   if (!opts.placed && dated.length && dated.length < spans.length) {

@@ -12,8 +12,12 @@ import { verify } from '../runtime/engine/verify.ts';
 import { severityName } from '../runtime/engine/severity.ts';
 import { CliError } from '../cli/errors.ts';
 import { readInput } from '../cli/input.ts';
-import { readTrace, mergeTraces, type TraceResult, type TraceIssue, type SampleColumns, type CsvMapping } from './trace/index.ts';
-import { DEFAULT_MAX_GAP_MS, mergeWarnings } from './drives.ts';
+import { readTrace, type TraceResult, type TraceIssue, type SampleColumns, type CsvMapping, type ReadOptions } from './trace/index.ts';
+import { SampleBuffer } from './trace/samples.ts';
+import { MergeStream, appendSamples, mergeStats } from './trace/merge.ts';
+import { openTrace, ResultSource, type TraceSource } from './trace/source.ts';
+import { resolvePolicy } from './trace/policy.ts';
+import { DEFAULT_MAX_GAP_MS, SpanTracker, mergeWarningsOf } from './drives.ts';
 
 
 export interface RuleInfo {
@@ -101,32 +105,114 @@ export interface InputOptions {
   csvMap?: CsvMapping;
   /** Gaps longer than this are issues (default DEFAULT_MAX_GAP_MS). */
   maxGapMs?: number;
+  /** Bytes a streamed file is read in (default trace/source.ts BLOCK; tests use small blocks). */
+  block?: number;
 }
 
-/** Reads each recording (see simulator/trace/read.ts). */
+/** Reads each recording whole (see simulator/trace/read.ts). */
 export function readTraces(paths: string[], opts: InputOptions = {}): TraceResult[] {
   if (!paths.length) throw new Error('no trace given');
-  return paths.map((p) => readTrace(p, { ...(opts.startMs !== undefined ? { startMs: opts.startMs } : {}), ...(opts.csvMap ? { csvFallback: opts.csvMap } : {}) }));
+  return paths.map((p) => readTrace(p, readOptions(opts)));
 }
 
-/** Merges read recordings into one stream; the issues are every reader's, then the merge's (drives.ts). */
-export function mergeInputs(results: TraceResult[], opts: InputOptions = {}, readMs = 0): ReadInputs {
+function readOptions(opts: InputOptions): ReadOptions {
+  return { ...(opts.startMs !== undefined ? { startMs: opts.startMs } : {}), ...(opts.csvMap ? { csvFallback: opts.csvMap } : {}) };
+}
+
+/** What a replay reports of its inputs: ReadInputs without the samples, which streamed past. */
+export type InputsSummary = Omit<ReadInputs, 'samples'>;
+
+/**
+ * The recordings of a replay as one time-ordered stream of chunks (each valid until the next call): the files
+ * stream side by side through the merge (trace/merge.ts), so what is held at once is a block per file and a
+ * merged chunk, whatever the recordings' length. `finish` gives what the whole-trace merge gave: every reader's
+ * issues in file order, then the merge's (drives.ts), and the stats.
+ */
+export class InputStream {
+  private readonly trackers: SpanTracker[];
+  private readonly merge?: MergeStream;
+  private readonly offsets: Array<number | undefined>;
+  private single?: TraceSource;
+  /** Wall ms spent reading and merging. */
+  readMs = 0;
+
+  constructor(private readonly sources: TraceSource[], private readonly opts: InputOptions = {}) {
+    this.offsets = sources.map((_, i) => opts.offsets?.[i]);
+    this.trackers = sources.map((s) => new SpanTracker(s.file, opts.maxGapMs ?? DEFAULT_MAX_GAP_MS));
+    const tracked = sources.map((s, i): TraceSource => ({
+      file: s.file,
+      next: () => { const c = s.next(); if (c) this.trackers[i].add(c); return c; },
+      result: () => s.result(),
+      get done() { return s.done; },
+    }));
+    if (sources.length === 1 && !(opts.offsets?.[0])) this.single = tracked[0];
+    else this.merge = new MergeStream(tracked, opts.offsets ?? [], resolvePolicy().gapMs);
+  }
+
+  next(): SampleColumns | null {
+    const started = performance.now();
+    const c = this.single ? this.single.next() : this.merge!.next();
+    this.readMs += performance.now() - started;
+    return c;
+  }
+
+  /** Share of the input bytes read so far (0 to 1), for progress bars. */
+  get done(): number {
+    let d = 0;
+    for (const s of this.sources) d += s.done ?? 0;
+    return this.sources.length ? d / this.sources.length : 1;
+  }
+
+  /** After next() returned null: the files' summaries, every issue and the stats. */
+  finish(): InputsSummary {
+    const started = performance.now();
+    const results = this.sources.map((s) => s.result());
+    let issues: TraceIssue[], stats: Record<string, number>;
+    if (this.single) {
+      issues = [...results[0].issues];
+      stats = { ...results[0].stats, files: 1 };
+    } else {
+      issues = results.flatMap((r) => r.issues);
+      stats = mergeStats(results, this.opts.offsets ?? []);
+      this.merge!.finishStats(stats, resolvePolicy());
+    }
+    issues.push(...mergeWarningsOf(this.trackers.map((tracker, i) => ({ tracker, hasDate: results[i].hasDate })), this.offsets,
+      { maxGapMs: this.opts.maxGapMs ?? DEFAULT_MAX_GAP_MS, placed: this.opts.startMs !== undefined }));
+    this.readMs += performance.now() - started;
+    return {
+      traces: results.map((r) => ({ file: r.file, name: basename(r.file), format: r.format, samples: r.stats.samples, hasDate: r.hasDate, stats: r.stats, issues: r.issues.length })),
+      issues, stats, readMs: this.readMs,
+    };
+  }
+}
+
+/** Opens recordings as one stream (CSV files are read block by block: trace/source.ts). */
+export function openInputs(paths: string[], opts: InputOptions = {}): InputStream {
+  if (!paths.length) throw new Error('no trace given');
   const started = performance.now();
-  const offsets = results.map((_, i) => opts.offsets?.[i]);
-  const merged = results.length === 1 && !(opts.offsets?.[0])
-    ? { samples: results[0].samples, issues: [...results[0].issues], stats: { ...results[0].stats, files: 1 } }
-    : mergeTraces(results, opts.offsets ?? []);
-  merged.issues.push(...mergeWarnings(results, offsets, { maxGapMs: opts.maxGapMs ?? DEFAULT_MAX_GAP_MS, placed: opts.startMs !== undefined }));
-  return {
-    traces: results.map((r) => ({ file: r.file, name: basename(r.file), format: r.format, samples: r.samples.length, hasDate: r.hasDate, stats: r.stats, issues: r.issues.length })),
-    samples: merged.samples,
-    issues: merged.issues,
-    stats: merged.stats,
-    readMs: readMs + performance.now() - started,
-  };
+  const s = new InputStream(paths.map((p) => openTrace(p, readOptions(opts), opts.block)), opts);
+  s.readMs += performance.now() - started;
+  return s;
 }
 
-/** Reads and merges recordings; `startMs` places undated recordings (time since start) on the calendar. */
+/** Recordings already read and merged (batch, bench), as a stream of one chunk. */
+export function memoryInputs(inputs: ReadInputs): InputStream {
+  const { samples, ...summary } = inputs;
+  const s = new InputStream([new ResultSource({ file: '(in memory)', format: 'memory', samples, issues: [], stats: {}, hasDate: true })]);
+  s.finish = () => summary;
+  return s;
+}
+
+/** Merges read recordings into one stream in memory; the issues are every reader's, then the merge's (drives.ts). */
+export function mergeInputs(results: TraceResult[], opts: InputOptions = {}, readMs = 0): ReadInputs {
+  const s = new InputStream(results.map((r) => new ResultSource(r)), opts);
+  const out = new SampleBuffer(results.reduce((n, r) => n + r.samples.length, 0));
+  for (let c = s.next(); c; c = s.next()) appendSamples(out, c);
+  const summary = s.finish();
+  return { ...summary, samples: out, readMs: readMs + summary.readMs };
+}
+
+/** Reads and merges recordings in memory; `startMs` places undated recordings (time since start) on the calendar. */
 export function readInputs(paths: string[], opts: InputOptions = {}): ReadInputs {
   const started = performance.now();
   const results = readTraces(paths, opts);

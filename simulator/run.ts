@@ -8,7 +8,10 @@
 import { loadRuntimeArtifact } from './artifact.ts';
 import { Replayer, type ReplayHooks } from './replay.ts';
 import { applyScenario, type Scenario, type ScenarioSpan, type AppliedScenario } from './scenario.ts';
-import { readInputs, ruleInfo, skippedReasons, type LoadedBundle, type ReadInputs } from './inputs.ts';
+import { memoryInputs, openInputs, ruleInfo, skippedReasons, type InputsSummary, type LoadedBundle, type ReadInputs } from './inputs.ts';
+import { SeriesKeeper } from './series.ts';
+import { SampleBuffer } from './trace/samples.ts';
+import { appendSamples } from './trace/merge.ts';
 import type { CsvMapping, SampleColumns } from './trace/index.ts';
 import { iso } from './time.ts';
 import { severityName } from '../runtime/engine/severity.ts';
@@ -43,8 +46,9 @@ export interface SimulateOptions {
   speed?: number;
   /** The wall clock that paces a replay at `speed` (default: the real one; tests pass a virtual one). */
   clock?: PaceClock;
-  hooks?: { onProgress?(fed: number, total: number): void; onEvent?(e: SimEvent): void };
-  /** Already-read recordings (batch and bench reuse them). */
+  /** onRecorded: each chunk of the recording as it streams past (before any scenario; valid during the call). */
+  hooks?: { onProgress?(fed: number, total: number): void; onEvent?(e: SimEvent): void; onRecorded?(chunk: SampleColumns): void };
+  /** Already-read and merged recordings (batch and bench reuse them); otherwise `traces` stream from disk. */
   inputs?: ReadInputs;
   /** Also make the device's signed event stream with this device key. */
   signer?: SignerConfig;
@@ -54,14 +58,22 @@ export interface SimulateOptions {
   csvMap?: CsvMapping;
   /** Gaps longer than this are reported as issues (--max-gap). */
   maxGapMs?: number;
+  /** Bytes a streamed trace file is read in at a time (default trace/source.ts BLOCK). */
+  block?: number;
 }
 
 export interface SimResult {
   bundle: LoadedBundle;
-  inputs: ReadInputs;
-  /** The stream as recorded (merged) and as replayed (after the scenario). */
+  inputs: InputsSummary;
+  /**
+   * The stream as recorded (merged) and as replayed (after the scenario), as kept for the report: every sample of
+   * an ordinary drive; past SERIES_CAP samples a thinned stream (`thinned`; series.ts says what it keeps).
+   */
   recorded: SampleColumns;
   replayed: SampleColumns;
+  thinned: boolean;
+  /** Samples read (merged) and replayed (after the scenario). */
+  counts: { read: number; replayed: number };
   scenario?: { file: string; name: string; description?: string; spans: ScenarioSpan[]; stats: AppliedScenario['stats'] };
   t0: number;
   tLast: number;
@@ -88,29 +100,14 @@ const WALL_CLOCK: PaceClock = {
 };
 
 export function simulate(o: SimulateOptions): SimResult {
-  const inputs = o.inputs ?? readInputs(o.traces, { offsets: o.offsets, startMs: o.startMs, csvMap: o.csvMap, maxGapMs: o.maxGapMs });
-  const recorded = inputs.samples;
-  if (!recorded.length) {
-    const why = inputs.issues.slice(0, 3).map((is) => `${is.file}${is.line ? `:${is.line}` : ''}: ${is.reason}`);
-    throw new Error(`${o.traces.join(', ')}: no samples to replay${why.length ? `; the readers said:\n  ${why.join('\n  ')}${inputs.issues.length > 3 ? `\n  … and ${inputs.issues.length - 3} more` : ''}` : ''}`);
-  }
-  let replayed = recorded;
-  let applied: AppliedScenario | undefined;
-  if (o.scenario) {
-    applied = applyScenario(recorded, o.scenario.scenario, o.scenario.file);
-    replayed = applied.samples;
-  }
-  const t0 = recorded.t[0];
-  const tLast = replayed.t[replayed.length - 1];
-  const until = o.untilRel !== undefined ? t0 + o.untilRel : Math.max(applied?.until ?? tLast, tLast);
-
+  const stream = o.inputs ? memoryInputs(o.inputs) : openInputs(o.traces, { offsets: o.offsets, startMs: o.startMs, csvMap: o.csvMap, maxGapMs: o.maxGapMs, block: o.block });
   const api = loadRuntimeArtifact();
   const bundle = o.bundle;
   const speed = o.speed ?? Infinity;
   const clock = o.clock ?? WALL_CLOCK;
-  let wall0 = NaN;
+  let wall0 = NaN, t0 = NaN;
   const hooks: ReplayHooks = {
-    onProgress: o.hooks?.onProgress ? (fed: number) => o.hooks!.onProgress!(fed, replayed.length) : undefined,
+    onProgress: o.hooks?.onProgress ? (fed: number) => { const done = stream.done; o.hooks!.onProgress!(fed, done > 0 ? Math.max(fed, fed / done) : fed); } : undefined,
     pace: Number.isFinite(speed)
       ? (t: number) => {
         if (wall0 !== wall0) wall0 = clock.now();
@@ -126,8 +123,40 @@ export function simulate(o: SimulateOptions): SimResult {
   let replayer: Replayer | undefined;
   if (onEvent) hooks.onEvent = (i) => onEvent(decodeEvent(bundle, replayer!, i, t0));
   const started = performance.now();
-  replayer = new Replayer(api, bundle.bytes, hooks);
-  replayer.feed(replayed);
+
+  // The recording streams through in chunks: kept for the report (series.ts), fed to the runtime. A scenario needs
+  // the whole recording first (its windows count from the first sample, its baselines from what is absent).
+  const recordedKeep = new SeriesKeeper();
+  const whole = o.scenario ? new SampleBuffer() : undefined;
+  let read = 0;
+  for (let c = stream.next(); c; c = stream.next()) {
+    if (t0 !== t0) t0 = c.t[0];
+    read += c.length;
+    recordedKeep.add(c);
+    o.hooks?.onRecorded?.(c);
+    if (whole) { appendSamples(whole, c); continue; }
+    replayer ??= new Replayer(api, bundle.bytes, hooks);
+    replayer.feed(c);
+  }
+  const inputs = stream.finish();
+  if (!read) {
+    const why = inputs.issues.slice(0, 3).map((is) => `${is.file}${is.line ? `:${is.line}` : ''}: ${is.reason}`);
+    throw new Error(`${o.traces.join(', ')}: no samples to replay${why.length ? `; the readers said:\n  ${why.join('\n  ')}${inputs.issues.length > 3 ? `\n  … and ${inputs.issues.length - 3} more` : ''}` : ''}`);
+  }
+  let applied: AppliedScenario | undefined;
+  let replayedKeep = recordedKeep;
+  let replayedCount = read;
+  if (o.scenario && whole) {
+    applied = applyScenario(whole, o.scenario.scenario, o.scenario.file);
+    replayedKeep = new SeriesKeeper();
+    replayedKeep.add(applied.samples);
+    replayedCount = applied.samples.length;
+    replayer = new Replayer(api, bundle.bytes, hooks);
+    replayer.feed(applied.samples);
+  }
+  replayer = replayer!;
+  const tLast = replayer.lastT;
+  const until = o.untilRel !== undefined ? t0 + o.untilRel : Math.max(applied?.until ?? tLast, tLast);
   if (until > tLast && hooks.pace) {
     // Paced: wait for each wake-up in the tail, so timer events show when they happen.
     replayer.finish(tLast);
@@ -142,7 +171,7 @@ export function simulate(o: SimulateOptions): SimResult {
     replayer.finish(until);
   }
   const signedBytes = signer?.finish(until);
-  const replayMs = performance.now() - started;
+  const replayMs = performance.now() - started - inputs.readMs;
 
   const events: SimEvent[] = [];
   for (let i = 0; i < replayer.events.length; i++) events.push(decodeEvent(bundle, replayer, i, t0));
@@ -152,7 +181,8 @@ export function simulate(o: SimulateOptions): SimResult {
     actions.push({ t: a.t[i], rel: a.t[i] - t0, kind: a.id[i] < 0 ? 'interval' : 'output', id: a.id[i] < 0 ? 0 : a.id[i], value: a.value[i] });
   }
   return {
-    bundle, inputs, recorded, replayed, t0, tLast, until, events, actions, active: activeSpans(replayer, until), steps: replayer.steps,
+    bundle, inputs, recorded: recordedKeep.samples(), replayed: replayedKeep.samples(), thinned: replayedKeep.thinned || recordedKeep.thinned,
+    counts: { read, replayed: replayedCount }, t0, tLast, until, events, actions, active: activeSpans(replayer, until), steps: replayer.steps,
     scenario: o.scenario && applied ? {
       file: o.scenario.file, name: o.scenario.scenario.name, description: o.scenario.scenario.description, spans: applied.spans, stats: applied.stats,
     } : undefined,

@@ -52,14 +52,14 @@ export function machineSummary(r: SimResult): MachineSummary {
     traces: r.inputs.traces.map((t) => ({ file: t.file, format: t.format, samples: t.samples, hasDate: t.hasDate, issues: t.issues })),
     scenario: r.scenario ? { name: r.scenario.name, file: r.scenario.file, events: r.scenario.spans.length, added: r.scenario.stats.added, shifted: r.scenario.stats.shifted, suppressed: r.scenario.stats.suppressed } : undefined,
     start: iso(r.t0), startMs: r.t0, until: iso(r.until), durationMs: r.until - r.t0,
-    samples: { read: r.recorded.length, replayed: r.replayed.length, skipped: r.skipped, issues: r.inputs.issues.length },
+    samples: { read: r.counts.read, replayed: r.counts.replayed, skipped: r.skipped, issues: r.inputs.issues.length },
     issues: r.inputs.issues,
     events: { total: r.events.length, perRule: eventsPerRule(r.events) },
     actions: r.actions.length,
     signed: r.signed ? { records: r.signed.records, bytes: r.signed.bytes.length, device: r.signed.device, signing: r.signed.signing } : undefined,
     timing: {
       readMs: round(r.timing.readMs), replayMs: round(r.timing.replayMs),
-      samplesPerS: Math.round(r.replayed.length / (wall / 1000)),
+      samplesPerS: Math.round(r.counts.replayed / (wall / 1000)),
       realTimeFactor: round((r.until - r.t0) / wall),
     },
   };

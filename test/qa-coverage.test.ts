@@ -65,8 +65,11 @@ describe('Host.probe', () => {
     let plain = '', probing = '';
     api.load(bundle.bytes, { emit() {}, output() {}, interval() {}, keepCode(s) { plain = s; return s; } });
     api.load(bundle.bytes, { emit() {}, output() {}, interval() {}, probe() {}, keepCode(s) { probing = s; return s; } });
-    expect(plain).toBe(api.translated(bundle.bytes));
+    // A device's keepCode() is given the kept-translation record: a comment naming runtime build and bundle, then the code.
+    expect(plain.startsWith('/*ER')).toBe(true);
+    expect(plain.slice(plain.indexOf('*/') + 2)).toBe(api.translated(bundle.bytes));
     expect(plain).not.toContain('H.probe');
+    expect(probing.startsWith('/*ER')).toBe(false); // a probing translation is never kept for reuse
     const offsets = probedOffsets(bundle.bytes);
     expect(offsets.length).toBeGreaterThan(50);
     expect(offsets.every((at) => probing.includes(`H.probe(${at},`))).toBe(true);

@@ -10,7 +10,8 @@
  * CLI (tools/build-cli.ts).
  */
 import { build, type Plugin } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lintEngineSubset } from '../harness/engine-subset.ts';
 
@@ -28,9 +29,20 @@ const engineFromGlobal: Plugin = {
   },
 };
 
-async function bundle(entry: string, banner: string, plugins: Plugin[]): Promise<string> {
+/**
+ * The runtime build's tag (runtime/engine/kept.ts): a hash of runtime/engine's sources, so a translation a device
+ * kept in flash is only ever reused by the runtime build that made it.
+ */
+function runtimeTag(): string {
+  const dir = root + 'runtime/engine/';
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) h.update(f + '\0' + readFileSync(dir + f, 'utf8') + '\0');
+  return h.digest('hex').slice(0, 16);
+}
+
+async function bundle(entry: string, banner: string, plugins: Plugin[], define?: Record<string, string>): Promise<string> {
   const result = await build({
-    entryPoints: [root + entry], bundle: true, format: 'iife', target: 'es5', write: false,
+    entryPoints: [root + entry], bundle: true, format: 'iife', target: 'es5', write: false, define,
     minifySyntax: true, minifyWhitespace: true, legalComments: 'none', banner: { js: banner }, logLevel: 'silent', plugins,
   });
   const code = result.outputFiles[0].text;
@@ -42,7 +54,7 @@ async function bundle(entry: string, banner: string, plugins: Plugin[]): Promise
 }
 
 export async function buildRuntime(): Promise<{ runtime: string; signing: string; link: string }> {
-  const runtime = await bundle('runtime/engine/entry.ts', 'var EdgeRule;', []);
+  const runtime = await bundle('runtime/engine/entry.ts', 'var EdgeRule;', [], { RUNTIME_TAG: JSON.stringify(runtimeTag()) });
   const signing = await bundle('runtime/signing/entry.ts', '', [engineFromGlobal]);
   if (signing.includes('function translate(')) throw new Error('dist/edgerule-signing.js must not contain a second copy of the rule engine');
   const link = await bundle('runtime/link/entry.ts', '', []);

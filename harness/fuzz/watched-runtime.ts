@@ -1,11 +1,12 @@
 /**
  * A test-only watched run of a verified bundle: the runtime's own memory(), start() and out-of-line ops, with the
- * state array S and the dirty flags Q behind proxies that check, on every write,
+ * state array S behind a proxy and every unit run reported (start()'s `watched` translation calls F.run(unit) as
+ * each unit starts), checking
  * - that a state write lands inside the region of an instruction that is running: inside an out-of-line op
  *   (COUNT, IMPLIED_SPEED2) exactly that instruction's region, otherwise a region of the unit that is running
  *   (regions from the instruction table, by stateRegions() below, not from the verifier's own bookkeeping);
  * - that one call does no more work than docs/BYTECODE.md promises: step(t) runs each unit at most once,
- *   advanceTo(t) at most `wakeBudget` passes of at most every unit (a unit run starts with its `Q[u]=0`).
+ *   advanceTo(t) at most `wakeBudget` passes of at most every unit.
  * A broken promise throws (WorkExceeded, OutOfRegion), which also ends what would otherwise be an endless call.
  * The device never runs this: it is how the fuzzers prove "verified means safe" for every bundle they make.
  */
@@ -66,25 +67,20 @@ export function watchedLoad(bytes: Uint8Array, host: Host): Watched | null {
       return true;
     },
   });
-  const Q = new Proxy(m.Q, {
-    set(target, key, value) {
-      if (value === 0) {
-        unit = Number(key);
-        if (++w.runs > w.limit) throw new WorkExceeded(`more than ${w.limit} unit runs in one call`);
-      }
-      target[Number(key)] = value;
-      return true;
-    },
-  });
   const F = makeOutOfLineOps(loadGeometry(p), m.V, m.U, S, m.R);
   const own = (s: number) => regions.find((r) => r.first === s && r.unit === unit);
   const watchedF: OutOfLineOps = {
     inside: F.inside,
     dist2: F.dist2,
+    near: F.near,
+    run(u: number) {
+      unit = u;
+      if (++w.runs > w.limit) throw new WorkExceeded(`more than ${w.limit} unit runs in one call`);
+    },
     jump2(s: number) { writer = own(s); try { return F.jump2(s); } finally { writer = undefined; } },
     count(s, n, c, win, t) { writer = own(s); try { return F.count(s, n, c, win, t); } finally { writer = undefined; } },
   };
-  const rt = start(p, { ...m, S: S as Float64Array, Q: Q as Uint8Array, F: watchedF }, host);
+  const rt = start(p, { ...m, S: S as Float64Array, F: watchedF }, host, true);
   const budget = Math.max(1, p.wakeBudget) * p.nUnits;
   w.rt = {
     ...rt,

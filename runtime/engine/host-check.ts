@@ -20,6 +20,7 @@ function hostHas(host: object, name: string): boolean {
 
 /** Byte offset of the first instruction whose host callback `host` lacks, or −1 when it has all it needs. */
 export function missingCallback(p: Program, host: object): number {
+  if (hostHas(host, 'emit') && hostHas(host, 'output') && hostHas(host, 'interval')) return -1; // the usual host: no walk
   var ins = newInstruction();
   for (var u = 0; u < p.nUnits; u++) {
     var end = p.codeOff + p.unitEnd[u];

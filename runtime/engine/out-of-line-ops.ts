@@ -18,7 +18,18 @@ export interface Geometry {
   ref: Float64Array;     // per geometry: lat0, lon0, kx, ky
   px: Float32Array;      // point x (m)
   py: Float32Array;      // point y (m)
+  /**
+   * Per geometry: the box around its points (a circle: around the circle) in metres, widened by BOX_MARGIN:
+   * xmin, xmax, ymin, ymax. Derived at load (loadGeometry), for the early exits of inside() and near().
+   */
+  box: Float32Array;
 }
+
+/**
+ * Metres a geometry's box is widened by (plus a millionth of its largest coordinate), far beyond any rounding of
+ * the exact tests, so a position outside the box gets exactly the answer the full test would give.
+ */
+export var BOX_MARGIN = 1;
 
 /**
  * What translated code calls through F. The implied-speed op (IMPLIED_SPEED2) is reached as `jump2`, its name
@@ -27,6 +38,9 @@ export interface Geometry {
 export interface OutOfLineOps {
   inside(g: number, lat: number, lon: number): boolean;
   dist2(g: number, lat: number, lon: number): number;
+  near(g: number, lat: number, lon: number, k: number, op: number): boolean;
+  /** Only in a watched run (tests): called as each unit starts (runtime.ts start()). */
+  run?: (unit: number) => void;
   jump2(s: number): number;
   count(s: number, n: number, c: boolean, w: number, t: number): number;
 }
@@ -46,11 +60,17 @@ function cosDeg(lat: number): number {
  * R is the runtime's register file: R[1] receives the earliest wake-up time an op needs.
  */
 export function makeOutOfLineOps(geo: Geometry, V: Float64Array, U: Float64Array, S: Float64Array, R: Float64Array): OutOfLineOps {
+  var box = geo.box;
+  /** Per geometry: the segment found within reach last time, where near() starts looking (a route is followed). */
+  var hint = new Uint16Array(geo.kind.length);
+
   function inside(g: number, lat: number, lon: number): boolean {
     if (!(lat === lat && lon === lon)) return false;
     var o = g * 4;
     var x = (lon - geo.ref[o + 1]) * geo.ref[o + 2];
     var y = (lat - geo.ref[o]) * geo.ref[o + 3];
+    // Outside the box: outside the shape (the crossing count below would find no crossing).
+    if (!(x >= box[o] && x <= box[o + 1] && y >= box[o + 2] && y <= box[o + 3])) return false;
     var first = geo.first[g];
     if (geo.kind[g] === GEOM_CIRCLE) {
       var r = geo.px[first];
@@ -108,6 +128,60 @@ export function makeOutOfLineOps(geo: Geometry, V: Float64Array, U: Float64Array
     return best;
   }
 
+  /** Squared distance from (x, y) to the box [x0, x1] × [y0, y1] (0 inside): a lower bound for what the box holds. */
+  function boxGap2(x: number, y: number, x0: number, x1: number, y0: number, y1: number): number {
+    var ex = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
+    var ey = y < y0 ? y0 - y : y > y1 ? y - y1 : 0;
+    return ex * ex + ey * ey;
+  }
+
+  /**
+   * Whether some segment of polyline or polygon g (not inside it) lies within squared distance k of (x, y): d < k
+   * when `strict`, else d ≤ k, with d exactly segDist2's. Segments whose widened box is beyond k cannot qualify
+   * and are skipped; the search starts at the segment that qualified last time and stops at the first that does.
+   */
+  function segmentWithin(g: number, x: number, y: number, k: number, kk: number, strict: boolean): boolean {
+    var first = geo.first[g];
+    var n = geo.count[g];
+    var segs = geo.kind[g] === GEOM_POLYGON ? n : n - 1;
+    var s = hint[g] < segs ? hint[g] : 0;
+    for (var m = 0; m < segs; m++) {
+      var i = first + s;
+      var j = s + 1 < n ? i + 1 : first;
+      var ax = geo.px[i], ay = geo.py[i], bx = geo.px[j], by = geo.py[j];
+      var gap = boxGap2(x, y, (ax < bx ? ax : bx) - BOX_MARGIN, (ax < bx ? bx : ax) + BOX_MARGIN,
+        (ay < by ? ay : by) - BOX_MARGIN, (ay < by ? by : ay) + BOX_MARGIN);
+      if (!(gap > kk)) {
+        var d = segDist2(x, y, ax, ay, bx, by);
+        if (strict ? d < k : d <= k) { hint[g] = s; return true; }
+      }
+      s = s + 1 < segs ? s + 1 : 0;
+    }
+    return false;
+  }
+
+  /**
+   * dist2(g, lat, lon) compared with k (op 0 <, 1 ≤, 2 >, 3 ≥): exactly the comparison of the full distance, with
+   * early exits: a position beyond k of g's box is far, and the first segment within k answers. Translated code
+   * calls it for a DIST2 compared with a constant (translate.ts), the common "more than 500 m off the route" test.
+   */
+  function near(g: number, lat: number, lon: number, k: number, op: number): boolean {
+    var kind = geo.kind[g];
+    if (!(lat === lat && lon === lon) || !(k > -Infinity && k < Infinity) || (kind !== GEOM_POLYLINE && kind !== GEOM_POLYGON)) {
+      var d = dist2(g, lat, lon);
+      return op === 0 ? d < k : op === 1 ? d <= k : op === 2 ? d > k : d >= k;
+    }
+    var strict = op === 0 || op === 3; // < and ≥ ask whether some point is strictly within k; ≤ and > whether within or at k
+    var o = g * 4;
+    var x = (lon - geo.ref[o + 1]) * geo.ref[o + 2];
+    var y = (lat - geo.ref[o]) * geo.ref[o + 3];
+    // A box is beyond k only when it is beyond k and a relative hair more: squares of long distances round.
+    var kk = k > 0 ? k + k / 1073741824 : k;
+    var within = !(boxGap2(x, y, box[o], box[o + 1], box[o + 2], box[o + 3]) > kk) &&
+      (kind === GEOM_POLYGON && inside(g, lat, lon) ? (strict ? 0 < k : 0 <= k) : segmentWithin(g, x, y, k, kk, strict));
+    return op < 2 ? within : !within;
+  }
+
   /**
    * Implied speed² between the two latest fixes. State: prevLat, prevLon, prevT, curLat, curLon, curT, result.
    * Reads the values the table names as IMPLIED_SPEED2's implicit reads, keyed on the latitude's update time,
@@ -162,5 +236,5 @@ export function makeOutOfLineOps(geo: Geometry, V: Float64Array, U: Float64Array
     return k;
   }
 
-  return { inside: inside, dist2: dist2, jump2: impliedSpeed2, count: count };
+  return { inside: inside, dist2: dist2, near: near, jump2: impliedSpeed2, count: count };
 }

@@ -468,5 +468,6 @@ export function wrapHost(inner: Host, w: EventWriter): Host {
   };
   var keep = (inner as unknown as { keepCode?: unknown }).keepCode;
   if (keep) (h as unknown as { keepCode?: unknown }).keepCode = keep;
+  if (typeof inner.keptCode === 'string') h.keptCode = inner.keptCode; // the translation kept at an earlier boot
   return h;
 }

@@ -303,7 +303,7 @@ export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
   const facts: Array<[string, string]> = [
     ['bundle', `${esc(r.bundle.source)} — ${r.bundle.bytes.length} bytes, ${r.bundle.rules.length || 'unknown number of'} rules, sha256 ${r.bundle.sha256.slice(0, 16)}…`],
     ['recordings', r.inputs.traces.map((t) => `${esc(t.name)} (${esc(t.format)}, ${t.samples} samples${t.hasDate ? '' : ', no date in the file'})`).join('<br>')],
-    ['replayed', `${esc(iso(r.t0))} to ${esc(iso(r.until))} (${esc(formatRel(r.until - r.t0))}); ${r.replayed.length} samples, ${r.steps} evaluation instants`],
+    ['replayed', `${esc(iso(r.t0))} to ${esc(iso(r.until))} (${esc(formatRel(r.until - r.t0))}); ${r.counts.replayed} samples${r.thinned ? ` (drawn from ${r.replayed.length} kept: the timelines show each pixel's min, max and last value)` : ''}, ${r.steps} evaluation instants`],
   ];
   if (r.scenario) {
     const st = r.scenario.stats;

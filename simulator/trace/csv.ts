@@ -11,6 +11,7 @@
 import { Catalogue, signalMeta, type SignalName } from '../../compiler/dsl/catalogue.ts';
 import type { CsvColumn, CsvMapping, CsvTimeUnit, CsvValueUnit } from './csv-mapping.ts';
 import { snippet, type ReadOptions, type TraceIssue, type TraceResult } from './issues.ts';
+import type { SampleColumns } from './samples.ts';
 import { RecordSink, SIG_MAX, SIG_MIN } from './order.ts';
 import { resolvePolicy } from './policy.ts';
 import { FIELD, latin1, parseIsoMs, parseNum, parseShifted, scanField } from './scan.ts';
@@ -112,199 +113,273 @@ export function readCsvHeader(buf: Uint8Array, delimiter?: string): { cells: str
   return { cells: splitCsvLine(text, d), delimiter: d };
 }
 
+/** A whole CSV file in memory: the reader below over one buffer. */
 export function readCsv(buf: Uint8Array, file: string, mapping: CsvMapping, opts: ReadOptions = {}, format = 'csv'): TraceResult {
-  const issues: TraceIssue[] = [];
-  const stats: Record<string, number> = {};
-  const hasHeader = mapping.header !== false;
-  const h = headerLine(buf);
-  const headerText = Buffer.from(buf.buffer, buf.byteOffset + h.start, h.end - h.start).toString('utf8');
-  const delim = mapping.delimiter ?? detectDelimiter(headerText);
-  if (delim.length !== 1) throw new Error(`${file}: CSV delimiter must be one character`);
-  const D = delim.charCodeAt(0);
-  const sep = mapping.decimalComma && D !== 44 ? 44 : 46;
-  const header = hasHeader ? splitCsvLine(headerText, delim) : [];
+  const r = new CsvReader(buf, file, mapping, opts, format);
+  r.parse(buf, r.dataStart, buf.length);
+  return r.finish(buf.length);
+}
 
-  // column → slot
-  const from = mapping.name ? `, from ${mapping.name}` : '';
-  const columns = `(its columns: ${header.map((h) => JSON.stringify(h.trim())).join(', ')})`;
-  const timeCol = findColumn(header, mapping.time.column);
-  if (timeCol < 0) throw new Error(`${file}: time column "${mapping.time.column}"${from} not found in the CSV header ${columns}`);
-  const tUnit = mapping.time.unit;
-  if (!(tUnit in TIME_SHIFT)) throw new Error(`${file}: unknown time unit "${tUnit}"`);
-  const iso = tUnit === 'iso';
-  const absolute = mapping.time.absolute ?? iso;
-  const tShift = TIME_SHIFT[tUnit];
-  const tBase = absolute ? 0 : (opts.startMs ?? 0);
-  const nSlots = mapping.columns.length;
-  const slotCol = new Int32Array(nSlots), slotSig = new Uint8Array(nSlots);
-  const slotFactor = new Float64Array(nSlots), slotOffset = new Float64Array(nSlots), slotHeld = new Uint8Array(nSlots);
-  const heldSet = new Set(mapping.held ?? []);
-  let maxCol = timeCol;
-  for (let k = 0; k < nSlots; k++) {
-    const c = mapping.columns[k];
-    if (!(c.signal in Catalogue)) throw new Error(`${file}: "${c.signal}" is not a catalogue signal`);
-    const idx = findColumn(header, c.column);
-    if (idx < 0) throw new Error(`${file}: column "${c.column}" (for ${c.signal}${from}) not found in the CSV header ${columns}`);
-    const unit = c.unit ?? 'as-is';
-    if (!(unit in UNIT_FACTOR)) throw new Error(`${file}: unknown unit "${unit}" for ${c.signal}`);
-    slotCol[k] = idx;
-    slotSig[k] = signalMeta(c.signal).id;
-    slotFactor[k] = (c.scale ?? 1) * UNIT_FACTOR[unit];
-    slotOffset[k] = c.offset ?? 0;
-    slotHeld[k] = heldSet.has(c.signal) ? 1 : 0;
-    if (idx > maxCol) maxCol = idx;
-  }
-  const nCols = Math.max(maxCol + 1, header.length);
-  const colSlot = new Int32Array(nCols + 1).fill(-1); // -2 = time
-  colSlot[timeCol] = -2;
-  for (let k = 0; k < nSlots; k++) {
-    if (colSlot[slotCol[k]] !== -1) throw new Error(`${file}: column ${slotCol[k]} mapped twice`);
-    colSlot[slotCol[k]] = k;
-  }
-  const sigs = Array.from(slotSig);
-  const slotX = sigs.indexOf(AX), slotY = sigs.indexOf(AY), slotZ = sigs.indexOf(AZ);
-  const doMag = (mapping.accelMag ?? (slotX >= 0 && slotY >= 0 && slotZ >= 0 && !sigs.includes(AMAG))) && slotX >= 0 && slotY >= 0 && slotZ >= 0;
-  const slotLat = sigs.indexOf(LAT), slotLon = sigs.indexOf(LON);
-  const doFix = (mapping.impliedFix ?? (slotLat >= 0 && slotLon >= 0 && !sigs.includes(FIX))) && slotLat >= 0 && slotLon >= 0;
+/**
+ * Reads a CSV recording block by block (source.ts streams a file through it; readCsv gives it the whole file):
+ * `parse` takes whole lines, `take` hands over the samples parsed so far, `finish` gives the result and stats.
+ * The constructor reads the header from the first block, which must hold it.
+ */
+export class CsvReader {
+  readonly issues: TraceIssue[] = [];
+  readonly stats: Record<string, number> = {};
+  /** Offset in the first block where the rows start. */
+  readonly dataStart: number;
+  private readonly sink: RecordSink;
+  private readonly header: string[];
+  private readonly D: number;
+  private readonly sep: number;
+  private readonly timeCol: number;
+  private readonly iso: boolean;
+  private readonly absolute: boolean;
+  private readonly tShift: number;
+  private readonly tBase: number;
+  private readonly nSlots: number;
+  private readonly slotCol: Int32Array;
+  private readonly slotSig: Uint8Array;
+  private readonly slotFactor: Float64Array;
+  private readonly slotOffset: Float64Array;
+  private readonly slotHeld: Uint8Array;
+  private readonly maxCol: number;
+  private readonly nCols: number;
+  private readonly colSlot: Int32Array;
+  private readonly slotX: number;
+  private readonly slotY: number;
+  private readonly slotZ: number;
+  private readonly doMag: boolean;
+  private readonly slotLat: number;
+  private readonly slotLon: number;
+  private readonly doFix: boolean;
+  private readonly rowVal: Float64Array;
+  private readonly lastHeld: Float64Array;
+  private lines: number;
+  private blankLines: number;
+  private commentLines: number;
+  private headerLines = 0;
+  private rows = 0;
+  private badRows = 0;
+  private badValues = 0;
+  private emptyValues = 0;
+  private heldRepeats = 0;
+  private impliedFix = 0;
+  private lineNo: number;
 
-  const rowVal = new Float64Array(nSlots);
-  const countFields = false; // stats do not need the field count of each row beyond the mapped columns
-  const lastHeld = new Float64Array(nSlots).fill(NaN);
-  const sink = new RecordSink(file, issues, resolvePolicy(opts.policy), Math.max(1024, ((buf.length / (8 * (nCols || 1))) * (nSlots + 1)) | 0));
+  constructor(first: Uint8Array, readonly file: string, readonly mapping: CsvMapping, opts: ReadOptions = {}, readonly format = 'csv', capacity?: number) {
+    const hasHeader = mapping.header !== false;
+    const h = headerLine(first);
+    const headerText = Buffer.from(first.buffer, first.byteOffset + h.start, h.end - h.start).toString('utf8');
+    const delim = mapping.delimiter ?? detectDelimiter(headerText);
+    if (delim.length !== 1) throw new Error(`${file}: CSV delimiter must be one character`);
+    const D = this.D = delim.charCodeAt(0);
+    this.sep = mapping.decimalComma && D !== 44 ? 44 : 46;
+    const header = this.header = hasHeader ? splitCsvLine(headerText, delim) : [];
 
-  let lines = h.lineNo - 1, blankLines = h.blank, commentLines = h.skipped, headerLines = 0;
-  let rows = 0, badRows = 0, badValues = 0, emptyValues = 0, heldRepeats = 0, impliedFix = 0;
-  let pos: number;
-  if (hasHeader) { headerLines = 1; lines++; pos = h.next; }
-  else { // the first non-comment line is data: start at its beginning
-    pos = h.start;
-    while (pos > 0 && buf[pos - 1] !== 10) pos--;
-  }
-  let lineNo = hasHeader ? h.lineNo : h.lineNo - 1;
-  const n = buf.length;
-
-  while (pos < n) {
-    lineNo++;
-    lines++;
-    // blank / comment check
-    let s = pos;
-    while (s < n && (buf[s] === 32 || buf[s] === 9)) s++;
-    const c0 = s < n ? buf[s] : 10;
-    if (c0 === 10 || c0 === 13) {
-      let nl = buf.indexOf(10, s);
-      if (nl < 0) nl = n;
-      // a line of only blanks/CR
-      let only = true;
-      for (let k = s; k < nl; k++) if (buf[k] !== 13 && buf[k] !== 32 && buf[k] !== 9) { only = false; break; }
-      if (only) { blankLines++; pos = nl + 1; continue; }
-    }
-    if (c0 === 35) {
-      let nl = buf.indexOf(10, s);
-      if (nl < 0) nl = n;
-      commentLines++; pos = nl + 1; continue;
-    }
-    rows++;
-    // fields: mapped numeric columns are parsed while scanned (one pass)
-    let col = 0, t = NaN, bad = -1, nFields = 0;
-    for (let k = 0; k < nSlots; k++) rowVal[k] = NaN;
-    let p = pos;
-    for (;;) {
-      const slot = col < nCols ? colSlot[col] : -1;
-      if (buf[p] === 34 || (slot === -2 && iso)) { // quoted field or ISO time: find the end, then parse
-        let fStart = p, fe: number;
-        if (buf[p] === 34) {
-          let q = p + 1;
-          while (q < n && !(buf[q] === 34 && buf[q + 1] !== 34)) q += buf[q] === 34 ? 2 : 1;
-          fStart = p + 1; fe = q; p = q + 1;
-          while (p < n && buf[p] !== D && buf[p] !== 10) p++;
-        } else {
-          while (p < n && buf[p] !== D && buf[p] !== 10) p++;
-          fe = p;
-          if (fe > fStart && buf[fe - 1] === 13) fe--;
-        }
-        if (slot === -2) t = iso ? parseIsoMs(buf, fStart, fe) : parseShifted(buf, fStart, fe, tShift) + tBase;
-        else if (slot >= 0) {
-          const v = parseNum(buf, fStart, fe, sep);
-          if (v === v) rowVal[slot] = v;
-          else if (fe > fStart && !isNaWord(buf, fStart, fe)) { if (bad < 0) bad = slot; }
-          else emptyValues++;
-        }
-      } else if (slot === -1) {
-        while (p < n) { const c = buf[p]; if (c === D || c === 10) break; p++; }
-      } else {
-        const v = scanField(buf, p, n, D, sep, slot === -2 ? tShift : 0);
-        p = FIELD.end;
-        if (slot === -2) t = v + tBase;
-        else if (FIELD.state === 0) rowVal[slot] = v;
-        else if (FIELD.state === 1) emptyValues++;
-        else {
-          let fs = p; while (fs > 0 && buf[fs - 1] !== D && buf[fs - 1] !== 10) fs--;
-          if (isNaWord(buf, fs, p - (buf[p - 1] === 13 ? 1 : 0))) emptyValues++; else if (bad < 0) bad = slot;
-        }
-      }
-      col++;
-      nFields++;
-      if (p >= n || buf[p] === 10) { pos = p + 1; break; }
-      p++;
-      if (col > maxCol && !countFields) { // nothing mapped further right: jump to the end of the line
-        const nl = buf.indexOf(10, p);
-        pos = nl < 0 ? n : nl + 1;
-        break;
-      }
-    }
-    if (nFields <= maxCol) {
-      badRows++;
-      issues.push({ file, line: lineNo, reason: `row has ${nFields} field(s), the mapping needs ${maxCol + 1}; skipped`, text: rowText(buf, lineStart(buf, pos - 1)) });
-      continue;
-    }
-    if (t !== t) {
-      badRows++;
-      issues.push({ file, line: lineNo, reason: `no usable time in column ${timeCol + 1}${header[timeCol] ? ` ("${header[timeCol].trim()}")` : ''}; row skipped`, text: rowText(buf, lineStart(buf, pos - 1)) });
-      continue;
-    }
-    if (bad >= 0) {
-      badValues++;
-      issues.push({ file, line: lineNo, reason: `value for ${mapping.columns[bad].signal} in column ${slotCol[bad] + 1} is not a number; omitted`, text: rowText(buf, lineStart(buf, pos - 1)) });
-    }
-    if (!sink.begin(t, lineNo)) continue;
-    // a held position is one unit: pushed (lat and lon) when either changed
-    let posChanged = true;
-    if (slotLat >= 0 && slotLon >= 0 && (slotHeld[slotLat] === 1 || slotHeld[slotLon] === 1)) {
-      posChanged = rowVal[slotLat] * slotFactor[slotLat] + slotOffset[slotLat] !== lastHeld[slotLat] ||
-        rowVal[slotLon] * slotFactor[slotLon] + slotOffset[slotLon] !== lastHeld[slotLon];
-    }
-    // write the row's samples straight into the sink's columns (the hot path of IMU files)
-    sink.reserve(nSlots + 2);
-    const T = sink.T, S = sink.S, V = sink.V;
-    let m = sink.n;
+    // column → slot
+    const from = mapping.name ? `, from ${mapping.name}` : '';
+    const columns = `(its columns: ${header.map((h) => JSON.stringify(h.trim())).join(', ')})`;
+    const timeCol = this.timeCol = findColumn(header, mapping.time.column);
+    if (timeCol < 0) throw new Error(`${file}: time column "${mapping.time.column}"${from} not found in the CSV header ${columns}`);
+    const tUnit = mapping.time.unit;
+    if (!(tUnit in TIME_SHIFT)) throw new Error(`${file}: unknown time unit "${tUnit}"`);
+    this.iso = tUnit === 'iso';
+    const absolute = this.absolute = mapping.time.absolute ?? this.iso;
+    this.tShift = TIME_SHIFT[tUnit];
+    this.tBase = absolute ? 0 : (opts.startMs ?? 0);
+    const nSlots = this.nSlots = mapping.columns.length;
+    const slotCol = this.slotCol = new Int32Array(nSlots), slotSig = this.slotSig = new Uint8Array(nSlots);
+    const slotFactor = this.slotFactor = new Float64Array(nSlots), slotOffset = this.slotOffset = new Float64Array(nSlots);
+    const slotHeld = this.slotHeld = new Uint8Array(nSlots);
+    const heldSet = new Set(mapping.held ?? []);
+    let maxCol = timeCol;
     for (let k = 0; k < nSlots; k++) {
-      const raw = rowVal[k];
-      if (raw !== raw) continue;
-      const v = raw * slotFactor[k] + slotOffset[k];
-      if (slotHeld[k] === 1) {
-        if (k === slotLat || k === slotLon ? !posChanged : v === lastHeld[k]) { heldRepeats++; continue; }
-        lastHeld[k] = v;
-      }
-      const g = slotSig[k];
-      if (v < SIG_MIN[g] || v > SIG_MAX[g]) { sink.rejectRange(g, v); continue; }
-      if (doFix && k === slotLat && rowVal[slotLon] === rowVal[slotLon]) { T[m] = t; S[m] = FIX; V[m] = 1; m++; impliedFix++; }
-      T[m] = t; S[m] = g; V[m] = v; m++;
+      const c = mapping.columns[k];
+      if (!(c.signal in Catalogue)) throw new Error(`${file}: "${c.signal}" is not a catalogue signal`);
+      const idx = findColumn(header, c.column);
+      if (idx < 0) throw new Error(`${file}: column "${c.column}" (for ${c.signal}${from}) not found in the CSV header ${columns}`);
+      const unit = c.unit ?? 'as-is';
+      if (!(unit in UNIT_FACTOR)) throw new Error(`${file}: unknown unit "${unit}" for ${c.signal}`);
+      slotCol[k] = idx;
+      slotSig[k] = signalMeta(c.signal).id;
+      slotFactor[k] = (c.scale ?? 1) * UNIT_FACTOR[unit];
+      slotOffset[k] = c.offset ?? 0;
+      slotHeld[k] = heldSet.has(c.signal) ? 1 : 0;
+      if (idx > maxCol) maxCol = idx;
     }
-    if (doMag) {
-      const x = rowVal[slotX], y = rowVal[slotY], z = rowVal[slotZ];
-      if (x === x && y === y && z === z) {
-        const fx = x * slotFactor[slotX] + slotOffset[slotX], fy = y * slotFactor[slotY] + slotOffset[slotY], fz = z * slotFactor[slotZ] + slotOffset[slotZ];
-        const mag = Math.sqrt(fx * fx + fy * fy + fz * fz);
-        if (mag <= SIG_MAX[AMAG]) { T[m] = t; S[m] = AMAG; V[m] = mag; m++; } else sink.rejectRange(AMAG, mag);
-      }
+    this.maxCol = maxCol;
+    const nCols = this.nCols = Math.max(maxCol + 1, header.length);
+    const colSlot = this.colSlot = new Int32Array(nCols + 1).fill(-1); // -2 = time
+    colSlot[timeCol] = -2;
+    for (let k = 0; k < nSlots; k++) {
+      if (colSlot[slotCol[k]] !== -1) throw new Error(`${file}: column ${slotCol[k]} mapped twice`);
+      colSlot[slotCol[k]] = k;
     }
-    sink.n = m;
+    const sigs = Array.from(slotSig);
+    const slotX = this.slotX = sigs.indexOf(AX), slotY = this.slotY = sigs.indexOf(AY), slotZ = this.slotZ = sigs.indexOf(AZ);
+    this.doMag = (mapping.accelMag ?? (slotX >= 0 && slotY >= 0 && slotZ >= 0 && !sigs.includes(AMAG))) && slotX >= 0 && slotY >= 0 && slotZ >= 0;
+    const slotLat = this.slotLat = sigs.indexOf(LAT), slotLon = this.slotLon = sigs.indexOf(LON);
+    this.doFix = (mapping.impliedFix ?? (slotLat >= 0 && slotLon >= 0 && !sigs.includes(FIX))) && slotLat >= 0 && slotLon >= 0;
+
+    this.rowVal = new Float64Array(nSlots);
+    this.lastHeld = new Float64Array(nSlots).fill(NaN);
+    this.sink = new RecordSink(this.file, this.issues, resolvePolicy(opts.policy), capacity ?? Math.max(1024, ((first.length / (8 * (nCols || 1))) * (nSlots + 1)) | 0));
+
+    this.lines = h.lineNo - 1; this.blankLines = h.blank; this.commentLines = h.skipped;
+    let pos: number;
+    if (hasHeader) { this.headerLines = 1; this.lines++; pos = h.next; }
+    else { // the first non-comment line is data: start at its beginning
+      pos = h.start;
+      while (pos > 0 && first[pos - 1] !== 10) pos--;
+    }
+    this.dataStart = pos;
+    this.lineNo = hasHeader ? h.lineNo : h.lineNo - 1;
   }
 
-  const samples = sink.finish(stats);
-  Object.assign(stats, { bytes: buf.length, lines, blankLines, commentLines, headerLines, rows, badRows, badValues, emptyValues, heldRepeats, impliedFix });
-  issues.sort((a, b) => a.line - b.line);
-  return { file, format, samples, issues, stats, hasDate: absolute };
+  /** The samples parsed since the last take (views valid until the next parse). */
+  take(): SampleColumns { return this.sink.take(); }
+
+  /** Parses the lines of buf[pos, end): whole lines, the last one ending at `end` (a '\n' before it, or the file's end). */
+  parse(buffer: Uint8Array, pos: number, end: number): void {
+    const buf = end === buffer.length ? buffer : buffer.subarray(0, end);
+    const { file, issues, sink, header, D, sep, timeCol, iso, tShift, tBase, nSlots, slotCol, slotSig, slotFactor, slotOffset, slotHeld, maxCol, nCols, colSlot,
+      slotX, slotY, slotZ, doMag, slotLat, slotLon, doFix, rowVal, lastHeld, mapping } = this;
+    const countFields = false; // stats do not need the field count of each row beyond the mapped columns
+    let { lines, blankLines, commentLines, rows, badRows, badValues, emptyValues, heldRepeats, impliedFix, lineNo } = this;
+    const n = buf.length;
+
+    while (pos < n) {
+      lineNo++;
+      lines++;
+      // blank / comment check
+      let s = pos;
+      while (s < n && (buf[s] === 32 || buf[s] === 9)) s++;
+      const c0 = s < n ? buf[s] : 10;
+      if (c0 === 10 || c0 === 13) {
+        let nl = buf.indexOf(10, s);
+        if (nl < 0) nl = n;
+        // a line of only blanks/CR
+        let only = true;
+        for (let k = s; k < nl; k++) if (buf[k] !== 13 && buf[k] !== 32 && buf[k] !== 9) { only = false; break; }
+        if (only) { blankLines++; pos = nl + 1; continue; }
+      }
+      if (c0 === 35) {
+        let nl = buf.indexOf(10, s);
+        if (nl < 0) nl = n;
+        commentLines++; pos = nl + 1; continue;
+      }
+      rows++;
+      // fields: mapped numeric columns are parsed while scanned (one pass)
+      let col = 0, t = NaN, bad = -1, nFields = 0;
+      for (let k = 0; k < nSlots; k++) rowVal[k] = NaN;
+      let p = pos;
+      for (;;) {
+        const slot = col < nCols ? colSlot[col] : -1;
+        if (buf[p] === 34 || (slot === -2 && iso)) { // quoted field or ISO time: find the end, then parse
+          let fStart = p, fe: number;
+          if (buf[p] === 34) {
+            let q = p + 1;
+            while (q < n && !(buf[q] === 34 && buf[q + 1] !== 34)) q += buf[q] === 34 ? 2 : 1;
+            fStart = p + 1; fe = q; p = q + 1;
+            while (p < n && buf[p] !== D && buf[p] !== 10) p++;
+          } else {
+            while (p < n && buf[p] !== D && buf[p] !== 10) p++;
+            fe = p;
+            if (fe > fStart && buf[fe - 1] === 13) fe--;
+          }
+          if (slot === -2) t = iso ? parseIsoMs(buf, fStart, fe) : parseShifted(buf, fStart, fe, tShift) + tBase;
+          else if (slot >= 0) {
+            const v = parseNum(buf, fStart, fe, sep);
+            if (v === v) rowVal[slot] = v;
+            else if (fe > fStart && !isNaWord(buf, fStart, fe)) { if (bad < 0) bad = slot; }
+            else emptyValues++;
+          }
+        } else if (slot === -1) {
+          while (p < n) { const c = buf[p]; if (c === D || c === 10) break; p++; }
+        } else {
+          const v = scanField(buf, p, n, D, sep, slot === -2 ? tShift : 0);
+          p = FIELD.end;
+          if (slot === -2) t = v + tBase;
+          else if (FIELD.state === 0) rowVal[slot] = v;
+          else if (FIELD.state === 1) emptyValues++;
+          else {
+            let fs = p; while (fs > 0 && buf[fs - 1] !== D && buf[fs - 1] !== 10) fs--;
+            if (isNaWord(buf, fs, p - (buf[p - 1] === 13 ? 1 : 0))) emptyValues++; else if (bad < 0) bad = slot;
+          }
+        }
+        col++;
+        nFields++;
+        if (p >= n || buf[p] === 10) { pos = p + 1; break; }
+        p++;
+        if (col > maxCol && !countFields) { // nothing mapped further right: jump to the end of the line
+          const nl = buf.indexOf(10, p);
+          pos = nl < 0 ? n : nl + 1;
+          break;
+        }
+      }
+      if (nFields <= maxCol) {
+        badRows++;
+        issues.push({ file, line: lineNo, reason: `row has ${nFields} field(s), the mapping needs ${maxCol + 1}; skipped`, text: rowText(buf, lineStart(buf, pos - 1)) });
+        continue;
+      }
+      if (t !== t) {
+        badRows++;
+        issues.push({ file, line: lineNo, reason: `no usable time in column ${timeCol + 1}${header[timeCol] ? ` ("${header[timeCol].trim()}")` : ''}; row skipped`, text: rowText(buf, lineStart(buf, pos - 1)) });
+        continue;
+      }
+      if (bad >= 0) {
+        badValues++;
+        issues.push({ file, line: lineNo, reason: `value for ${mapping.columns[bad].signal} in column ${slotCol[bad] + 1} is not a number; omitted`, text: rowText(buf, lineStart(buf, pos - 1)) });
+      }
+      if (!sink.begin(t, lineNo)) continue;
+      // a held position is one unit: pushed (lat and lon) when either changed
+      let posChanged = true;
+      if (slotLat >= 0 && slotLon >= 0 && (slotHeld[slotLat] === 1 || slotHeld[slotLon] === 1)) {
+        posChanged = rowVal[slotLat] * slotFactor[slotLat] + slotOffset[slotLat] !== lastHeld[slotLat] ||
+          rowVal[slotLon] * slotFactor[slotLon] + slotOffset[slotLon] !== lastHeld[slotLon];
+      }
+      // write the row's samples straight into the sink's columns (the hot path of IMU files)
+      sink.reserve(nSlots + 2);
+      const T = sink.T, S = sink.S, V = sink.V;
+      let m = sink.n;
+      for (let k = 0; k < nSlots; k++) {
+        const raw = rowVal[k];
+        if (raw !== raw) continue;
+        const v = raw * slotFactor[k] + slotOffset[k];
+        if (slotHeld[k] === 1) {
+          if (k === slotLat || k === slotLon ? !posChanged : v === lastHeld[k]) { heldRepeats++; continue; }
+          lastHeld[k] = v;
+        }
+        const g = slotSig[k];
+        if (v < SIG_MIN[g] || v > SIG_MAX[g]) { sink.rejectRange(g, v); continue; }
+        if (doFix && k === slotLat && rowVal[slotLon] === rowVal[slotLon]) { T[m] = t; S[m] = FIX; V[m] = 1; m++; impliedFix++; }
+        T[m] = t; S[m] = g; V[m] = v; m++;
+      }
+      if (doMag) {
+        const x = rowVal[slotX], y = rowVal[slotY], z = rowVal[slotZ];
+        if (x === x && y === y && z === z) {
+          const fx = x * slotFactor[slotX] + slotOffset[slotX], fy = y * slotFactor[slotY] + slotOffset[slotY], fz = z * slotFactor[slotZ] + slotOffset[slotZ];
+          const mag = Math.sqrt(fx * fx + fy * fy + fz * fz);
+          if (mag <= SIG_MAX[AMAG]) { T[m] = t; S[m] = AMAG; V[m] = mag; m++; } else sink.rejectRange(AMAG, mag);
+        }
+      }
+      sink.n = m;
+    }
+    Object.assign(this, { lines, blankLines, commentLines, rows, badRows, badValues, emptyValues, heldRepeats, impliedFix, lineNo });
+  }
+
+  /** The result: the samples not taken yet, every issue (in line order) and the stats of the whole file of `bytes` bytes. */
+  finish(bytes: number): TraceResult {
+    const { issues, stats } = this;
+    const samples = this.sink.finish(stats);
+    Object.assign(stats, { bytes, lines: this.lines, blankLines: this.blankLines, commentLines: this.commentLines, headerLines: this.headerLines, rows: this.rows,
+      badRows: this.badRows, badValues: this.badValues, emptyValues: this.emptyValues, heldRepeats: this.heldRepeats, impliedFix: this.impliedFix });
+    issues.sort((a, b) => a.line - b.line);
+    return { file: this.file, format: this.format, samples, issues, stats, hasDate: this.absolute };
+  }
 }
 
 function isNaWord(b: Uint8Array, s: number, e: number): boolean {

@@ -15,6 +15,7 @@ import { stableSortByTime } from './order.ts';
 import { policyStats, resolvePolicy, type MergePolicy } from './policy.ts';
 import type { TraceIssue, TraceResult } from './issues.ts';
 import { SampleBuffer, type SampleColumns } from './samples.ts';
+import { ResultSource, type TraceSource } from './source.ts';
 
 
 export interface MergeResult {
@@ -65,56 +66,124 @@ const SUMMED = ['records', 'timeBackwards', 'droppedBackwards', 'duplicateTimest
 export function mergeTraces(results: TraceResult[], offsetsMs: number[] = [], policy?: Partial<MergePolicy>): MergeResult {
   const p = resolvePolicy(policy);
   const issues: TraceIssue[] = [];
-  const stats: Record<string, number> = { files: results.length };
-  for (const k of SUMMED) stats[k] = 0;
+  const stats = mergeStats(results, offsetsMs);
   const inputs: SampleColumns[] = [];
   let total = 0;
   results.forEach((r, i) => {
     for (const is of r.issues) issues.push(is);
-    for (const k of SUMMED) stats[k] += r.stats[k] ?? 0;
-    const off = offsetsMs[i] ?? 0;
-    if (!Number.isFinite(off)) throw new Error(`mergeTraces: offset for ${r.file} is not a finite number`);
-    stats[`offsetMs.${i}`] = off;
     const s = ordered(r.samples, r.file, p, issues, stats);
     inputs.push(s);
     total += s.length;
   });
-
-  const k = inputs.length;
+  const merge = new MergeStream(inputs.map((s, i) => new ResultSource({ ...results[i], samples: s })), offsetsMs, p.gapMs);
   const out = new SampleBuffer(total);
-  const head = new Int32Array(k);
-  const off = Float64Array.from(results, (_, i) => offsetsMs[i] ?? 0);
-  const ot = out.t, og = out.sig, ov = out.value;
-  let n = 0;
-  for (;;) {
-    // earliest head (lowest file index wins ties) and the earliest head among the others
-    let best = -1, bestT = Infinity, bound = Infinity, boundIdx = k;
-    for (let i = 0; i < k; i++) {
-      if (head[i] >= inputs[i].length) continue;
-      const t = inputs[i].t[head[i]] + off[i];
-      if (t < bestT) {
-        if (best >= 0) { bound = bestT; boundIdx = best; }
-        best = i; bestT = t;
-      } else if (t < bound) { bound = t; boundIdx = i; }
-    }
-    if (best < 0) break;
-    // copy from `best` while it stays ahead of every other head
-    const s = inputs[best], o = off[best];
-    let h = head[best];
-    const len = s.length;
-    while (h < len) {
-      const t = s.t[h] + o;
-      if (t > bound || (t === bound && best > boundIdx)) break;
-      ot[n] = t; og[n] = s.sig[h]; ov[n] = s.value[h]; n++; h++;
-    }
-    head[best] = h;
-  }
-  out.length = n;
-
-  let mergedGaps = 0;
-  for (let i = 1; i < n; i++) if (ot[i] - ot[i - 1] > p.gapMs) mergedGaps++;
-  stats.samples = n;
-  stats.mergedGaps = mergedGaps;
-  policyStats(p, stats);
+  for (let c = merge.next(); c; c = merge.next()) appendSamples(out, c);
+  merge.finishStats(stats, p);
   return { samples: out, issues, stats };
+}
+
+/** Appends a chunk to a growable buffer. */
+export function appendSamples(out: SampleBuffer, c: SampleColumns): void {
+  out.reserve(c.length);
+  out.t.set(c.t.subarray(0, c.length), out.length);
+  out.sig.set(c.sig.subarray(0, c.length), out.length);
+  out.value.set(c.value.subarray(0, c.length), out.length);
+  out.length += c.length;
+}
+
+/** The merge's stats before merging: files, the per-file counts summed, each file's offset. */
+export function mergeStats(results: Array<{ file: string; stats: Record<string, number> }>, offsetsMs: number[]): Record<string, number> {
+  const stats: Record<string, number> = { files: results.length };
+  for (const k of SUMMED) stats[k] = 0;
+  results.forEach((r, i) => {
+    for (const k of SUMMED) stats[k] += r.stats[k] ?? 0;
+    const off = offsetsMs[i] ?? 0;
+    if (!Number.isFinite(off)) throw new Error(`mergeTraces: offset for ${r.file} is not a finite number`);
+    stats[`offsetMs.${i}`] = off;
+  });
+  return stats;
+}
+
+/**
+ * The k-way merge by time over streams, a chunk of at most `capacity` samples at a time: ties go to the lower file
+ * index, and within a file to its order (a stable merge, the same whatever the chunk sizes).
+ */
+export class MergeStream {
+  private readonly chunk: Array<SampleColumns | null>;
+  private readonly ended: Uint8Array;
+  private readonly head: Int32Array;
+  private readonly off: Float64Array;
+  private readonly out: SampleColumns;
+  private last = NaN;
+  /** Samples handed over, gaps > gapMs between consecutive ones. */
+  samples = 0;
+  mergedGaps = 0;
+
+  constructor(private readonly sources: TraceSource[], offsetsMs: number[], private readonly gapMs: number, capacity = 1 << 16) {
+    const k = sources.length;
+    this.chunk = new Array<SampleColumns | null>(k).fill(null);
+    this.ended = new Uint8Array(k);
+    this.head = new Int32Array(k);
+    this.off = Float64Array.from(sources, (_, i) => offsetsMs[i] ?? 0);
+    this.out = { t: new Float64Array(capacity), sig: new Uint8Array(capacity), value: new Float64Array(capacity), length: 0 };
+  }
+
+  /** Source i's chunk with samples left, refilled as needed (null: the source has ended). */
+  private live(i: number): SampleColumns | null {
+    let c = this.chunk[i];
+    if (c !== null && this.head[i] < c.length) return c;
+    if (this.ended[i]) return null;
+    c = this.sources[i].next();
+    this.head[i] = 0;
+    this.chunk[i] = c;
+    if (c === null) this.ended[i] = 1;
+    return c;
+  }
+
+  /** The next merged chunk (valid until the next call), or null at the end. */
+  next(): SampleColumns | null {
+    const { head, off, out } = this;
+    const ot = out.t, og = out.sig, ov = out.value, cap = ot.length;
+    const k = this.sources.length;
+    let n = 0;
+    while (n < cap) {
+      // earliest head (lowest file index wins ties) and the earliest head among the others
+      let best = -1, bestT = Infinity, bound = Infinity, boundIdx = k;
+      for (let i = 0; i < k; i++) {
+        const c = this.live(i);
+        if (c === null) continue;
+        const t = c.t[head[i]] + off[i];
+        if (t < bestT) {
+          if (best >= 0) { bound = bestT; boundIdx = best; }
+          best = i; bestT = t;
+        } else if (t < bound) { bound = t; boundIdx = i; }
+      }
+      if (best < 0) break;
+      // copy from `best` while it stays ahead of every other head
+      const s = this.chunk[best]!, o = off[best];
+      let h = head[best];
+      const len = s.length;
+      while (h < len && n < cap) {
+        const t = s.t[h] + o;
+        if (t > bound || (t === bound && best > boundIdx)) break;
+        ot[n] = t; og[n] = s.sig[h]; ov[n] = s.value[h]; n++; h++;
+      }
+      head[best] = h;
+    }
+    if (n === 0) return null;
+    let gaps = 0, last = this.last;
+    for (let i = 0; i < n; i++) { if (ot[i] - last > this.gapMs) gaps++; last = ot[i]; }
+    this.last = last;
+    this.mergedGaps += gaps;
+    this.samples += n;
+    out.length = n;
+    return out;
+  }
+
+  /** Writes samples, mergedGaps and the policy into the merge's stats (after the last chunk). */
+  finishStats(stats: Record<string, number>, p: MergePolicy): void {
+    stats.samples = this.samples;
+    stats.mergedGaps = this.mergedGaps;
+    policyStats(p, stats);
+  }
 }

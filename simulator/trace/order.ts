@@ -140,6 +140,22 @@ export class RecordSink {
     }
   }
 
+  /** Samples handed over by take() so far. */
+  private taken = 0;
+
+  /**
+   * Hands over the samples written since the last take (views of the columns, valid until the next write) and
+   * starts again at the front: a reader that streams holds one block's samples at a time. Only in 'drop' mode
+   * (sorting needs the whole file).
+   */
+  take(): SampleColumns {
+    if (this.policy.backwards === 'sort') throw new Error(`${this.file}: a file read with backwards: 'sort' is sorted as a whole, not handed over in parts`);
+    const n = this.n;
+    this.taken += n;
+    this.n = 0;
+    return { t: this.T.subarray(0, n), sig: this.S.subarray(0, n), value: this.V.subarray(0, n), length: n };
+  }
+
   /** Adds delta to every sample written so far (NMEA: the date became known after undated epochs). */
   shiftAll(delta: number): void {
     const T = this.T;
@@ -157,7 +173,7 @@ export class RecordSink {
       `${c} ${name} value(s) outside the catalogue range [${SIG_MIN[signalMeta(name as never).id]}, ${SIG_MAX[signalMeta(name as never).id]}] not replayed (first in this record)`);
     if (this.byteOffsets) for (let i = firstRange; i < this.issues.length; i++) { const is = this.issues[i]; is.offset = is.line; is.line = 0; }
     stats.records = this.records;
-    stats.samples = out.length;
+    stats.samples = this.taken + out.length;
     stats.timeBackwards = this.jumps;
     stats.droppedBackwards = this.dropped;
     stats.duplicateTimestamps = this.dups;

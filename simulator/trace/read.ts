@@ -110,20 +110,34 @@ export function detectFormat(path: string, b: Uint8Array): TraceFormat {
   return fail('unrecognised binary content (not CBOR, NMEA, GPX, CSV or JSON Lines)');
 }
 
-export function readTrace(path: string, opts: ReadOptions = {}): TraceResult {
-  let buf: Buffer;
+/** Runs `read`, turning a system error into "<path>: cannot read trace: <why>". */
+export function fileAccess<T>(path: string, read: () => T): T {
   try {
     if (statSync(path).isDirectory()) throw new Error('it is a directory');
-    buf = readFileSync(path);
+    return read();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new Error(`${path}: cannot read trace: ${why}`);
   }
-  let blank = true;
-  for (let i = 0; i < buf.length && blank; i++) { const c = buf[i]; if (c !== 32 && c !== 9 && c !== 10 && c !== 13) blank = false; }
-  if (blank) throw new Error(`${path}: cannot read trace: the file is empty`);
+}
+
+/** True when b holds nothing but blanks and line ends. */
+export function isBlank(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) { const c = b[i]; if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false; }
+  return true;
+}
+
+/** Reads a whole recording into memory (source.ts streams one instead). */
+export function readTrace(path: string, opts: ReadOptions = {}): TraceResult {
+  const buf = fileAccess(path, () => readFileSync(path));
+  if (isBlank(buf)) throw new Error(`${path}: cannot read trace: the file is empty`);
   const format = opts.format ?? detectFormat(path, buf);
+  return parseTrace(buf, path, format, opts);
+}
+
+/** Runs the reader of `format` on a whole file, its errors prefixed with the file's name. */
+export function parseTrace(buf: Buffer, path: string, format: TraceFormat, opts: ReadOptions): TraceResult {
   try {
     switch (format) {
       case 'nmea': return readNmea(buf, path, opts);
@@ -140,31 +154,35 @@ export function readTrace(path: string, opts: ReadOptions = {}): TraceResult {
 }
 
 function readCsvTrace(buf: Buffer, path: string, opts: ReadOptions): TraceResult {
-  let mapping: CsvMapping;
-  if (opts.csv && typeof opts.csv === 'object') mapping = opts.csv;
-  else {
-    const { cells, delimiter } = readCsvHeader(buf);
-    if (typeof opts.csv === 'string') mapping = csvPresetByName(opts.csv, cells, delimiter, path);
-    else {
-      const found = detectCsvPreset(cells, delimiter, path);
-      if (!found) {
-        if (isSensorLoggerMetadata(cells)) {
-          const stats: Record<string, number> = { bytes: buf.length, samples: 0, records: 0 };
-          policyStats(resolvePolicy(opts.policy), stats);
-          return {
-            file: path, format: 'csv:sensorlogger-metadata', samples: emptySamples(), stats, hasDate: false,
-            issues: [{ file: path, line: 1, reason: 'Sensor Logger metadata (device, sensors, rates): no samples in this file' }],
-          };
-        }
-        if (!opts.csvFallback) {
-          throw new Error(`${path}: cannot read trace: CSV header not recognised by any preset (${cells.slice(0, 6).map((c) => JSON.stringify(c.trim())).join(', ')}${cells.length > 6 ? ', …' : ''}); ` +
-            'map its columns with --csv-map time=<column>:<unit>,<signal>=<column>[:<unit>],… or --csv-map <mapping.json> (docs/FORMATS.md, "CSV column mappings")');
-        }
-        mapping = opts.csvFallback;
-      } else {
-        mapping = found;
-      }
-    }
+  const mapping = csvMappingFor(buf, buf.length, path, opts);
+  return 'samples' in mapping ? mapping : readCsv(buf, path, mapping, opts, csvFormat(mapping));
+}
+
+export function csvFormat(mapping: CsvMapping): string {
+  return `csv:${mapping.name ?? 'custom'}`;
+}
+
+/**
+ * The column mapping of a CSV file from its first block (`bytes`: the whole file's size): the one given, the named
+ * preset, the preset its header matches, or --csv-map's; a Sensor Logger metadata file is a result without samples.
+ */
+export function csvMappingFor(head: Uint8Array, bytes: number, path: string, opts: ReadOptions): CsvMapping | TraceResult {
+  if (opts.csv && typeof opts.csv === 'object') return opts.csv;
+  const { cells, delimiter } = readCsvHeader(head);
+  if (typeof opts.csv === 'string') return csvPresetByName(opts.csv, cells, delimiter, path);
+  const found = detectCsvPreset(cells, delimiter, path);
+  if (found) return found;
+  if (isSensorLoggerMetadata(cells)) {
+    const stats: Record<string, number> = { bytes, samples: 0, records: 0 };
+    policyStats(resolvePolicy(opts.policy), stats);
+    return {
+      file: path, format: 'csv:sensorlogger-metadata', samples: emptySamples(), stats, hasDate: false,
+      issues: [{ file: path, line: 1, reason: 'Sensor Logger metadata (device, sensors, rates): no samples in this file' }],
+    };
   }
-  return readCsv(buf, path, mapping, opts, `csv:${mapping.name ?? 'custom'}`);
+  if (!opts.csvFallback) {
+    throw new Error(`${path}: cannot read trace: CSV header not recognised by any preset (${cells.slice(0, 6).map((c) => JSON.stringify(c.trim())).join(', ')}${cells.length > 6 ? ', …' : ''}); ` +
+      'map its columns with --csv-map time=<column>:<unit>,<signal>=<column>[:<unit>],… or --csv-map <mapping.json> (docs/FORMATS.md, "CSV column mappings")');
+  }
+  return opts.csvFallback;
 }
