@@ -86,6 +86,14 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'relay a serial port through a new pseudo-terminal, paced to a baud rate, with seeded byte faults',
     load: async () => (await import('../hil/cli.ts')).relayCommand,
   },
+  provision: {
+    summary: 'install a trust anchor on a device over the link (the device makes its own event key); rotate keys',
+    load: async () => (await import('../hil/provision-cli.ts')).provisionCommand,
+  },
+  devices: {
+    summary: 'list the devices in the registry: keys, last bundle seen, last event seq verified',
+    load: async () => (await import('../hil/provision-cli.ts')).devicesCommand,
+  },
 };
 
 /** The names of the commands, in the order `--help` lists them. */

@@ -40,7 +40,7 @@ export function* syntheticEvents(o: SyntheticOptions, chunk = 1 << 20): Generato
   let seq = o.firstSeq ?? 1;
   for (let i = 0; i < o.records; i++, seq++) {
     const checkpoint = since === every || i === o.records - 1;
-    encodeRecord(rec, checkpoint ? REC_CHECKPOINT : REC_EVENT, 7, seq, i % 17, i % 2, 1_700_000_000_000 + i * 1000, values, 2, prev, drops, 0);
+    encodeRecord(rec, checkpoint ? REC_CHECKPOINT : REC_EVENT, 7, seq, i % 17, i % 2, 1_700_000_000_000 + i * 1000, values, 2, prev, drops, 0, null);
     if (checkpoint) {
       const p = wrCoseHead(out, used, rec.len);
       out.set(rec.b.subarray(0, rec.len), p);

@@ -9,9 +9,11 @@ import { cobsEncode, cobsMax } from '../runtime/link/cobs.ts';
 import { crc32 } from '../runtime/link/crc32.ts';
 import { signalMeta } from '../compiler/dsl/catalogue.ts';
 import { linkArtifactSource } from '../hil/virtual/artifact.ts';
-import { rawFrame, type Value } from '../hil/link/codec.ts';
+import { rawFrame, FrameReader, type Frame, type Value } from '../hil/link/codec.ts';
 import { bundleId } from '../hil/link/bundle-id.ts';
-import { BUILD_KEY, DEVICE_KEY, signedLibrary } from './link.ts';
+import { BUILD_KEY, DEVICE_KEY, OTHER_BUILD_KEY, signedLibrary } from './link.ts';
+import { rotateKeyStatement, trustStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
+import { signBytes } from '../signing/ed.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -19,6 +21,16 @@ function wire(type: number, seq: number, body: Map<number, Value>): string {
   const raw = rawFrame(type, seq, body);
   const out = new Uint8Array(cobsMax(raw.length));
   return hex(out.subarray(0, cobsEncode(raw, raw.length, out, 0)));
+}
+
+/** What the script printed, as the frames the agent sent after each host frame. */
+export function replyFrames(stdout: string): Frame[][] {
+  return stdout.split('--\n').slice(1).map((part) => {
+    const frames: Frame[] = [];
+    const r = new FrameReader((f) => frames.push(f));
+    for (const line of part.split('\n')) if (/^[0-9a-f]+$/.test(line)) r.push(new Uint8Array(Buffer.from(line, 'hex')));
+    return frames;
+  });
 }
 
 /** The host's side of the session: [clock ms, frame hex, what happens before it] in order. */
@@ -50,9 +62,41 @@ async function hostFrames(): Promise<Array<[number, string, string]>> {
   return f;
 }
 
-/** The whole script: print(line) per chunk the agent writes, '--' between the host's frames. */
-export async function linkEngineScript(): Promise<string> {
-  const frames = await hostFrames();
+/**
+ * Provisioning on a device with no anchor and no key (docs/PROVISIONING.md): PROVISION, the same again (already),
+ * another anchor (PROVISIONED), an event-key rotation the anchor signed, a forged one (SIGNATURE), a trust rotation,
+ * a stale one (STALE), and HELLO.
+ */
+function provisioningFrames(): Array<[number, string, string]> {
+  const m = (...e: Array<[number, Value]>) => new Map<number, Value>(e);
+  const nonce = Uint8Array.from({ length: 16 }, (_, i) => 3 * i);
+  const signed = (fill: (b: Uint8Array) => number) => {
+    const b = new Uint8Array(STATEMENT_MAX);
+    return signBytes(b.subarray(0, fill(b)), BUILD_KEY.seed!);
+  };
+  let seq = 0x5100;
+  let t = 2000;
+  const f: Array<[number, string, string]> = [];
+  const add = (type: number, body: Map<number, Value>) => f.push([(t += 41), wire(type, seq++, body), '']);
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
+  add(C.MSG_PROVISION, m([C.PQ_ANCHOR, BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]));
+  add(C.MSG_PROVISION, m([C.PQ_ANCHOR, BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]));
+  add(C.MSG_PROVISION, m([C.PQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]));
+  add(C.MSG_ROTATE_EVENT_KEY, m([C.XQ_DEVICE, 7], [C.XQ_EPOCH, 0], [C.XQ_SIGNATURE, signed((b) => rotateKeyStatement(b, 7, 0))], [C.XQ_NONCE, nonce]));
+  add(C.MSG_ROTATE_EVENT_KEY, m([C.XQ_DEVICE, 7], [C.XQ_EPOCH, 1], [C.XQ_SIGNATURE, signed((b) => rotateKeyStatement(b, 7, 0))], [C.XQ_NONCE, nonce]));
+  add(C.MSG_ROTATE_TRUST, m([C.TQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, signed((b) => trustStatement(b, 1, OTHER_BUILD_KEY.publicKey, 0))]));
+  add(C.MSG_ROTATE_TRUST, m([C.TQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, signed((b) => trustStatement(b, 1, OTHER_BUILD_KEY.publicKey, 0))]));
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
+  return f;
+}
+
+/**
+ * The whole script: print(line) per chunk the agent writes, '--' between the host's frames. 'provisioning': a
+ * device that leaves the factory without keys, with a fixed random source (so every engine makes the same key).
+ */
+export async function linkEngineScript(kind: 'session' | 'provisioning' = 'session'): Promise<string> {
+  const frames = kind === 'session' ? await hostFrames() : provisioningFrames();
+  const keys = kind === 'session' ? `key: unhex('${hex(BUILD_KEY.publicKey)}'), seed: unhex('${hex(DEVICE_KEY.seed!)}')` : 'key: null, seed: null';
   return `${linkArtifactSource()}
 var FRAMES = ${JSON.stringify(frames)};
 var ACCEL_MAG = ${signalMeta('accel.mag').id};
@@ -67,9 +111,11 @@ var store = {
   get: function (k) { return this.recs[k] ? this.recs[k] : null; },
   put: function (k, b) { var c = new Uint8Array(b.length); c.set(b, 0); if (b.length) this.recs[k] = c; else delete this.recs[k]; return true; }
 };
-var io = { write: function (b, s, n) { print(hex(b, s, n)); }, restart: function () { print('restart'); }, output: function () {}, interval: function () {} };
+var RND = 7;
+var io = { write: function (b, s, n) { print(hex(b, s, n)); }, restart: function () { print('restart'); }, output: function () {}, interval: function () {},
+  random: function (b) { for (var i = 0; i < b.length; i++) { RND = (RND * 75 + 74) % 65537; b[i] = RND & 255; } return true; } };
 var now = 1000;
-var agent = EdgeRule.linkAgent({ device: 7, key: unhex('${hex(BUILD_KEY.publicKey)}'), seed: unhex('${hex(DEVICE_KEY.seed!)}'), profile: 'full', engine: 'any', checkUnits: 40 }, io, store, now);
+var agent = EdgeRule.linkAgent({ device: 7, ${keys}, profile: 'full', engine: 'any', checkUnits: 40 }, io, store, now);
 if (agent.fault) throw new Error(agent.fault);
 function settle() { for (var k = 0; k < 100000 && agent.poll(now) === 0; k++) now++; }
 // in a function of its own: a board's globals are not the session's business (and on Espruino a bundle's

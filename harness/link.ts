@@ -21,6 +21,7 @@ import type { LinkStore } from '../runtime/link/store.ts';
 import * as C from '../runtime/link/constants.ts';
 import { crc32 } from '../runtime/link/crc32.ts';
 import { bundleId } from '../hil/link/bundle-id.ts';
+import { boardRandom } from '../hil/virtual/random.ts';
 
 export const seedOf = (label: string) => new Uint8Array(createHash('sha256').update(label).digest());
 
@@ -98,8 +99,8 @@ export class MemoryStore implements LinkStore {
   recs = new Map<string, Uint8Array>();
   written = 0;
   cutAfter = Infinity;
-  /** Record writes in place (torn by a cut) instead of atomically. */
-  torn = true;
+  /** Record writes in place (torn by a cut) instead of atomically: all of them, or those whose key it names. */
+  torn: boolean | ((key: string) => boolean) = true;
 
   private take(n: number): number {
     const ok = Math.max(0, Math.min(n, this.cutAfter - this.written));
@@ -138,7 +139,7 @@ export class MemoryStore implements LinkStore {
     const ok = this.take(Math.max(1, bytes.length));
     if (bytes.length === 0) {
       if (ok) this.recs.delete(key);
-    } else if (this.torn) {
+    } else if (this.torn === true || (this.torn && this.torn(key))) {
       this.recs.set(key, bytes.slice(0, ok));
     } else if (ok === bytes.length) {
       this.recs.set(key, bytes.slice());
@@ -188,7 +189,11 @@ export class InProcessDevice {
   private readonly t0 = performance.now();
   open = true;
 
-  constructor(readonly store: MemoryStore, readonly config: LinkConfig = linkConfig()) {
+  /** The board's random source: a fixed stream per device (a test can make the same key again). */
+  random: (buf: Uint8Array) => boolean;
+
+  constructor(readonly store: MemoryStore, readonly config: LinkConfig = linkConfig(), randomSeed = 'in-process board') {
+    this.random = boardRandom(createHash('sha256').update(randomSeed).digest('hex'));
     this.boot();
   }
 
@@ -217,6 +222,7 @@ export class InProcessDevice {
       restart: () => setImmediate(() => this.boot()),
       output() {},
       interval() {},
+      random: (buf) => this.random(buf),
     };
     this.program = freshLinkProgram();
     const program = this.program;

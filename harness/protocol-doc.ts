@@ -15,6 +15,10 @@ import { rawFrame, decodeBody, FrameReader, type Frame, type Value } from '../hi
 import { bundleId } from '../hil/link/bundle-id.ts';
 import { MESSAGE_NAME, STATUS_TEXT } from '../hil/link/names.ts';
 import { describeDeviceFault } from '../hil/link/names.ts';
+import { BUILD_KEY, OTHER_BUILD_KEY } from '../harness/link.ts';
+import { boardRandom } from '../hil/virtual/random.ts';
+import { rotateKeyStatement, trustStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
+import { signBytes } from '../signing/ed.ts';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/PROTOCOL.md', import.meta.url));
 const BEGIN = '<!-- BEGIN GENERATED EXAMPLES (node --import ./cli/register-ts.mjs harness/protocol-doc.ts --write) -->';
@@ -30,7 +34,8 @@ const KEYS: Record<string, Record<number, string>> = {
     [C.HR_DEVICE]: 'device id', [C.HR_EVENT_KEY]: 'event public key', [C.HR_MAX_FRAME]: 'device max frame', [C.HR_SLOTS]: 'slots',
     [C.HR_ACTIVE]: 'active slot', [C.HR_TRIAL]: 'trial', [C.HR_FREE]: 'free memory', [C.HR_PROFILE]: 'profile', [C.HR_CATALOGUE]: 'catalogue hash',
     [C.HR_KEY_ID]: 'trust anchor key id', [C.HR_BOOTS]: 'boots', [C.HR_UPTIME]: 'uptime ms', [C.HR_MIN_VERSION]: 'lowest version accepted',
-    [C.HR_CHECKING]: 'checking', [C.HR_FAULT]: 'boot fault', [C.HR_SLOT_MAX]: 'slot size',
+    [C.HR_CHECKING]: 'checking', [C.HR_FAULT]: 'boot fault', [C.HR_SLOT_MAX]: 'slot size', [C.HR_ANCHOR_VERSION]: 'anchor version',
+    [C.HR_KEY_EPOCH]: 'key epoch',
   },
   'BEGIN request': { [C.BQ_ID]: 'bundle id', [C.BQ_SIZE]: 'size', [C.BQ_CRC]: 'CRC-32' },
   'BEGIN reply': { [C.K_STATUS]: 'status', [C.BR_NEXT]: 'next offset', [C.BR_SLOT]: 'slot', [C.BR_CHUNK]: 'max chunk' },
@@ -43,6 +48,18 @@ const KEYS: Record<string, Record<number, string>> = {
     [C.K_STATUS]: 'status', [C.AR_FAULT]: 'fault', [C.AR_AT]: 'at byte', [C.AR_FIELD]: 'field', [C.AR_VERSION]: 'bundle version',
     [C.AR_MIN_VERSION]: 'lowest version accepted', [C.AR_ALREADY]: 'already active',
   },
+  'PROVISION request': { [C.PQ_ANCHOR]: 'trust anchor', [C.PQ_DEVICE]: 'device id', [C.PQ_NONCE]: 'nonce' },
+  'PROVISION reply': {
+    [C.K_STATUS]: 'status', [C.PR_DEVICE]: 'device id', [C.PR_EVENT_KEY]: 'event public key', [C.PR_PROOF]: 'proof of possession',
+    [C.PR_ANCHOR_VERSION]: 'anchor version', [C.PR_EPOCH]: 'key epoch', [C.PR_ALREADY]: 'already', [C.PR_ANCHOR_ID]: 'anchor key id',
+  },
+  'ROTATE_EVENT_KEY request': { [C.XQ_DEVICE]: 'device id', [C.XQ_EPOCH]: 'epoch to retire', [C.XQ_SIGNATURE]: 'anchor signature', [C.XQ_NONCE]: 'nonce' },
+  'ROTATE_EVENT_KEY reply': {
+    [C.K_STATUS]: 'status', [C.XR_EPOCH]: 'new epoch', [C.XR_EVENT_KEY]: 'new event public key', [C.XR_SEQ]: 'rotation record seq',
+    [C.XR_PROOF]: 'proof of possession', [C.XR_ALREADY]: 'already',
+  },
+  'ROTATE_TRUST request': { [C.TQ_ANCHOR]: 'new trust anchor', [C.TQ_VERSION]: 'anchor version', [C.TQ_SIGNATURE]: 'current anchor\'s signature' },
+  'ROTATE_TRUST reply': { [C.K_STATUS]: 'status', [C.TR_VERSION]: 'anchor version', [C.TR_ALREADY]: 'already' },
   'EVENT request': { [C.EQ_RECORD]: 'record', [C.EQ_PREV]: 'seq before it' },
   'EVENT reply': { [C.K_STATUS]: 'status', [C.ER_ACK]: 'acknowledged up to seq' },
 };
@@ -186,8 +203,50 @@ export async function generatedExamples(): Promise<string> {
   sections.push('### 8. An event record, device to host, and the host\'s acknowledgement', '',
     show('EVENT (the device\'s request, after a HELLO that asked for events)', ev, 'The record is the event writer\'s COSE_Sign1 (docs/EVENTS.md); shock-or-tamper fired on a 50 m/s² impact.'),
     show('The host\'s reply', ack));
+  sections.push(...provisioningExamples());
   sections.push(END);
   return sections.join('\n');
+}
+
+/** Provisioning (docs/PROVISIONING.md) on a second device that leaves the factory with no anchor and no key. */
+function provisioningExamples(): string[] {
+  const out: Uint8Array[] = [];
+  const reader = new FrameReader((f: Frame) => out.push(f.raw));
+  let now = 1000;
+  const agent = freshLinkProgram().linkAgent(linkConfig({ engine: 'node (docs)', key: null, seed: null, device: 0 }), {
+    write: (b, s, n) => reader.push(b.slice(s, s + n)), restart() {}, output() {}, interval() {},
+    random: boardRandom('00'.repeat(32)), // a fixed stream, so the document is the same every time
+  }, new MemoryStore(), now);
+  while (agent.poll(now) === 0) now += 1;
+  const exchange = (type: number, seq: number, body: Map<number, Value>): [Uint8Array, Uint8Array] => {
+    const raw = rawFrame(type, seq, body);
+    const wire = new Uint8Array(cobsMax(raw.length));
+    out.length = 0;
+    now += 10;
+    agent.input(wire, 0, cobsEncode(raw, raw.length, wire, 0), now);
+    if (out.length !== 1) throw new Error(`expected one reply to ${MESSAGE_NAME[type]}, got ${out.length}`);
+    return [raw, out[0]];
+  };
+  const statement = (fill: (b: Uint8Array) => number) => {
+    const b = new Uint8Array(STATEMENT_MAX);
+    return b.subarray(0, fill(b));
+  };
+  const nonce = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+  const sections: string[] = ['### 9. PROVISION a device that has no trust anchor', '',
+    'A second device, as it leaves the factory: no anchor, no event key (its random source is a fixed stream here, so this document is the same every time). The host names the anchor (the build public key of the examples above) and the id; the device makes its key, takes both, and answers its public key with its signature over the provisioning statement (docs/PROVISIONING.md), which covers the host\'s nonce.', ''];
+  const [pq, pr] = exchange(C.MSG_PROVISION, 0x0200, new Map<number, Value>([[C.PQ_ANCHOR, BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]]));
+  sections.push(show('Request', pq), show('Reply', pr));
+  const [, pr2] = exchange(C.MSG_PROVISION, 0x0201, new Map<number, Value>([[C.PQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]]));
+  sections.push('### 10. PROVISION refused: the device has an anchor already', '', show('Reply', pr2, 'Another anchor (or another id) for a provisioned device: `PROVISIONED`, naming the anchor it has by its key id.'));
+  const sig = signBytes(statement((b) => rotateKeyStatement(b, 7, 0)), BUILD_KEY.seed!);
+  const [xq, xr] = exchange(C.MSG_ROTATE_EVENT_KEY, 0x0202, new Map<number, Value>([[C.XQ_DEVICE, 7], [C.XQ_EPOCH, 0], [C.XQ_SIGNATURE, sig], [C.XQ_NONCE, nonce]]));
+  sections.push('### 11. ROTATE_EVENT_KEY, signed by the trust anchor', '', show('Request', xq), show('Reply', xr, 'No record was made yet, so the rotation record is seq 1; the new key signs from seq 2.'));
+  const tsig = signBytes(statement((b) => trustStatement(b, 1, OTHER_BUILD_KEY.publicKey, 0)), BUILD_KEY.seed!);
+  const [tq, tr] = exchange(C.MSG_ROTATE_TRUST, 0x0203, new Map<number, Value>([[C.TQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, tsig]]));
+  const [, tr2] = exchange(C.MSG_ROTATE_TRUST, 0x0204, new Map<number, Value>([[C.TQ_ANCHOR, BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, tsig]]));
+  sections.push('### 12. ROTATE_TRUST to a new build key (anchor version 1); a statement the current anchor did not sign is refused', '', show('Request', tq), show('Reply', tr),
+    show('Reply to the old anchor named as the next one, with the signature above', tr2, 'The signature is not over this statement, and was made by an anchor no longer in force: `SIGNATURE`. (Signed by the current anchor, a version not above 1 is `STALE`.)'));
+  return sections;
 }
 
 export async function documentWithExamples(): Promise<string> {

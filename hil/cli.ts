@@ -7,6 +7,7 @@ import { EXIT } from '../cli/exit-codes.ts';
 import { flash, FLASH_DEFAULTS } from './link/flash.ts';
 import { progressPrinter } from './link/progress.ts';
 import { readKeyFile } from '../signing/keys.ts';
+import { registryPath, updateRegistry, findDevice } from '../signing/registry.ts';
 import { readIdentity, writeIdentity, type DeviceIdentity } from './virtual/config.ts';
 import { VirtualDevice, type DeviceEngine } from './virtual/device.ts';
 import { Relay } from './relay/relay.ts';
@@ -50,11 +51,14 @@ new bundle. Exit code 0 and one line "OK: …", or 1 and "FAILED: …" with the 
   --timeout <ms>       reply timeout before a resend (default ${FLASH_DEFAULTS.timeoutMs}, plus the line time of a chunk)
   --tries <n>          sends of a request before the link counts as lost (default ${FLASH_DEFAULTS.tries})
   --reconnects <n>     reconnects after a lost link before giving up (default ${FLASH_DEFAULTS.reconnects})
+  --registry <file>    device registry to note the bundle in, when it holds the device (default
+                       $EDGERULE_REGISTRY, else ./edgerule-devices.json)
   --json               print the result as JSON instead of the verdict line`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
       options: {
+        registry: { type: 'string' },
         port: { type: 'string' }, trial: { type: 'boolean' }, 'no-confirm': { type: 'boolean' }, baud: { type: 'string' }, chunk: { type: 'string' },
         timeout: { type: 'string' }, tries: { type: 'string' }, reconnects: { type: 'string' }, json: { type: 'boolean' },
       },
@@ -73,6 +77,13 @@ new bundle. Exit code 0 and one line "OK: …", or 1 and "FAILED: …" with the 
       progress, log: values.json ? undefined : (l) => { progress?.end(); io.error(l); },
     });
     progress?.end();
+    const registry = registryPath(values.registry);
+    if (r.ok && r.device && existsSync(registry)) {
+      updateRegistry(registry, (reg) => {
+        const d = findDevice(reg, r.device!.id);
+        if (d) d.bundle = { id: r.bundle.id, version: r.bundle.version };
+      });
+    }
     io.log(values.json ? JSON.stringify(r, null, 2) : r.verdict);
     return r.ok ? EXIT.OK : r.refused ? EXIT.CHECK_FAILED : EXIT.CANNOT_CHECK;
   },
@@ -94,8 +105,10 @@ identity (device.json), its two bundle slots and its records (slot pointer, even
 started again, or killed, restarts from there.
   --engine <e>         node (default) or xs (Moddable XS through @agoric/xsnap)
   --store <folder>     the device's folder (default ./edgerule-device)
-  --trust <file>       build public key the device accepts bundles from (first start of a folder)
-  --device-key <file>  the device's event key (secret key file, with its device id) (first start)
+  --trust <file>       build public key the device accepts bundles from, installed as at a factory (first
+                       start of a folder); without it the device starts unprovisioned: edgerule provision
+                       installs the anchor over the link and the device makes its own event key
+  --device-key <file>  the device's event key (secret key file, with its device id), with --trust (first start)
   --device <id>        device id when there is no event key (first start)
   --profile <name>     device profile (default full) (first start)
   --json               print {port, store, engine, device} as JSON`,
@@ -116,11 +129,12 @@ started again, or killed, restarts from there.
     const dir = resolve(values.store ?? 'edgerule-device');
     let id = readIdentity(dir);
     if (!id) {
-      if (!values.trust) throw new Error(`${dir} holds no device yet: give --trust <build public key> (and --device-key or --device) to make one`);
-      const trust = hex(values.trust, 'build').key;
+      // without --trust the device starts unprovisioned: edgerule provision installs its anchor and it makes its own key
+      const trust = values.trust ? hex(values.trust, 'build').key : undefined;
+      if (!trust && values['device-key']) throw new Error('--device-key needs --trust (a device given its keys at the factory); leave both out to provision it over the link');
       const dk = values['device-key'] ? hex(values['device-key'], 'device') : undefined;
-      const device = dk?.device ?? intOption(values.device, 'device', 1, 0);
-      id = { device, profile: values.profile ?? 'full', trust, ...(dk?.seed ? { seed: dk.seed } : {}) } satisfies DeviceIdentity;
+      const device = dk?.device ?? intOption(values.device, 'device', trust ? 1 : 0, 0);
+      id = { device, profile: values.profile ?? 'full', ...(trust ? { trust } : {}), ...(dk?.seed ? { seed: dk.seed } : {}) } satisfies DeviceIdentity;
       writeIdentity(dir, id);
     } else if (values.trust || values['device-key'] || values.device || values.profile) {
       throw new Error(`${dir} already holds device ${id.device}; --trust, --device-key, --device and --profile only apply to a new folder`);

@@ -13,6 +13,7 @@ import { MSG_EVENT, MSG_STATS, SR_UPTIME, REPLY } from '../runtime/link/constant
 import { valueText } from '../simulator/units.ts';
 import type { SidecarMap } from '../compiler/compile.ts';
 import { readKeyFile } from '../signing/keys.ts';
+import { readRegistry, registryPath, findDevice, keySchedule } from '../signing/registry.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { openSerial, type Transport } from './link/transport.ts';
 import { LinkSession, LinkError } from './link/session.ts';
@@ -30,6 +31,7 @@ export function describeRecord(r: Received, map?: SidecarMap): string {
   const chain = r.chain === undefined ? '' : r.chain ? ', chain ok' : `, ${styleText('red', 'CHAIN BROKEN')}`;
   const drops = rec.droppedTotal ? `, device dropped ${rec.droppedTotal} record(s)` : '';
   if (rec.type === 1) return `seq ${rec.seq}  ${when}  checkpoint  (${sig}${chain}${drops})`;
+  if (rec.type === 2) return `seq ${rec.seq}  ${when}  key rotation: the records after it are signed by key id ${Buffer.from(rec.next!.subarray(0, 8)).toString('hex')}  (${sig}${chain}${drops})`;
   const info = map?.rules.find((x) => x.id === rec.rule);
   const names = info?.attach ?? [];
   // the units the compiler recorded in the sidecar, shown as the simulator shows them (simulator/units.ts)
@@ -51,7 +53,9 @@ export interface Watch {
  * a STATS every `keepaliveMs` finds a dead link (then the port is reopened) or a restarted device (then HELLO
  * again, which also has the device resend what was not acknowledged).
  */
-export async function watchEvents(port: string, baud: number, collector: EventCollector, o: { keepaliveMs?: number; log?: (l: string) => void; onHello?: (h: HelloInfo) => void } = {}): Promise<Watch> {
+export async function watchEvents(port: string, baud: number, collector: EventCollector, o: { keepaliveMs?: number; log?: (l: string) => void; onHello?: (h: HelloInfo) => void; keyFrom?: string;
+  /** The device's event keys by device id (the registry), each with the first seq it signs; undefined: unknown. */
+  registryKeys?: (device: number) => Array<{ from: number; publicKey: Uint8Array }> | undefined } = {}): Promise<Watch> {
   let transport: Transport | undefined;
   let s: LinkSession | undefined;
   let stopped = false;
@@ -71,7 +75,15 @@ export async function watchEvents(port: string, baud: number, collector: EventCo
     let ready = false;
     session.deviceRequest = (f) => (f.type !== MSG_EVENT ? undefined : ready ? collector.onEvent(f.body) : (early.push(f), undefined));
     const h = await hello(session, true);
-    if (collector.key && h.eventKey && Buffer.compare(Buffer.from(collector.key), Buffer.from(h.eventKey)) !== 0) throw new DeviceError('the device\'s event key (HELLO) is not the one given with --key');
+    const ks = o.registryKeys?.(h.device);
+    if (ks) {
+      // the registry's keys (rotations the host recorded, also those whose rotation record is still on the device)
+      collector.key ??= ks[0].publicKey;
+      for (const k of ks.slice(1)) if (!collector.rotated.some((r) => r.from === k.from)) collector.rotated.push({ from: k.from, key: k.publicKey });
+      collector.rotated.sort((a, b) => a.from - b.from);
+    }
+    const expected = collector.keyFor(Infinity);
+    if (expected && h.eventKey && Buffer.compare(Buffer.from(expected), Buffer.from(h.eventKey)) !== 0) throw new DeviceError(`the device's event key (HELLO) is not the one ${o.keyFrom ?? 'given with --key'}`);
     collector.key ??= h.eventKey;
     ready = true;
     for (const f of early) session.sendFrame(f.type | REPLY, f.seq, collector.onEvent(f.body));
@@ -106,7 +118,7 @@ export async function watchEvents(port: string, baud: number, collector: EventCo
 
 export const monitorCommand: Command = {
   summary: 'watch a device\'s live event stream: decoded, signatures and chain checked, acknowledged',
-  usage: `usage: edgerule monitor --port <port> [--map <sidecar map>] [--key <device public key>] [--out <events file>] [--count <n>] [--for <s>] [--json]
+  usage: `usage: edgerule monitor --port <port> [--map <sidecar map>] [--key <device public key> | --registry <file>] [--out <events file>] [--count <n>] [--for <s>] [--json]
 
 Asks the device for its events (HELLO), prints each record once as it arrives — rule name from the sidecar map,
 values with units, time, signature (checked with the event key the device announces, or --key, which must
@@ -114,12 +126,14 @@ match), hash chain — and acknowledges it, so the device can drop it from its q
 link or a device restart. Ends after --count new records, --for seconds, or Ctrl-C; then verifies the whole
 stream as \`edgerule verify\` does (exit code 1 on a problem) and writes it to --out.
   --map <file>     the bundle's sidecar map (<bundle>.map.json) for rule and value names
+  --registry <file>  without --key: the device's keys from this registry (default $EDGERULE_REGISTRY, else
+                   ./edgerule-devices.json, when it exists); the device's HELLO must announce the key it holds
   --json           one JSON object per record instead of text`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
       options: {
-        port: { type: 'string' }, baud: { type: 'string' }, map: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' },
+        port: { type: 'string' }, baud: { type: 'string' }, map: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, registry: { type: 'string' },
         count: { type: 'string' }, for: { type: 'string' }, json: { type: 'boolean' },
       },
     });
@@ -138,8 +152,14 @@ stream as \`edgerule verify\` does (exit code 1 on a problem) and writes it to -
       io.log(values.json ? JSON.stringify({ seq: r.seq, record: r.item.record, signature: r.signature, chain: r.chain }, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)) : describeRecord(r, map));
       if (seen >= count) finish();
     });
+    const registry = key ? undefined : registryPath(values.registry);
     const w = await watchEvents(values.port, values.baud ? Number(values.baud) : 115200, collector, {
       log: (l) => io.error(l),
+      keyFrom: registry ? `the registry ${registry} holds` : undefined,
+      registryKeys: registry ? (device) => {
+        const d = findDevice(readRegistry(registry), device);
+        return d && keySchedule(d);
+      } : undefined,
       onHello: (h) => io.error(`device ${h.device} (${h.engine}, profile ${h.profile}): ${h.active === undefined ? 'no bundle running' : `runs ${h.slots[h.active].id}`}; event key ${h.eventKey ? Buffer.from(h.eventKey).toString('hex').slice(0, 16) + '…' : 'none (not provisioned)'}`),
     });
     if (values.for) setTimeout(finish, Number(values.for) * 1000);
@@ -152,7 +172,8 @@ stream as \`edgerule verify\` does (exit code 1 on a problem) and writes it to -
       io.error(`${collector.bySeq.size} record(s), ${collector.duplicates} resent copies dropped${collector.key ? '' : '; no event key to verify with'}`);
       return EXIT.OK;
     }
-    const report = verifyEvents(stream, { publicKey: collector.key, device: w.hello?.device, file: values.out ?? 'stream', from: Math.min(...collector.bySeq.keys()) });
+    const keys = collector.rotated.map((r) => ({ from: r.from, publicKey: r.key }));
+    const report = verifyEvents(stream, { publicKey: collector.key, keys, device: w.hello?.device, file: values.out ?? 'stream', from: Math.min(...collector.bySeq.keys()) });
     io.error(`${collector.bySeq.size} record(s), ${collector.duplicates} resent copies dropped, ${w.reconnects} reconnect(s)`);
     io.writeErr(report.text);
     return report.ok ? EXIT.OK : EXIT.CHECK_FAILED;

@@ -18,6 +18,8 @@ import { describeFault } from '../compiler/faults.ts';
 import { generateKey, formatKey, keyId, parseDeviceId, readKeyFile, writePublicKey, writeSecretKey, KeyFileError, type KeyFile, type KeyRole } from './keys.ts';
 import { openBundle, signBundle, signingName, bundleProfileHash, fileKind, BundleError, type FileKind } from './bundle.ts';
 import { verifyEventsFile } from './verify-events.ts';
+import { registryPath, deviceEntry, keySchedule, updateRegistry, findDevice, RegistryError } from './registry.ts';
+import { eventItems, memorySource } from './event-record.ts';
 
 /** A failure with the exit code of its kind. */
 class CommandError extends Error {
@@ -50,12 +52,12 @@ function readInput(path: string, what: string): Uint8Array {
 }
 
 /** The first bytes of a file (enough for fileKind), without reading a large events file whole. */
-function firstBytes(path: string, what: string): Uint8Array {
+function firstBytes(path: string, what: string, n = 64): Uint8Array {
   try {
     const fd = openSync(path, 'r');
     try {
-      const b = new Uint8Array(64);
-      return b.subarray(0, readSync(fd, b, 0, 64, 0));
+      const b = new Uint8Array(n);
+      return b.subarray(0, readSync(fd, b, 0, n, 0));
     } finally {
       closeSync(fd);
     }
@@ -230,6 +232,41 @@ function bundleFacts(path: string): { ids: Set<number>; signing?: SigningMode } 
   return { ids: new Set(units(p).filter((u) => u.kind === 'rule').map((u) => u.id)), signing };
 }
 
+/** The device id of the first readable record of an events file (reads only its first items). */
+function firstDevice(file: string): number | undefined {
+  const head = firstBytes(file, 'events file', 65536);
+  const items = eventItems(memorySource(head));
+  for (let next = items.next(); !next.done; next = items.next()) if (next.value.record) return next.value.record.device;
+  return undefined;
+}
+
+/** `verify <events file>` without --key: the device's key schedule from the registry; a good result is noted there. */
+function verifyWithRegistry(file: string, registry: string, values: { bundle?: string; from?: string }, io: Io): number {
+  const kind = fileKind(firstBytes(file, 'file'));
+  if (kind !== 'events file') throw new CommandError(`${file} is ${KIND_HINT[kind]}; without --key, verify checks an events file with the keys the device registry holds (a signed bundle needs --key <build public key>)`, EXIT.CANNOT_CHECK);
+  if (values.from !== undefined && !/^[1-9][0-9]*$/.test(values.from)) throw new CommandError(`--from must be a positive integer, got '${values.from}'`, EXIT.USAGE);
+  const device = firstDevice(file);
+  if (device === undefined) throw new CommandError(`${file}: no readable record names a device to look up in the registry`, EXIT.CANNOT_CHECK);
+  let entry;
+  try {
+    entry = deviceEntry(registry, device);
+  } catch (e) {
+    throw new CommandError(`${(e as RegistryError).message}; or pass --key <device public key>`, EXIT.CANNOT_CHECK);
+  }
+  const keys = keySchedule(entry);
+  const facts = values.bundle ? bundleFacts(values.bundle) : undefined;
+  const report = verifyEventsFile(file, { publicKey: keys[0].publicKey, keys, device, signing: facts?.signing, ruleIds: facts?.ids, from: values.from ? Number(values.from) : 1, file });
+  if (report.unreadable) throw new CommandError(`${file} is not an events file: ${report.findings[0]?.text ?? 'nothing in it reads as a record'}`, EXIT.CANNOT_CHECK);
+  io.write(`keys of device ${device} from the registry ${registry}\n${report.text}`);
+  if (report.ok && Number.isFinite(report.lastSeq)) {
+    updateRegistry(registry, (r) => {
+      const d = findDevice(r, device);
+      if (d && !(d.verified! >= report.lastSeq)) d.verified = report.lastSeq;
+    });
+  }
+  return report.ok ? EXIT.OK : EXIT.CHECK_FAILED;
+}
+
 /** `verify <signed bundle> --key <build key>`: as a device checks it, and the bytecode. */
 function verifySignedBundle(file: string, key: KeyFile, io: Io): number {
   const bytes = readInput(file, 'signed bundle');
@@ -257,7 +294,7 @@ function verifySignedBundle(file: string, key: KeyFile, io: Io): number {
 
 export const verifyCommand: Command = {
   summary: 'verify a device events file (signatures, checkpoints, chain, sequence) or a signed bundle',
-  usage: `usage: edgerule verify <events file> --key <device public key> [--bundle <signed bundle>] [--from <seq>]
+  usage: `usage: edgerule verify <events file> [--key <device public key> | --registry <file>] [--bundle <signed bundle>] [--from <seq>]
        edgerule verify <signed bundle> --key <build public key>
 
 With a device key: checks every signature and checkpoint, the hash chain and the sequence, and lists by
@@ -267,6 +304,9 @@ Exit codes: 0 every check passed; 1 a problem found (device-reported drops are n
 check (unreadable or malformed key or input, or the wrong kind: a build key for events, a device key for a
 bundle, an unsigned bundle).
   -k, --key <file>       public (or secret) key file: a device key for events, the build key for a bundle
+  --registry <file>      events without --key: the device's keys from the registry edgerule provision wrote
+                         (default $EDGERULE_REGISTRY, else ./edgerule-devices.json), found by the device id
+                         in the records; a good result is noted there as the last seq verified
   --bundle <file>        the signed bundle the device runs: its signing mode and rule ids are checked
                          (an unsigned bundle: rule ids only)
   --from <seq>           first sequence number the file should start at (default 1)`,
@@ -274,8 +314,11 @@ bundle, an unsigned bundle).
     return guarded('verify', io, async () => {
       const { values, positionals } = parseArgs({
         args: argv, allowPositionals: true,
-        options: { key: { type: 'string', short: 'k' }, bundle: { type: 'string' }, from: { type: 'string' } },
+        options: { key: { type: 'string', short: 'k' }, bundle: { type: 'string' }, from: { type: 'string' }, registry: { type: 'string' } },
       });
+      if (values.key && values.registry) throw new CommandError(`--key and --registry both name the key: give one\n\n${this.usage}`, EXIT.USAGE);
+      // without --key: the registry named, or the default one when it exists (else --key is what is missing)
+      if (!values.key && positionals.length === 1 && (values.registry || existsSync(registryPath()))) return verifyWithRegistry(positionals[0], registryPath(values.registry), values, io);
       const missing = [positionals.length !== 1 && 'the file to verify', !values.key && '--key'].filter(Boolean);
       if (missing.length) throw new CommandError(`${missing.join(', ')} missing\n\n${this.usage}`, EXIT.USAGE);
       if (values.from !== undefined && !/^[1-9][0-9]*$/.test(values.from)) throw new CommandError(`--from must be a positive integer, got '${values.from}'`, EXIT.USAGE);

@@ -16,7 +16,8 @@ import { chainHash } from './ed.ts';
 export interface DropRange { first: number; last: number; count: number; prev: Uint8Array }
 
 export interface EventRecord {
-  type: 0 | 1;
+  /** 0 event, 1 checkpoint, 2 key rotation (the last record under a key; `next` is the key after it). */
+  type: 0 | 1 | 2;
   device: number;
   seq: number;
   t: number;
@@ -26,6 +27,7 @@ export interface EventRecord {
   prev: Uint8Array;
   drops: DropRange[];
   droppedTotal: number;
+  next?: Uint8Array;
 }
 
 export interface Item {
@@ -65,12 +67,12 @@ export function readRecord(r: CborIn): EventRecord | undefined {
   const mapAt = r.pos;
   if (!rdHead(r, CBOR_MAP, S.FLD_RECORD)) return undefined;
   const n = r.val;
-  if (n < 5 || n > 10) {
+  if (n < 5 || n > 11) {
     cborBad(r, S.SF_TYPE, mapAt, S.FLD_RECORD);
     return undefined;
   }
   if (!key(r, R.KEY_TYPE)) return undefined;
-  const type = rdUint(r, S.FLD_REC_TYPE, R.REC_CHECKPOINT) as 0 | 1;
+  const type = rdUint(r, S.FLD_REC_TYPE, R.REC_ROTATE) as 0 | 1 | 2;
   if (!key(r, R.KEY_DEVICE)) return undefined;
   const device = rdUint(r, S.FLD_REC_DEVICE, 0xffffffff);
   if (!key(r, R.KEY_SEQ)) return undefined;
@@ -134,6 +136,13 @@ export function readRecord(r: CborIn): EventRecord | undefined {
   if (seen < n && r.pos < r.end && r.b[r.pos] === R.KEY_DROPPED_TOTAL) {
     r.pos++;
     rec.droppedTotal = rdUint(r, S.FLD_REC_DROP_TOTAL, MAX_SEQ);
+    seen++;
+  }
+  if (type === R.REC_ROTATE) {
+    if (!key(r, R.KEY_NEXT_KEY)) return undefined;
+    const k = rdString(r, CBOR_BYTES, S.FLD_REC_NEXT_KEY, 32, 32);
+    if (k < 0) return undefined;
+    rec.next = r.b.slice(k, k + 32);
     seen++;
   }
   if (r.fault) return undefined;

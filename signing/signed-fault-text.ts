@@ -52,6 +52,7 @@ export const FIELD_NAME: Record<number, string> = {
   [S.FLD_REC_VALUES]: 'record.values',
   [S.FLD_REC_PREV]: 'record.prev',
   [S.FLD_REC_DROPPED]: 'record.dropped',
+  [S.FLD_REC_NEXT_KEY]: 'record.nextKey',
   [S.FLD_REC_DROP_TOTAL]: 'record.droppedTotal',
   [S.FLD_STATE]: 'writer state',
   [S.FLD_SLOT]: 'queue slot',

@@ -23,8 +23,14 @@ import { eventItems, memorySource, type ByteSource, type DropRange, type Item, t
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 
 export interface VerifyOptions {
-  /** The device's public key. */
+  /** The device's public key (its first, when the device rotated its key: later ones are followed, below). */
   publicKey: Uint8Array;
+  /**
+   * Event keys known from elsewhere (the device registry), each with the first seq it signs. Keys the file itself
+   * announces — a rotation record, signed by the key in force at its seq, names the key for the seqs after it —
+   * are followed too, so a file verifies across a rotation with only the device's first key.
+   */
+  keys?: Array<{ from: number; publicKey: Uint8Array }>;
   /** The device id the key belongs to (records naming another device are forged). */
   device?: number;
   /** The signing mode the device's bundle prescribes (default: inferred from the file). */
@@ -61,6 +67,10 @@ export interface EventsReport {
   unreadable: boolean;
   /** Most records held in memory at once (bounded by about 2 × window). */
   peakPending: number;
+  /** Highest seq in the file (−Infinity: none). */
+  lastSeq: number;
+  /** Key rotations followed: the rotation record's seq and the key id signing from the seq after it. */
+  rotations: Array<{ seq: number; keyId: string }>;
   text: string;
 }
 
@@ -117,6 +127,37 @@ function inOrder(seqs: number[]): Set<number> {
   return keep;
 }
 
+/** Which key signs which seqs: sorted by `from`; the key in force at seq s is the last entry with from ≤ s. */
+type Schedule = Array<{ from: number; publicKey: Uint8Array }>;
+
+function keyAt(schedule: Schedule, seq: number): Uint8Array {
+  let k = schedule[0].publicKey;
+  for (const e of schedule) if (e.from <= seq) k = e.publicKey;
+  return k;
+}
+
+/**
+ * The key schedule of a file: the given keys, then every rotation record (in seq order) whose signature verifies
+ * with the key in force at its seq and whose device is the expected one adds its next key from the seq after it.
+ */
+function schedule(src: ByteSource, o: VerifyOptions): { keys: Schedule; rotations: Array<{ seq: number; keyId: string }> } {
+  const keys: Schedule = [{ from: -Infinity, publicKey: o.publicKey }, ...(o.keys ?? [])].sort((a, b) => a.from - b.from);
+  const found: Item[] = [];
+  const items = eventItems(src);
+  for (let next = items.next(); !next.done; next = items.next()) if (next.value.record?.type === 2 && next.value.signed && !next.value.error) found.push(next.value);
+  found.sort((a, b) => a.record!.seq - b.record!.seq);
+  const rotations: Array<{ seq: number; keyId: string }> = [];
+  for (const it of found) {
+    const r = it.record!;
+    if ((o.device !== undefined && r.device !== o.device) || !r.next || rotations.some((x) => x.seq === r.seq)) continue;
+    if (!verifyBytes(it.signature!, it.tbs!, keyAt(keys, r.seq))) continue;
+    if (!keys.some((k) => k.from === r.seq + 1)) keys.push({ from: r.seq + 1, publicKey: r.next });
+    keys.sort((a, b) => a.from - b.from);
+    rotations.push({ seq: r.seq, keyId: Buffer.from(r.next.subarray(0, 8)).toString('hex') });
+  }
+  return { keys, rotations };
+}
+
 class EventsVerifier {
   private readonly from: number;
   private readonly window: number;
@@ -142,7 +183,9 @@ class EventsVerifier {
   private readonly devices = new Set<number>();
   private sinceCheck = 0;
 
-  constructor(private readonly o: VerifyOptions) {
+  private rotationCount = 0;
+
+  constructor(private readonly o: VerifyOptions, private readonly keys: Schedule = [{ from: -Infinity, publicKey: o.publicKey }], private readonly rotations: Array<{ seq: number; keyId: string }> = []) {
     this.from = o.from ?? 1;
     this.window = o.window ?? WINDOW;
     this.done = this.from - 1;
@@ -177,18 +220,20 @@ class EventsVerifier {
     const r = item.record;
     this.records++;
     if (r.type === 1) this.checkpoints++;
+    if (r.type === 2) this.rotationCount++;
     this.seqMin = Math.min(this.seqMin, r.seq);
     this.seqMax = Math.max(this.seqMax, r.seq);
     if (this.devices.size < 9) this.devices.add(r.device);
     if (!item.signed) this.anyBare = true;
     const n: Node = {
-      seq: r.seq, index: item.index, signed: item.signed, sigOk: item.signed ? verifyBytes(item.signature!, item.tbs!, this.o.publicKey) : false,
+      seq: r.seq, index: item.index, signed: item.signed, sigOk: item.signed ? verifyBytes(item.signature!, item.tbs!, keyAt(this.keys, r.seq)) : false,
       hash: item.hash, prev: Buffer.from(r.prev).toString('hex'), device: r.device, type: r.type, rule: r.rule, drops: r.drops,
       chainAuth: false, walked: false,
     };
     if (this.o.device !== undefined && r.device !== this.o.device) n.intrinsic = `names device ${r.device}, the key belongs to device ${this.o.device}`;
     else if (item.signed && !n.sigOk) n.intrinsic = 'signature does not verify';
     else if (!item.signed && r.type === 1) n.intrinsic = 'checkpoint without a signature';
+    else if (!item.signed && r.type === 2) n.intrinsic = 'key rotation without a signature';
     else if (!item.signed && this.mode === 'per-event') n.intrinsic = 'unsigned record in a per-event stream';
     n.forged = n.intrinsic;
     if (n.seq <= this.done) {
@@ -424,23 +469,27 @@ class EventsVerifier {
     const records = this.records;
     const devices = [...this.devices];
     const file = this.o.file ?? 'events';
-    const head = `${file}: ${records} record${records === 1 ? '' : 's'} (${records - this.checkpoints} events, ${this.checkpoints} checkpoints)` +
+    const rot = this.rotationCount;
+    const head = `${file}: ${records} record${records === 1 ? '' : 's'} (${records - this.checkpoints - rot} events, ${this.checkpoints} checkpoints${rot ? `, ${rot} key rotation${rot === 1 ? '' : 's'}` : ''})` +
       (records ? `, seq ${this.seqMin}–${this.seqMax}, device ${devices.slice(0, 8).join('/')}${devices.length > 8 ? '/…' : ''}` : '') + `, ${this.mode} signing`;
     const summary = problems.length
       ? 'FAIL: ' + ORDER.filter((k) => this.counts[k]).map((k) => `${this.counts[k]} ${SUMMARY_LABEL[k] ?? k}`).join(', ')
       : `OK: every record authentic, chained and in sequence${this.counts.dropped ? ` (${this.counts.dropped} dropped by the device, reported in signed records)` : ''}`;
     const kept = this.lines.length >= MAX_LINES || this.malformed.length >= MAX_LINES;
-    const text = [head, ...findings.map((f) => f.text), ...(kept ? [`(only the first ${MAX_LINES} findings are listed; the summary counts all)`] : []), summary].join('\n') + '\n';
+    const rotLines = this.rotations.map((x) => `seq ${x.seq}: event key rotated: key id ${x.keyId} signs from seq ${x.seq + 1} (announced by the key it retires)`);
+    const text = [head, ...rotLines, ...findings.map((f) => f.text), ...(kept ? [`(only the first ${MAX_LINES} findings are listed; the summary counts all)`] : []), summary].join('\n') + '\n';
     return {
-      ok: problems.length === 0, records, events: records - this.checkpoints, checkpoints: this.checkpoints, mode: this.mode, findings,
-      counts: this.counts, unreadable: records === 0 && stopped?.offset === 0, peakPending: this.peakPending, text,
+      ok: problems.length === 0, records, events: records - this.checkpoints - rot, checkpoints: this.checkpoints, lastSeq: this.seqMax, mode: this.mode, findings,
+      counts: this.counts, unreadable: records === 0 && stopped?.offset === 0, peakPending: this.peakPending, rotations: this.rotations, text,
     };
   }
 }
 
 /** Verifies an events file from any byte source, streaming. */
 export function verifyEventsFrom(src: ByteSource, o: VerifyOptions): EventsReport {
-  const v = new EventsVerifier(o);
+  // a first pass finds the key rotations (few, small); the second judges every record with the key in force
+  const sched = schedule(src, o);
+  const v = new EventsVerifier(o, sched.keys, sched.rotations);
   const items = eventItems(src);
   for (let next = items.next(); ; next = items.next()) {
     if (next.done) return v.finish(next.value);

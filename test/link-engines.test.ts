@@ -4,8 +4,8 @@
 // must produce the same bytes on Node, XS, Duktape and (with ESPRUINO set) Espruino.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { engines, describeEngines, missingRequiredEngines, runScript, type EngineName } from '../harness/engines/engines.ts';
-import { linkEngineScript } from '../harness/link-engine-script.ts';
-import { FrameReader, type Frame } from '../hil/link/codec.ts';
+import { linkEngineScript, replyFrames } from '../harness/link-engine-script.ts';
+import type { Frame } from '../hil/link/codec.ts';
 import * as C from '../runtime/link/constants.ts';
 
 let script: string;
@@ -19,12 +19,7 @@ beforeAll(async () => {
 });
 
 test('on Node the session answers every frame as the protocol says', () => {
-  const replies: Frame[][] = reference.split('--\n').slice(1).map((part) => {
-    const frames: Frame[] = [];
-    const r = new FrameReader((f) => frames.push(f));
-    for (const line of part.split('\n')) if (/^[0-9a-f]+$/.test(line)) r.push(new Uint8Array(Buffer.from(line, 'hex')));
-    return frames;
-  });
+  const replies = replyFrames(reference);
   const status = (f: Frame) => f.body.get(C.K_STATUS);
   const types = replies.map((fs) => fs.map((f) => f.type));
   expect(types[0]).toEqual([C.MSG_HELLO | C.REPLY]);

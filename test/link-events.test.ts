@@ -15,9 +15,8 @@ import { watchEvents, type Watch } from '../hil/monitor.ts';
 import { MSG_STATS, SR_QUEUE, SR_SAMPLES, SR_ACTIVE, SR_NEXT_SEQ, NO_SLOT } from '../runtime/link/constants.ts';
 import { openSerial } from '../hil/link/transport.ts';
 import { LinkSession } from '../hil/link/session.ts';
-import { readInputs } from '../simulator/inputs.ts';
-import { loadScenario, applyScenario } from '../simulator/scenario.ts';
-import { SampleBuffer, type SampleColumns } from '../simulator/trace/samples.ts';
+import { exampleDrive, later } from '../harness/drive.ts';
+import type { SampleColumns } from '../simulator/trace/samples.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
 import { Relay } from '../hil/relay/relay.ts';
 import { compileFiles } from '../compiler/compile.ts';
@@ -25,25 +24,10 @@ import { formatKey } from '../signing/keys.ts';
 import type { VirtualDevice } from '../hil/virtual/device.ts';
 
 let drive: SampleColumns;
-const HOUR = 3_600_000;
 
 beforeAll(async () => {
-  const inputs = readInputs(['examples/quat-orient/gps.2020-10-15-21.csv', 'examples/quat-orient/accel.2020-10-15-21.csv'], { startMs: Date.parse('2020-10-15T21:00:00+13:00') });
-  drive = applyScenario(inputs.samples, await loadScenario('examples/scenarios/door-theft.json'), 'door-theft').samples;
+  drive = await exampleDrive();
 });
-
-/** The drive again, `hours` later (a device's sensors never go back in time). */
-function later(s: SampleColumns, hours: number): SampleColumns {
-  const b = new SampleBuffer(s.length);
-  b.reserve(s.length);
-  for (let i = 0; i < s.length; i++) {
-    b.t[i] = s.t[i] + hours * HOUR;
-    b.sig[i] = s.sig[i];
-    b.value[i] = s.value[i];
-  }
-  b.length = s.length;
-  return b;
-}
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60000): Promise<void> {
   const deadline = Date.now() + ms;

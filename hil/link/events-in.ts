@@ -26,8 +26,18 @@ export class EventCollector {
   duplicates = 0;
   malformed = 0;
 
+  /** Keys announced by rotation records on the way: each signs from `from` on. */
+  readonly rotated: Array<{ from: number; key: Uint8Array }> = [];
+
   /** @param key the device's event public key (signatures are checked when given) */
   constructor(public key?: Uint8Array, private readonly onRecord?: (r: Received) => void) {}
+
+  /** The key that signs seq (the given key, or one a rotation record announced). */
+  keyFor(seq: number): Uint8Array | undefined {
+    let k = this.key;
+    for (const r of this.rotated) if (r.from <= seq) k = r.key;
+    return k;
+  }
 
   /** Handles an EVENT body; returns the reply body (the acknowledgement). */
   onEvent(body: Body): Body {
@@ -59,7 +69,13 @@ export class EventCollector {
 
   private add(seq: number, item: Item, bytes: Uint8Array): void {
     const r: Received = { seq, item, bytes: bytes.slice() };
-    if (item.signed && this.key) r.signature = verifyBytes(item.signature!, item.tbs!, this.key);
+    const key = this.keyFor(seq);
+    if (item.signed && key) r.signature = verifyBytes(item.signature!, item.tbs!, key);
+    // a rotation record signed by the key it retires names the key of the records after it
+    if (r.signature && item.record!.type === 2 && item.record!.next) {
+      this.rotated.push({ from: seq + 1, key: item.record!.next });
+      this.rotated.sort((a, b) => a.from - b.from);
+    }
     const before = this.bySeq.get(seq - 1);
     if (before) r.chain = Buffer.compare(Buffer.from(item.record!.prev), Buffer.from(before.item.hash, 'hex')) === 0;
     this.bySeq.set(seq, r);

@@ -31,6 +31,9 @@ export interface HelloInfo {
   checking: boolean;
   fault?: { code: number; at: number; field: number };
   slotMax: number;
+  /** Provisioned over the link: the trust anchor's version and the event key's epoch. */
+  anchorVersion?: number;
+  keyEpoch?: number;
 }
 
 /** The host receives frames up to this size (events are the largest the device sends). */
@@ -74,6 +77,8 @@ export function parseHello(b: Body): HelloInfo {
     boots: num(b, C.HR_BOOTS), uptime: num(b, C.HR_UPTIME), minVersion: num(b, C.HR_MIN_VERSION), checking: num(b, C.HR_CHECKING) === 1,
     fault: Array.isArray(fault) ? { code: fault[0] as number, at: fault[1] as number, field: fault[2] as number } : undefined,
     slotMax: num(b, C.HR_SLOT_MAX),
+    anchorVersion: typeof b.get(C.HR_ANCHOR_VERSION) === 'number' ? (b.get(C.HR_ANCHOR_VERSION) as number) : undefined,
+    keyEpoch: typeof b.get(C.HR_KEY_EPOCH) === 'number' ? (b.get(C.HR_KEY_EPOCH) as number) : undefined,
   };
 }
 

@@ -27,6 +27,11 @@ export const STATUS_TEXT: Record<number, { name: string; text: string }> = {
   [C.ST_UNSUPPORTED]: { name: 'UNSUPPORTED', text: 'the device does not implement this message' },
   [C.ST_UNPROVISIONED]: { name: 'UNPROVISIONED', text: 'the device has no trust anchor (build key) to check bundles with' },
   [C.ST_BUSY]: { name: 'BUSY', text: 'another slot check is running' },
+  [C.ST_PROVISIONED]: { name: 'PROVISIONED', text: 'the device is already provisioned with another trust anchor or device id' },
+  [C.ST_BAD_KEY]: { name: 'BAD_KEY', text: 'the public key proves nothing (small order or not a curve point)' },
+  [C.ST_SIGNATURE]: { name: 'SIGNATURE', text: 'the command\'s signature does not verify with the device\'s current trust anchor' },
+  [C.ST_STALE]: { name: 'STALE', text: 'the anchor version or key epoch is not the next one (an old or replayed command)' },
+  [C.ST_NO_RANDOM]: { name: 'NO_RANDOM', text: 'the device has no random source to make a key from' },
 };
 
 export function messageName(type: number): string {

@@ -8,6 +8,7 @@
  *   node --import ./cli/register-ts.mjs hil/virtual/node-engine.ts <device folder>
  */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { boardRandom } from './random.ts';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { linkArtifactSource } from './artifact.ts';
@@ -42,6 +43,7 @@ const io: LinkIo = {
   write(buf, start, len) { process.stdout.write(Buffer.from(buf.subarray(start, start + len))); },
   restart() { setImmediate(boot); },
   free() { return getHeapStatistics().total_available_size; },
+  random: boardRandom(),
   output() {},
   interval() {},
 };

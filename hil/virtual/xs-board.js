@@ -56,6 +56,14 @@ var BOARD = (function () {
     write: function (buf, start, len) { call(OP.uart, 0, null, buf, start, len); },
     restart: function () { call(OP.restart, 0, null, EMPTY, 0, 0); },
     free: function () { return 0; },
+    // the board's hardware random source: the host's (Node's CSPRNG), as a real board reads its TRNG
+    random: function (buf) {
+      var r = call(OP.random, 1, function (m) { m[1] = buf.length; }, EMPTY, 0, 0);
+      var i;
+      if (r[0] !== OP.ok) return false;
+      for (i = 0; i < buf.length; i++) buf[i] = r[1 + i];
+      return true;
+    },
     output: function () {},
     interval: function () {},
   };

@@ -16,11 +16,13 @@ import { linkArtifactSource } from './artifact.ts';
 import { readIdentity } from './config.ts';
 import { FileStore } from './file-store.ts';
 import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
+import { boardRandom } from './random.ts';
 
 type Worker = Awaited<ReturnType<typeof xsnap>>;
 
 /** Message codes between this process and xs-board.js (injected into the board as OP). */
-const OP = { ok: 1, no: 0, cut: 254, uart: 1, create: 2, write: 3, read: 4, get: 5, put: 6, restart: 7, input: 1, poll: 2, sensors: 3 };
+const OP = { ok: 1, no: 0, cut: 254, uart: 1, create: 2, write: 3, read: 4, get: 5, put: 6, restart: 7, random: 8, input: 1, poll: 2, sensors: 3 };
+const random = boardRandom();
 
 const dir = process.argv[2];
 const id = readIdentity(dir);
@@ -60,6 +62,7 @@ function serve(m: Uint8Array): Uint8Array {
       case OP.get: { const f = store.get(key()); return f ? reply(OP.ok, f) : reply(OP.no); }
       case OP.put: return reply(store.put(key(), m.subarray(2 + m[1])) ? OP.ok : OP.no);
       case OP.restart: restartWanted = true; return reply(OP.ok);
+      case OP.random: { const b = new Uint8Array(m[1]); return random(b) ? reply(OP.ok, b) : reply(OP.no); }
       default: throw new Error(`xs-board: unknown request ${m[0]}`);
     }
   } catch (e) {

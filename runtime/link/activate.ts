@@ -12,6 +12,7 @@ import {
   ST_UNPROVISIONED, ST_STORAGE, FAULT_SLOT_STATUS,
 } from './constants.ts';
 import { pointerCommit, slotIs } from './slots.ts';
+import { SF_WRONG_KEY } from '../signing/signed-faults.ts';
 import { hasId, hasUint, findSlot, readChecked } from './upload.ts';
 import { reply, kUint, sendReply, replyStatus } from './reply.ts';
 import {
@@ -20,6 +21,11 @@ import {
 } from './state.ts';
 
 var FILE: Array<Uint8Array | null> = [null];
+
+/** The trust anchor in force: provisioned over the link (identity.ts), else the factory's; null: none. */
+export function anchor(a: LinkState): Uint8Array | null {
+  return a.id.valid ? a.id.anchor : a.cfg.key;
+}
 
 function other(slot: number): number {
   return slot === 0 ? 1 : 0;
@@ -38,10 +44,14 @@ export function minVersion(a: LinkState): number {
  * power cut interrupted; from then on its record() callback moves `handed` on.
  */
 export function useWriter(a: LinkState, mode: number): void {
+  var linked = a.id.valid;
   var w;
-  if (!a.cfg.seed || (a.writer && a.writerMode === mode)) return;
+  if ((linked ? !a.hasSeed : !a.cfg.seed) || (a.writer && a.writerMode === mode)) return;
   if (a.writer) a.writer.flush(a.lastT);
-  w = a.g.eventWriter({ device: a.cfg.device, seed: a.cfg.seed, signing: mode, capacity: a.cfg.queue }, {
+  w = a.g.eventWriter({
+    device: linked ? a.id.device : a.cfg.device, seed: linked ? a.seed : a.cfg.seed as Uint8Array, sealSeed: linked ? a.seal : undefined,
+    signing: mode, capacity: a.cfg.queue,
+  }, {
     read: function (k: string) { return a.store.get(k); },
     write: function (k: string, b: Uint8Array) { a.store.put(k, b); },
     record: function (b: Uint8Array, seq: number) { if (seq > a.handed) a.handed = seq; },
@@ -77,7 +87,11 @@ function startJob(a: LinkState, kind: number, slot: number, trial: number, min: 
   a.jobMin = min;
   if (st !== ST_OK || !f) return st;
   a.job = kind;
-  a.check = a.g.checkBegin(f.subarray(SLOT_HEADER, SLOT_HEADER + a.slots[slot].size), { key: a.cfg.key as Uint8Array, profile: a.cfg.profile, active: min });
+  a.check = a.g.checkBegin(f.subarray(SLOT_HEADER, SLOT_HEADER + a.slots[slot].size), { key: anchor(a) as Uint8Array, profile: a.cfg.profile, active: min });
+  // A bundle installed before the last trust-anchor rotation still boots; only ACTIVATE needs the current anchor.
+  if (kind === JOB_BOOT && a.check.fault === SF_WRONG_KEY && a.id.valid && a.id.hasPrev) {
+    a.check = a.g.checkBegin(f.subarray(SLOT_HEADER, SLOT_HEADER + a.slots[slot].size), { key: a.id.prev, profile: a.cfg.profile, active: min });
+  }
   return ST_PENDING;
 }
 
@@ -104,7 +118,7 @@ export function boot(a: LinkState): void {
   var st;
   if (p.trial) active = a.slots[other(active)].state === SLOT_COMPLETE ? other(active) : NO_SLOT;
   pointerCommit(a.store, p, active, 0, p.floor, p.boots + 1);
-  if (active === NO_SLOT || !a.cfg.key) return;
+  if (active === NO_SLOT || !anchor(a)) return;
   a.jobFallback = false;
   st = startJob(a, JOB_BOOT, active, 0, 0);
   if (st !== ST_PENDING) bootFailed(a, FAULT_SLOT_STATUS + st, 0, 0);
@@ -199,7 +213,7 @@ export function onActivate(a: LinkState, type: number, seq: number): void {
     replyResult(a, type, seq, false);
     return;
   }
-  if (!a.cfg.key) st = ST_UNPROVISIONED;
+  if (!anchor(a)) st = ST_UNPROVISIONED;
   else if (a.ptr.trial) st = ST_TRIAL;
   else if (slot === NO_SLOT) st = ST_NOT_FOUND;
   else st = startJob(a, JOB_ACTIVATE, slot, a.body.num[AQ_TRIAL] === 1 ? 1 : 0, minVersion(a));

@@ -14,10 +14,10 @@
  */
 import {
   MSG_HELLO, MSG_BEGIN, MSG_CHUNK, MSG_VERIFY, MSG_ACTIVATE, MSG_CONFIRM, MSG_STATS, MSG_CLOCK, MSG_RESET, MSG_CONSOLE,
-  MSG_INJECT, MSG_ROTATE_TRUST, MSG_EVENT, REPLY, DEVICE_REQUESTS, DEFAULT_MAX_FRAME, MIN_MAX_FRAME, MAX_MAX_FRAME,
+  MSG_INJECT, MSG_END_RUN, MSG_PROVISION, MSG_ROTATE_EVENT_KEY, MSG_ROTATE_TRUST, MSG_EVENT, REPLY, DEVICE_REQUESTS, DEFAULT_MAX_FRAME, MIN_MAX_FRAME, MAX_MAX_FRAME,
   DEFAULT_SLOT_MAX, DEFAULT_GRANULE, DEFAULT_CHECK_UNITS, SLOT_HEADER, NO_SLOT, OQ_MS, CONSOLE_ESCAPE_IDLE,
   CONSOLE_ESCAPE_MS, CTRL_C, EVENT_TIMEOUT, ST_OK, ST_UNKNOWN, ST_MALFORMED, ST_UNSUPPORTED, SR_FRAMES,
-  SR_CRC_ERRORS, SR_FRAMING_ERRORS, SR_MALFORMED, SR_SAMPLES, SR_EVAL_US, SR_EVAL_MAX_US, SR_NEXT_SEQ,
+  SR_CRC_ERRORS, SR_FRAMING_ERRORS, SR_MALFORMED, SR_SAMPLES, SR_EVAL_US, SR_EVAL_MAX_US, SR_NEXT_SEQ, SECRET_BYTES,
 } from './constants.ts';
 import { newCobs, cobsByte, cobsReset, cobsMax, COBS_FRAME, COBS_BAD, COBS_EMPTY } from './cobs.ts';
 import { frameCheck, frameType, frameSeq, BODY_AT } from './frame.ts';
@@ -27,6 +27,9 @@ import { newSlotInfo, newPointer, slotScan, pointerLoad } from './slots.ts';
 import { replyStatus } from './reply.ts';
 import { onBegin, onChunk, onVerify } from './upload.ts';
 import { boot, jobStep, onActivate, onConfirm, useWriter } from './activate.ts';
+import { onProvision, onRotateEventKey, onRotateTrust, provisionBoot } from './provision.ts';
+import { newIdentity, identityLoad } from './identity.ts';
+import { STATEMENT_MAX } from './statements.ts';
 import { onEventAck, eventsPoll } from './events-out.ts';
 import { onHello, onStats, onClock } from './hello.ts';
 import { engine } from './from-global.ts';
@@ -86,6 +89,8 @@ function newState(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: number): L
     res: new Float64Array(7), resId: new Uint8Array(16), bootFault: new Float64Array(3),
     rt: null, activeVersion: -1, host: null as unknown as Host, writer: null, writerMode: -1, handed: 0, lastT: 0,
     subscribed: false, evSent: 0, evAt: now, evTimeout: EVENT_TIMEOUT, evTries: 0, stats: new Float64Array(SR_NEXT_SEQ + 1),
+    id: newIdentity(), seed: new Uint8Array(32), seal: new Uint8Array(32), hasSeed: false, secret: new Uint8Array(SECRET_BYTES),
+    rnd: new Uint8Array(64), cand: new Uint8Array(32), stmt: new Uint8Array(STATEMENT_MAX),
   };
   return a as unknown as LinkState;
 }
@@ -110,7 +115,10 @@ function dispatch(a: LinkState, type: number, seq: number): void {
     }
     replyStatus(a, type, seq, ST_OK);
     a.io.console(a.body.kind[OQ_MS] === V_UINT ? a.body.num[OQ_MS] : CONSOLE_ESCAPE_MS);
-  } else if (type >= MSG_INJECT && type <= MSG_ROTATE_TRUST) replyStatus(a, type, seq, ST_UNSUPPORTED);
+  } else if (type === MSG_PROVISION) onProvision(a, type, seq);
+  else if (type === MSG_ROTATE_EVENT_KEY) onRotateEventKey(a, type, seq);
+  else if (type === MSG_ROTATE_TRUST) onRotateTrust(a, type, seq);
+  else if (type === MSG_INJECT || type === MSG_END_RUN) replyStatus(a, type, seq, ST_UNSUPPORTED);
   else replyStatus(a, type, seq, ST_UNKNOWN);
 }
 
@@ -219,8 +227,11 @@ export function linkAgent(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: nu
   slotScan(store, 0, a.slots[0], a.slotMax);
   slotScan(store, 1, a.slots[1], a.slotMax);
   pointerLoad(store, a.ptr);
-  // the event key exists from the start (HELLO reports it); the running bundle's signing mode replaces the mode
-  useWriter(a, 0);
+  identityLoad(store, a.id);
+  // the event key exists from the start (HELLO reports it); the running bundle's signing mode replaces the mode.
+  // A device provisioned over the link signs with its own key, and finishes a rotation a power cut interrupted.
+  if (a.id.valid) provisionBoot(a);
+  else useWriter(a, 0);
   boot(a);
   return agent;
 }

@@ -42,11 +42,11 @@ export var MSG_CONSOLE = 0x0a;
 export var MSG_INJECT = 0x10;
 /** Reserved: end of an injected run, with counts. */
 export var MSG_END_RUN = 0x11;
-/** Reserved: install the trust anchor and make the device's own event key. */
+/** Install the trust anchor on an unprovisioned device, which makes its own event key (docs/PROVISIONING.md). */
 export var MSG_PROVISION = 0x12;
-/** Reserved: make a new event key (a command signed by the trust anchor). */
+/** Make a new event key (a command signed by the trust anchor); the last record under the old key announces it. */
 export var MSG_ROTATE_EVENT_KEY = 0x13;
-/** Reserved: replace the trust anchor (signed by the current one). */
+/** Replace the trust anchor by a new build key, signed by the current one, with a higher anchor version. */
 export var MSG_ROTATE_TRUST = 0x14;
 
 // --- message types: device → host requests (the host replies with the type | REPLY and the same seq) ------------
@@ -88,6 +88,8 @@ export var HR_CHECKING = 18;      // uint: 1 while a slot check (boot or activat
 export var HR_FAULT = 19;         // array [code, at, field]: why the last boot check failed (absent: none); code
                                   // FAULT_SLOT_STATUS + a status (ST_CRC, ST_HASH, …) when the slot failed before the signature check
 export var HR_SLOT_MAX = 20;      // uint: largest bundle a slot holds
+export var HR_ANCHOR_VERSION = 21; // uint: the trust anchor's version (absent: not provisioned over the link)
+export var HR_KEY_EPOCH = 22;     // uint: the event key's epoch, 0 at provisioning, +1 per rotation (absent: as 21)
 // slot array positions inside HR_SLOTS
 export var SA_STATE = 0;
 export var SA_ID = 1;
@@ -161,6 +163,36 @@ export var RESET_RESTART = 0;
 // CONSOLE request
 export var OQ_MS = 1;             // uint: how long the REPL owns the line
 
+// PROVISION request / reply
+export var PQ_ANCHOR = 1;         // bstr 32: the build public key to trust
+export var PQ_DEVICE = 2;         // uint: the device id to take
+export var PQ_NONCE = 3;          // bstr 16…32: the host's challenge, covered by the proof of possession
+export var PR_DEVICE = 1;         // uint: the device id
+export var PR_EVENT_KEY = 2;      // bstr 32: the device's event public key
+export var PR_PROOF = 3;          // bstr 64: signature by that key over the provisioning statement (provision.ts)
+export var PR_ANCHOR_VERSION = 4; // uint
+export var PR_EPOCH = 5;          // uint: the event key's epoch
+export var PR_ALREADY = 6;        // uint: 1 when the device was already provisioned so (nothing was changed)
+export var PR_ANCHOR_ID = 7;      // bstr 8: with ST_PROVISIONED, the key id of the anchor the device already has
+
+// ROTATE_EVENT_KEY request / reply
+export var XQ_DEVICE = 1;         // uint: the device id (the statement names it)
+export var XQ_EPOCH = 2;          // uint: the epoch of the key to retire (the device's current one)
+export var XQ_SIGNATURE = 3;      // bstr 64: the trust anchor's signature over the rotation statement
+export var XQ_NONCE = 4;          // bstr 16…32: covered by the proof of possession
+export var XR_EPOCH = 1;          // uint: the new key's epoch
+export var XR_EVENT_KEY = 2;      // bstr 32: the new event public key
+export var XR_SEQ = 3;            // uint: seq of the rotation record (the last one under the old key)
+export var XR_PROOF = 4;          // bstr 64: the new key's signature over the rotation proof statement
+export var XR_ALREADY = 5;        // uint: 1 when this rotation was done before (the answer repeats it)
+
+// ROTATE_TRUST request / reply
+export var TQ_ANCHOR = 1;         // bstr 32: the new build public key
+export var TQ_VERSION = 2;        // uint: its anchor version (above the current one)
+export var TQ_SIGNATURE = 3;      // bstr 64: the current anchor's signature over the trust statement
+export var TR_VERSION = 1;        // uint: the anchor version now in force
+export var TR_ALREADY = 2;        // uint: 1 when this anchor was already in force
+
 // EVENT request (device → host) / reply
 export var EQ_RECORD = 1;         // bstr: one event record as the event writer handed it over (COSE_Sign1 or bare map)
 export var EQ_PREV = 2;           // uint: seq of the record before it in the device's queue (0: it is the oldest unacked)
@@ -183,6 +215,11 @@ export var ST_NOT_FOUND = 12;     // no slot holds this bundle id
 export var ST_UNSUPPORTED = 13;   // a reserved message this device does not implement
 export var ST_UNPROVISIONED = 14; // no trust anchor: the device cannot check bundles
 export var ST_BUSY = 15;          // another slot check is running
+export var ST_PROVISIONED = 16;   // already provisioned with another anchor or device id (PR_ANCHOR_ID names it)
+export var ST_BAD_KEY = 17;       // a public key that proves nothing (small order, not a point) or not 32 bytes
+export var ST_SIGNATURE = 18;     // the command's signature does not verify with the current trust anchor
+export var ST_STALE = 19;         // an anchor version or key epoch that is not the next one (a replayed command)
+export var ST_NO_RANDOM = 20;     // the board offers no random source: the device cannot make a key
 
 /** Boot faults below the signature check: this plus the slot status (ST_CRC, ST_HASH, ST_INCOMPLETE, ST_NOT_FOUND). */
 export var FAULT_SLOT_STATUS = 256;
@@ -225,6 +262,32 @@ export var PTR_FLOOR = 8;
 export var PTR_BOOTS = 12;
 export var PTR_CHECK = 16;
 export var POINTER_KEYS = ['lp0', 'lp1'];
+
+// --- provisioning records (small records, apart from the bundle slots; docs/PROVISIONING.md) -------------------
+// Identity: two records ('pi0', 'pi1') like the slot pointer; the valid one with the higher generation is in force.
+//   0 layout version u8 (1)   1…3 0   4 generation u32   8 device id u32   12 anchor version u32   16 key epoch u32
+//   20 trust anchor (32)   52 previous trust anchor (32; zeros: none)   84 CRC-32 of 0…83 u32
+export var IDENTITY_BYTES = 88;
+export var IDENTITY_VERSION = 1;
+export var ID_GEN = 4;
+export var ID_DEVICE = 8;
+export var ID_ANCHOR_VERSION = 12;
+export var ID_EPOCH = 16;
+export var ID_ANCHOR = 20;
+export var ID_PREV_ANCHOR = 52;
+export var ID_CHECK = 84;
+export var IDENTITY_KEYS = ['pi0', 'pi1'];
+// Device secret: two records ('pk0', 'pk1'), key epoch e in 'pk' + (e & 1), written before the identity names e.
+//   0 layout version u8 (1)   1…3 0   4 epoch u32   8 seq of the record announcing this key u32 lo, 12 hi (0: none)
+//   16 event key seed (32)   48 seal secret (32, the same in every epoch)   80 CRC-32 of 0…79 u32
+export var SECRET_BYTES = 84;
+export var SECRET_VERSION = 1;
+export var SK_EPOCH = 4;
+export var SK_ANNOUNCE = 8;
+export var SK_SEED = 16;
+export var SK_SEAL = 48;
+export var SK_CHECK = 80;
+export var SECRET_KEYS = ['pk0', 'pk1'];
 
 // --- device-side timing (ms of the board's monotonic clock) ------------------------------------------------------
 /** Unacknowledged EVENT frames in flight. */

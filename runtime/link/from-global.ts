@@ -13,6 +13,10 @@ interface Globals {
   loadChecked(c: SignedCheck, host: Host): SignedRuntime;
   eventWriter(cfg: WriterConfig, host: EventHost): EventWriter;
   sha512(msg: Uint8Array): Uint8Array;
+  keyFromSeed(seed: Uint8Array): { publicKey: Uint8Array };
+  sign(msg: Uint8Array, seed: Uint8Array): Uint8Array;
+  verify(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean;
+  isWeakPublicKey(pub: Uint8Array): boolean;
   formatVersion: number;
   catalogueHash: number;
 }
@@ -21,6 +25,6 @@ declare var EdgeRule: Globals | undefined;
 
 /** The engine and signing add-on, or null when they were not loaded first. */
 export function engine(): Globals | null {
-  if (typeof EdgeRule === 'undefined' || !EdgeRule || typeof EdgeRule.checkBegin !== 'function' || typeof EdgeRule.sha512 !== 'function') return null;
+  if (typeof EdgeRule === 'undefined' || !EdgeRule || typeof EdgeRule.checkBegin !== 'function' || typeof EdgeRule.sha512 !== 'function' || typeof EdgeRule.sign !== 'function') return null;
   return EdgeRule;
 }

@@ -6,7 +6,7 @@
 import {
   HQ_NONCE, HQ_MAX_FRAME, HQ_FLAGS, HELLO_EVENTS, HR_NONCE, HR_PROTOCOL, HR_FORMAT, HR_ENGINE, HR_DEVICE,
   HR_EVENT_KEY, HR_MAX_FRAME, HR_SLOTS, HR_ACTIVE, HR_TRIAL, HR_FREE, HR_PROFILE, HR_CATALOGUE, HR_KEY_ID, HR_BOOTS,
-  HR_UPTIME, HR_MIN_VERSION, HR_CHECKING, HR_FAULT, HR_SLOT_MAX, LINK_VERSION, MIN_MAX_FRAME, MAX_MAX_FRAME,
+  HR_UPTIME, HR_MIN_VERSION, HR_CHECKING, HR_FAULT, HR_SLOT_MAX, HR_ANCHOR_VERSION, HR_KEY_EPOCH, LINK_VERSION, MIN_MAX_FRAME, MAX_MAX_FRAME,
   BUNDLE_ID_BYTES, SLOT_EMPTY, SLOT_ACTIVE, ST_OK, ST_MALFORMED, SR_UPTIME, SR_QUEUE, SR_DROPPED, SR_RUNTIME_FAULT,
   SR_FREE, SR_ACTIVE, SR_TRIAL, SR_WRITER_FAULT, SR_NEXT_SEQ, KQ_UNIX_MS, KR_DEVICE_MS, KR_OFFSET_MS,
 } from './constants.ts';
@@ -14,7 +14,8 @@ import { V_UINT, V_BYTES } from './body.ts';
 import { wrHead, CBOR_UINT, CBOR_ARRAY, CBOR_BYTES, CBOR_NEG } from '../signing/cbor.ts';
 import { reply, kUint, kInt, kBytes, kText, sendReply, replyStatus } from './reply.ts';
 import { eventsRestart } from './events-out.ts';
-import { minVersion } from './activate.ts';
+import { minVersion, anchor } from './activate.ts';
+import { deviceId } from './provision.ts';
 import { JOB_NONE, type LinkState } from './state.ts';
 
 /** Appends one slot as [state, id, size, next, version] to the frame being built. */
@@ -39,6 +40,7 @@ function free(a: LinkState): number {
 export function onHello(a: LinkState, type: number, seq: number): void {
   var b = a.body;
   var n = b.num[HQ_NONCE];
+  var key = anchor(a);
   var max;
   if (b.kind[HQ_NONCE] !== V_BYTES || n < 8 || n > 32 || b.kind[HQ_MAX_FRAME] !== V_UINT || b.num[HQ_MAX_FRAME] < MIN_MAX_FRAME || (b.kind[HQ_FLAGS] && b.kind[HQ_FLAGS] !== V_UINT)) {
     replyStatus(a, type, seq, ST_MALFORMED);
@@ -51,7 +53,7 @@ export function onHello(a: LinkState, type: number, seq: number): void {
   kUint(a, HR_PROTOCOL, LINK_VERSION);
   kUint(a, HR_FORMAT, a.g.formatVersion);
   kText(a, HR_ENGINE, a.cfg.engine);
-  kUint(a, HR_DEVICE, a.cfg.device);
+  kUint(a, HR_DEVICE, deviceId(a));
   if (a.writer) kBytes(a, HR_EVENT_KEY, a.writer.publicKey, 0, 32);
   kUint(a, HR_MAX_FRAME, a.maxFrame);
   a.p = wrHead(a.raw, wrHead(a.raw, a.p, CBOR_UINT, HR_SLOTS), CBOR_ARRAY, 2);
@@ -63,7 +65,7 @@ export function onHello(a: LinkState, type: number, seq: number): void {
   kUint(a, HR_FREE, free(a));
   kText(a, HR_PROFILE, a.cfg.profile);
   kUint(a, HR_CATALOGUE, a.g.catalogueHash);
-  if (a.cfg.key) kBytes(a, HR_KEY_ID, a.cfg.key, 0, 8);
+  if (key) kBytes(a, HR_KEY_ID, key, 0, 8);
   kUint(a, HR_BOOTS, a.ptr.boots);
   kUint(a, HR_UPTIME, a.now - a.bootAt);
   kUint(a, HR_MIN_VERSION, minVersion(a));
@@ -76,6 +78,10 @@ export function onHello(a: LinkState, type: number, seq: number): void {
     a.count++;
   }
   kUint(a, HR_SLOT_MAX, a.slotMax);
+  if (a.id.valid) {
+    kUint(a, HR_ANCHOR_VERSION, a.id.version);
+    kUint(a, HR_KEY_EPOCH, a.id.epoch);
+  }
   sendReply(a, type, seq);
   eventsRestart(a, b.kind[HQ_FLAGS] === V_UINT && (b.num[HQ_FLAGS] & HELLO_EVENTS) !== 0);
 }

@@ -13,15 +13,20 @@ import type { LinkStore } from './store.ts';
 import type { Cobs } from './cobs.ts';
 import type { Body } from './body.ts';
 import type { SlotInfo, Pointer } from './slots.ts';
+import type { Identity } from './identity.ts';
 import { engine } from './from-global.ts';
 
-/** The device's identity and limits (provisioning fills key/seed; until then the device cannot activate). */
+/**
+ * The device's identity and limits. A device provisioned over the link (PROVISION, docs/PROVISIONING.md) takes its
+ * device id, trust anchor and event key from its own records instead of device/key/seed, which then only serve a
+ * device that was given its keys at the factory (null key: not provisioned, the device cannot activate).
+ */
 export interface LinkConfig {
-  /** Device id, 0…2^32−1. */
+  /** Device id, 0…2^32−1 (before provisioning over the link). */
   device: number;
-  /** The trust anchor: the build public key (32 bytes) bundles must be signed with. */
+  /** The trust anchor: the build public key (32 bytes) bundles must be signed with (factory-installed). */
   key: Uint8Array | null;
-  /** The device's event key seed (32 bytes); null: events are not signed or sent. */
+  /** The device's event key seed (32 bytes, factory-installed); null: events are not signed or sent. */
   seed: Uint8Array | null;
   /** The device profile bundles must target. */
   profile: string;
@@ -60,6 +65,11 @@ export interface LinkIo {
    */
   event?: (rule: number, severity: number, t: number, values: Float64Array, n: number) => void;
   keepCode?: (source: string) => string;
+  /**
+   * Fills buf with random bytes from the board's hardware source (Espruino: E.hwRand; a virtual device: its host's
+   * CSPRNG) and returns true; absent or false: the device cannot make a key (PROVISION answers NO_RANDOM).
+   */
+  random?: (buf: Uint8Array) => boolean;
 }
 
 export interface LinkState {
@@ -134,6 +144,17 @@ export interface LinkState {
   evTries: number;
   // statistics (SR_* keys)
   stats: Float64Array;
+  // provisioning (identity.ts, provision.ts)
+  id: Identity;
+  /** The event key seed and seal secret in force (own copies; hasSeed false: none). */
+  seed: Uint8Array;
+  seal: Uint8Array;
+  hasSeed: boolean;
+  /** Scratch: a secret record being written, random bytes, a key from a request, a statement to sign or check. */
+  secret: Uint8Array;
+  rnd: Uint8Array;
+  cand: Uint8Array;
+  stmt: Uint8Array;
 }
 
 export var JOB_NONE = 0;

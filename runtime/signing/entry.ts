@@ -6,7 +6,7 @@
  */
 import { loadSigned, checkBegin, checkStep, loadChecked } from './signed-bundle.ts';
 import { eventWriter, wrapHost, setHash } from './events.ts';
-import { setBaseTable, isWeakPublicKey } from './crypto/ed25519.ts';
+import { setBaseTable, isWeakPublicKey, keyFromSeed, sign, verify } from './crypto/ed25519.ts';
 import { loadBaseTable } from './crypto/edtable.ts';
 import { nativeSha512 } from './crypto/espruino-sha512.ts';
 import { sha512 } from './crypto/sha512.ts';
@@ -27,5 +27,9 @@ EdgeRule.setBaseTable = setBaseTable;
 EdgeRule.loadBaseTable = loadBaseTable;
 // provisioning: refuse a key to trust that proves nothing (small order, or not a point)
 EdgeRule.isWeakPublicKey = isWeakPublicKey;
+// provisioning over the link (runtime/link/provision.ts): the device's own key, proof of possession, signed commands
+EdgeRule.keyFromSeed = keyFromSeed;
+EdgeRule.sign = sign;
+EdgeRule.verify = verify;
 // the runtime's own SHA-512 (the device link hashes slots with it, or with a native one the board passes)
 EdgeRule.sha512 = sha512;

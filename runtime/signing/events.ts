@@ -27,7 +27,7 @@ import {
 } from './event-queue.ts';
 import { dropAdd, dropReported, dropAcked, dropCovers } from './drop-ranges.ts';
 import {
-  REC_EVENT, REC_CHECKPOINT, RECORD_MAX, COSE_OVERHEAD, EVENT_TBS_MAX, newRecordBuf, encodeRecord, wrCoseHead, wrSignature, eventTbs, recordSpan,
+  REC_EVENT, REC_CHECKPOINT, REC_ROTATE, RECORD_MAX, COSE_OVERHEAD, EVENT_TBS_MAX, newRecordBuf, encodeRecord, wrCoseHead, wrSignature, eventTbs, recordSpan,
   type RecordBuf,
 } from './record.ts';
 import { newWriterState, resetState, saveState, loadState, STATE_BYTES, type WriterState } from './writer-state.ts';
@@ -61,6 +61,11 @@ export interface WriterConfig {
   device: number;
   /** The device's 32-byte event key seed. */
   seed: Uint8Array;
+  /**
+   * The 32-byte secret the persisted state and queue are sealed with (default: the seed). A device that rotates its
+   * event key keeps one seal secret for life, so what it persisted under one key still reads under the next.
+   */
+  sealSeed?: Uint8Array;
   /** SIGNING_PER_EVENT or SIGNING_CHECKPOINT (modes.ts; a signed bundle's `signing`). */
   signing: number;
   /** Checkpoint mode: sign a checkpoint after this many records (default 16)… */
@@ -93,6 +98,12 @@ export interface EventWriter {
   nextSeq(): number;
   /** Records dropped from the full queue since the device was provisioned. */
   dropped(): number;
+  /**
+   * Event-key rotation: signs every record still waiting with the current key, writes the rotation record (the
+   * last record under it, announcing the next public key) and signs it, then signs with the key of `seed` from
+   * the next record on. Returns the rotation record's seq (−1: refused, see fault).
+   */
+  rotate(seed: Uint8Array, t: number): number;
 }
 
 /** Everything one writer holds: configuration, queue, persisted state, buffers and the signature in progress. */
@@ -198,12 +209,12 @@ function keepRecord(c: Writer, slot: number, signed: boolean, seq: number, cls: 
   qSave(q, slot, c.host, c.seal as Seal);
 }
 
-function writeRecord(c: Writer, type: number, rule: number, sev: number, t: number, vals: Float64Array | null, n: number, cls: number): void {
+function writeRecord(c: Writer, type: number, rule: number, sev: number, t: number, vals: Float64Array | null, n: number, cls: number, next: Uint8Array | null): void {
   var s = c.s;
   var seq = s.seqNext++;
-  var signed = c.perEvent || type === REC_CHECKPOINT;
+  var signed = c.perEvent || type !== REC_EVENT;
   var slot = slotForRecord(c);
-  encodeRecord(c.rec, type, c.device, seq, rule, sev, t, vals, n, s.prev, s.drops, s.total);
+  encodeRecord(c.rec, type, c.device, seq, rule, sev, t, vals, n, s.prev, s.drops, s.total, next);
   dropReported(s.drops, seq);
   if (slot >= 0) keepRecord(c, slot, signed, seq, cls);
   else if (cls < CLASS_KEEP) {
@@ -215,7 +226,7 @@ function writeRecord(c: Writer, type: number, rule: number, sev: number, t: numb
 }
 
 function checkpoint(c: Writer, t: number): void {
-  writeRecord(c, REC_CHECKPOINT, 0, 0, t, null, 0, c.s.maxCls);
+  writeRecord(c, REC_CHECKPOINT, 0, 0, t, null, 0, c.s.maxCls, null);
   c.s.since = 0;
   c.s.maxCls = 0;
   c.s.firstT = NaN;
@@ -234,7 +245,7 @@ function emitEvent(c: Writer, rule: number, severity: number, t: number, values:
     fail(c, SF_BAD_EVENT, 0);
     return;
   }
-  writeRecord(c, REC_EVENT, rule, severity, t, values, n, severity);
+  writeRecord(c, REC_EVENT, rule, severity, t, values, n, severity, null);
   if (!c.perEvent) {
     s.since++;
     if (severity > s.maxCls) s.maxCls = severity;
@@ -291,6 +302,35 @@ function ack(c: Writer, upTo: number): void {
   for (i = 0; i < q.cap; i++) if (q.state[i] === Q_READY && q.seq[i] <= upTo) qFree(q, i, c.host);
   dropAcked(c.s.drops, upTo);
   persistState(c);
+}
+
+/**
+ * The rotation record covers (in checkpoint mode) everything since the last checkpoint, is never evicted, and is
+ * signed with the key it retires before the writer takes the next one.
+ */
+function rotate(c: Writer, seed: Uint8Array, t: number): number {
+  var seq, next;
+  if (!c.key || !(seed instanceof Uint8Array) || seed.length !== 32) {
+    fail(c, SF_BAD_KEY, FLD_KEY);
+    return -1;
+  }
+  next = keyFromSeed(seed);
+  while (!work(c, 1000)) {
+    // records waiting for a signature get the current key's
+  }
+  seq = c.s.seqNext;
+  writeRecord(c, REC_ROTATE, 0, 0, t, null, 0, CLASS_KEEP, next.publicKey);
+  c.s.since = 0;
+  c.s.maxCls = 0;
+  c.s.firstT = NaN;
+  persistState(c);
+  while (!work(c, 1000)) {
+    // the rotation record itself, with the key it retires
+  }
+  handOver(c);
+  c.key = next;
+  c.api.publicKey = next.publicKey;
+  return seq;
 }
 
 /** The k-th oldest finished record in the queue (null past the end). */
@@ -367,6 +407,7 @@ function writerApi(c: Writer): EventWriter {
     record: function (k: number) { return finished(c, k); },
     nextSeq: function () { return c.s.seqNext; },
     dropped: function () { return c.s.total; },
+    rotate: function (seed: Uint8Array, t: number) { return rotate(c, seed, t); },
   };
 }
 
@@ -402,7 +443,7 @@ export function eventWriter(cfg: WriterConfig, host: EventHost): EventWriter {
     return w;
   }
   c.key = keyFromSeed(cfg.seed);
-  c.seal = newSeal(cfg.seed, SLOT_BYTES > STATE_BYTES ? SLOT_BYTES : STATE_BYTES, HASH);
+  c.seal = newSeal(cfg.sealSeed instanceof Uint8Array && cfg.sealSeed.length === 32 ? cfg.sealSeed : cfg.seed, SLOT_BYTES > STATE_BYTES ? SLOT_BYTES : STATE_BYTES, HASH);
   w.publicKey = c.key.publicKey;
   // Persisted state is untrusted input: only sealed, plausible state and slots are used (writer-state.ts, event-queue.ts).
   if (!loadState(c.s, host.read(STATE_KEY), c.seal)) {

@@ -11,6 +11,8 @@ import type { DropRanges } from './drop-ranges.ts';
 
 export var REC_EVENT = 0;
 export var REC_CHECKPOINT = 1;
+/** The last record under an event key: announces the next one (key 10), signed by the key it retires. */
+export var REC_ROTATE = 2;
 
 /** Record map keys, written in this order; 4…6 in events only, 8 and 9 only when there is something to say. */
 export var KEY_TYPE = 0;
@@ -23,8 +25,13 @@ export var KEY_VALUES = 6;
 export var KEY_PREV = 7;
 export var KEY_DROPPED = 8;
 export var KEY_DROPPED_TOTAL = 9;
+/** Rotation records only: the next event public key (32 bytes). */
+export var KEY_NEXT_KEY = 10;
 
-/** Largest record: every optional field, LIMIT_MAX_ATTACH values, MAX_RANGES ranges, all integers at 9 bytes. */
+/**
+ * Largest record: every optional field, LIMIT_MAX_ATTACH values, MAX_RANGES ranges, all integers at 9 bytes (a
+ * rotation record has no rule, severity or values, so its 35-byte next key fits in the same room).
+ */
 export var RECORD_MAX = 420;
 
 function coseHead(): Uint8Array {
@@ -75,13 +82,14 @@ function wrDrops(b: Uint8Array, p: number, drops: DropRanges): number {
 
 /**
  * Encodes a record into r (r.len, r.prevAt). Events carry rule, severity and values; every record carries the
- * chain's prev hash, the drop ranges not yet acknowledged and, once anything was dropped, the total.
+ * chain's prev hash, the drop ranges not yet acknowledged and, once anything was dropped, the total; a rotation
+ * record (REC_ROTATE) ends with the next event public key `next` (null for the other types).
  */
 export function encodeRecord(r: RecordBuf, type: number, device: number, seq: number, rule: number, sev: number, t: number,
-  vals: Float64Array | null, n: number, prev: Uint8Array, drops: DropRanges, total: number): void {
+  vals: Float64Array | null, n: number, prev: Uint8Array, drops: DropRanges, total: number, next: Uint8Array | null): void {
   var b = r.b;
   var p, i;
-  p = wrHead(b, 0, CBOR_MAP, 5 + (type === REC_EVENT ? 3 : 0) + (drops.n > 0 ? 1 : 0) + (total > 0 ? 1 : 0));
+  p = wrHead(b, 0, CBOR_MAP, 5 + (type === REC_EVENT ? 3 : 0) + (drops.n > 0 ? 1 : 0) + (total > 0 ? 1 : 0) + (type === REC_ROTATE ? 1 : 0));
   b[p++] = KEY_TYPE;
   p = wrHead(b, p, CBOR_UINT, type);
   b[p++] = KEY_DEVICE;
@@ -108,6 +116,12 @@ export function encodeRecord(r: RecordBuf, type: number, device: number, seq: nu
   if (total > 0) {
     b[p++] = KEY_DROPPED_TOTAL;
     p = wrHead(b, p, CBOR_UINT, total);
+  }
+  if (type === REC_ROTATE && next) {
+    b[p++] = KEY_NEXT_KEY;
+    p = wrHead(b, p, CBOR_BYTES, 32);
+    b.set(next.subarray(0, 32), p);
+    p += 32;
   }
   r.len = p;
 }

@@ -56,3 +56,4 @@ export var FLD_STATE = 31;         // persisted writer state
 export var FLD_SLOT = 32;          // persisted queue slot
 export var FLD_HOST = 33;          // the host object (a bundle's host: the bytecode runtime's ARGUMENT 23)
 export var FLD_CONFIG = 34;        // the event writer's configuration
+export var FLD_REC_NEXT_KEY = 35;  // a rotation record's next event key
