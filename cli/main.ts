@@ -27,6 +27,7 @@ const commands: Record<string, () => Promise<Command>> = {
   monitor: async () => (await import('../hil/monitor.ts')).monitorCommand,
   device: async () => (await import('../hil/cli.ts')).deviceCommand,
   relay: async () => (await import('../hil/cli.ts')).relayCommand,
+  'build-runtime': async () => (await import('../firmware/cli.ts')).buildRuntimeCommand,
 };
 
 async function usage(): Promise<string> {

@@ -20,6 +20,8 @@ export const RUNTIME_ARTIFACT = root + 'dist/edgerule-runtime.js';
 export const SIGNING_ARTIFACT = root + 'dist/edgerule-signing.js';
 export const LINK_ARTIFACT = root + 'dist/edgerule-link.js';
 export const HOST_ARTIFACT = root + 'dist/edgerule-host.js';
+/** Board adapters: platform glue each target adds after the four artifacts (firmware/ packages them). */
+export const ESPRUINO_BOARD = root + 'dist/edgerule-espruino.js';
 
 /** In the add-on, imports of the engine modules resolve to runtime/signing/engine-from-global.ts. */
 const engineFromGlobal: Plugin = {
@@ -30,9 +32,9 @@ const engineFromGlobal: Plugin = {
   },
 };
 
-async function bundle(entry: string, banner: string, plugins: Plugin[]): Promise<string> {
+async function bundle(entry: string, banner: string, plugins: Plugin[], external: string[] = []): Promise<string> {
   const result = await build({
-    entryPoints: [root + entry], bundle: true, format: 'iife', target: 'es5', write: false,
+    entryPoints: [root + entry], bundle: true, format: 'iife', target: 'es5', write: false, external,
     minifySyntax: true, minifyWhitespace: true, legalComments: 'none', banner: { js: banner }, logLevel: 'silent', plugins,
   });
   const code = result.outputFiles[0].text;
@@ -51,7 +53,10 @@ export async function buildRuntime(): Promise<{ runtime: string; signing: string
   if (/function (translate|verifyStep|sha512Rounds|eventWriter)\(/.test(link)) throw new Error('dist/edgerule-link.js must use the engine and signing add-on already loaded, not carry a copy');
   const host = await bundle('runtime/host/entry.ts', '', []);
   if (/function (translate|verifyStep|sha512Rounds|eventWriter|linkAgent)\(/.test(host)) throw new Error('dist/edgerule-host.js must use the artifacts already loaded, not carry a copy');
+  const espruino = await bundle('runtime/boards/espruino.ts', '', []);
+  if (/function (startHost|linkAgent|lis3dh)\(/.test(espruino)) throw new Error('dist/edgerule-espruino.js must use the host already loaded, not carry a copy');
   mkdirSync(root + 'dist', { recursive: true });
+  writeFileSync(ESPRUINO_BOARD, espruino);
   writeFileSync(RUNTIME_ARTIFACT, runtime);
   writeFileSync(SIGNING_ARTIFACT, signing);
   writeFileSync(LINK_ARTIFACT, link);

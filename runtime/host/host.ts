@@ -190,9 +190,10 @@ export function startHost(cfg: HostConfig, id: HostIdentity, board: HostBoard, t
     return h;
   }
   if (cfg.modem && board.modemWrite) {
-    h.modem = newModem(cfg.modem, sched, sink, board.modemWrite, t);
+    // the TCP connection only when the link goes over the modem (the config itself stays as it is: it may be frozen)
+    h.modem = newModem({ apn: cfg.modem.apn, host: cfg.link && cfg.link.modem ? cfg.modem.host : undefined, port: cfg.modem.port,
+      every: cfg.modem.every, retry: cfg.modem.retry, timeout: cfg.modem.timeout }, sched, sink, board.modemWrite, t);
     h.modem.received = function (buf: Uint8Array, start: number, len: number) { h.link(buf, start, len, sched.now); };
-    if (!(cfg.link && cfg.link.modem)) h.modem.cfg.host = undefined;
   }
   h.agent = g.linkAgent({
     device: id.device, key: hexKey(id.trust), seed: hexKey(id.seed), profile: cfg.profile, engine: board.engine,
