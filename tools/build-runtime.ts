@@ -9,6 +9,7 @@
  *   dist/edgerule-host.js     the device host (runtime/host/entry.ts, docs/HOSTS.md): drivers, sink, scheduler,
  *                             storage; loaded after the three, it starts the link agent through the global
  * Devices, the simulator and the tests all run these same files; `edgerule build-runtime` packages them per target.
+ * Run as a script, it also builds the prebuilt CLI (tools/build-cli.ts).
  */
 import { build, type Plugin } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -68,6 +69,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const { runtime, signing, link, host } = await buildRuntime();
     console.log(`built dist/edgerule-runtime.js (${runtime.length} bytes), dist/edgerule-signing.js (${signing.length} bytes), dist/edgerule-link.js (${link.length} bytes) and dist/edgerule-host.js (${host.length} bytes)`);
+    const { buildCli } = await import('./build-cli.ts');
+    const cli = await buildCli();
+    console.log(`built dist/cli/ (the prebuilt CLI: ${cli.files} files from ${cli.inputs} sources)`);
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);

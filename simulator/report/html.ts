@@ -17,6 +17,7 @@ import type { SimResult, SimEvent } from '../run.ts';
 import type { SampleColumns } from '../trace/index.ts';
 import { bundleGeometry, type DrawnGeometry } from '../geometry.ts';
 import { formatRel, iso } from '../time.ts';
+import { displayUnit, valueText } from '../units.ts';
 import { CSS, JS } from './assets.ts';
 import { M_PER_DEG_ROUNDED as M_PER_DEG } from '../../runtime/engine/geodesy.ts';
 
@@ -150,12 +151,11 @@ function mapSvg(r: SimResult, events: SimEvent[], geoms: DrawnGeometry[]): strin
 
 const TIME_STEPS = [1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
 
-/** Display transform per signal: speed in km/h, the rest in catalogue units. */
+/** Display transform per signal, the terminal's (simulator/units.ts): speed in km/h, the rest in catalogue units. */
 function display(sig: number): { label: string; k: number } {
   const name = SIGNAL_BY_ID[sig] ?? `signal#${sig}`;
-  if (name === 'gnss.speed') return { label: 'gnss.speed (km/h)', k: 3.6 };
-  const unit = signalMeta(name).unit;
-  return { label: unit === 'bool' || unit === 'id' || unit === 'level' || unit === 'count' ? name : `${name} (${unit})`, k: 1 };
+  const shown = displayUnit(signalMeta(name).unit);
+  return { label: shown.unit ? `${name} (${shown.unit})` : name, k: shown.k };
 }
 
 function timelineSvg(r: SimResult, events: SimEvent[]): string {
@@ -169,7 +169,7 @@ function timelineSvg(r: SimResult, events: SimEvent[]): string {
   const sigs: number[] = [];
   for (let g = 0; g < 256; g++) if (present[g] && g !== LAT && g !== LON) sigs.push(g);
   const rules = [...r.bundle.rules].sort((a, b) => a.id - b.id);
-  for (const e of events) if (!rules.some((x) => x.id === e.ruleId)) rules.push({ id: e.ruleId, name: e.rule, severity: e.severity, attach: [], description: '' });
+  for (const e of events) if (!rules.some((x) => x.id === e.ruleId)) rules.push({ id: e.ruleId, name: e.rule, severity: e.severity, attach: [], attachUnits: [], description: '' });
   const spans = r.scenario?.spans ?? [];
   const SPAN_ROW = 15;
   const top = 14 + spans.length * SPAN_ROW + (spans.length ? 6 : 0);
@@ -272,9 +272,8 @@ function fmtNum(v: number): string {
   return a >= 1000 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
-function fmtValue(v: number | null): string {
-  if (v === null) return '—';
-  return Number.isInteger(v) ? String(v) : String(+v.toPrecision(9));
+function fmtValue(v: number | null, unit: string | null | undefined): string {
+  return v === null ? '—' : valueText(v, unit);
 }
 
 export interface ReportOptions { title?: string }
@@ -318,7 +317,7 @@ export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
     const n = byRule.get(rule.name) ?? 0;
     return `<label class="${n ? '' : 'none'}"><input type="checkbox" checked data-rule="${esc(rule.name)}"> ${esc(rule.name)} (${n})</label>`;
   });
-  const rows = events.map((e) => `<tr class="event" data-ev="${e.index}" data-rule="${esc(e.rule)}"><td class="num">${e.index + 1}</td><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v))}`).join(' ')}</td></tr>`);
+  const rows = events.map((e) => `<tr class="event" data-ev="${e.index}" data-rule="${esc(e.rule)}"><td class="num">${e.index + 1}</td><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v, e.units[k]))}`).join(' ')}</td></tr>`);
   const data = JSON.stringify(events.map((e) => ({ time: iso(e.t), ms: e.t, offsetMs: e.rel, rule: e.rule, severity: e.severity, values: e.values }))).replace(/</g, '\\u003c');
   return `${pageTop(title, CSS, 'real recordings can show where real people drove')}
 <main>
