@@ -51,7 +51,11 @@ export function espruinoBinary(): { bin?: string; why?: string } {
   return { bin: env };
 }
 
-/** Writes files into the Storage of a fresh flash file in `dir` (one Espruino run per chunk), then checks each CRC. */
+/**
+ * Writes files into the Storage of a fresh flash file in `dir` (one Espruino run per chunk; the run that writes a
+ * file's last chunk prints its E.CRC32, checked here). Boot files go last: Espruino runs them at every start, also
+ * of these one-shot runs, so none may exist before the other files are in.
+ */
 export function installStorage(bin: string, dir: string, files: Array<{ name: string; bytes: Uint8Array }>): void {
   rmSync(join(dir, 'espruino.flash'), { force: true });
   const script = join(dir, '.install.js');
@@ -62,20 +66,18 @@ export function installStorage(bin: string, dir: string, files: Array<{ name: st
     if (r.status !== 0 || !out.includes('<<ok>>')) throw new Error(`espruino: installing ${what} failed:\n${out.slice(-2000)}`);
     return out;
   };
-  for (const f of files) {
+  const ordered = [...files.filter((f) => !f.name.startsWith('.boot')), ...files.filter((f) => f.name.startsWith('.boot'))];
+  for (const f of ordered) {
     for (let off = 0; off < f.bytes.length; off += STORAGE_CHUNK) {
       const part = Buffer.from(f.bytes.subarray(off, off + STORAGE_CHUNK)).toString('base64');
       const size = off === 0 ? `, ${f.bytes.length}` : '';
-      run(`if (require("Storage").write(${JSON.stringify(f.name)}, atob("${part}"), ${off}${size})) print("<<ok>>");\n`, `${f.name} at ${off}`);
+      const last = off + STORAGE_CHUNK >= f.bytes.length;
+      const name = JSON.stringify(f.name);
+      const out = run(`if (require("Storage").write(${name}, atob("${part}"), ${off}${size})) print(${last ? `"<<crc " + E.CRC32(require("Storage").read(${name})) + ">>" + ` : ''}"<<ok>>");\n`, `${f.name} at ${off}`);
+      if (!last) continue;
+      const have = Number(/<<crc (\d+)>>/.exec(out)?.[1]);
+      if (have !== crcOf(f.bytes)) throw new Error(`espruino: ${f.name} reads back with CRC-32 ${have}, not ${crcOf(f.bytes)}`);
     }
-  }
-  const check = files.map((f) => `[${JSON.stringify(f.name)}, E.CRC32(require("Storage").read(${JSON.stringify(f.name)}))]`).join(',');
-  const out = run(`print(JSON.stringify([${check}]));print("<<ok>>");\n`, 'the check');
-  const got = JSON.parse(out.slice(out.indexOf('[['), out.indexOf(']]') + 2)) as Array<[string, number]>;
-  for (const f of files) {
-    const want = crcOf(f.bytes);
-    const have = got.find(([n]) => n === f.name)?.[1];
-    if (have !== want) throw new Error(`espruino: ${f.name} reads back with CRC-32 ${have}, not ${want}`);
   }
   rmSync(script, { force: true });
 }
