@@ -89,6 +89,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'package the runtime for a device: Espruino Storage files, a Moddable module folder, or the Node host',
     load: async () => (await import('../firmware/cli.ts')).buildRuntimeCommand,
   },
+  'install-runtime': {
+    summary: 'install the runtime on an Espruino board over its REPL: Storage files checked by E.CRC32, boot code, HELLO',
+    load: async () => (await import('../firmware/cli.ts')).installRuntimeCommand,
+  },
 };
 
 /** The names of the commands, in the order `--help` lists them. */

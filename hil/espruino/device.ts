@@ -212,6 +212,17 @@ export class EspruinoDevice {
     await done;
   }
 
+  /** Samples straight into the host's sink, each with its own time (rig operation "i"), then evaluated. */
+  async inject(samples: Array<{ t: number; sig: number; value: number }>, timeoutMs?: number): Promise<void> {
+    const b = Buffer.alloc(samples.length * 17);
+    samples.forEach((x, i) => {
+      b.writeDoubleLE(x.t, i * 17);
+      b.writeUInt8(x.sig, i * 17 + 8);
+      b.writeDoubleLE(x.value, i * 17 + 9);
+    });
+    await this.go([['i', b.toString('base64')]], timeoutMs);
+  }
+
   /** The rig's and the host's statistics. */
   async stats(): Promise<Record<string, unknown>> {
     const got = this.wait(/<<er stats/, 'statistics', 30000);
