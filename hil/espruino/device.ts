@@ -56,7 +56,7 @@ export function espruinoBinary(): { bin?: string; why?: string } {
  * file's last chunk prints its E.CRC32, checked here). Boot files go last: Espruino runs them at every start, also
  * of these one-shot runs, so none may exist before the other files are in.
  */
-export function installStorage(bin: string, dir: string, files: Array<{ name: string; bytes: Uint8Array }>): void {
+export function installStorage(bin: string, dir: string, files: Array<{ name: string; bytes: Uint8Array }>, chunk = STORAGE_CHUNK): void {
   rmSync(join(dir, 'espruino.flash'), { force: true });
   const script = join(dir, '.install.js');
   const run = (code: string, what: string) => {
@@ -68,10 +68,10 @@ export function installStorage(bin: string, dir: string, files: Array<{ name: st
   };
   const ordered = [...files.filter((f) => !f.name.startsWith('.boot')), ...files.filter((f) => f.name.startsWith('.boot'))];
   for (const f of ordered) {
-    for (let off = 0; off < f.bytes.length; off += STORAGE_CHUNK) {
-      const part = Buffer.from(f.bytes.subarray(off, off + STORAGE_CHUNK)).toString('base64');
+    for (let off = 0; off < f.bytes.length; off += chunk) {
+      const part = Buffer.from(f.bytes.subarray(off, off + chunk)).toString('base64');
       const size = off === 0 ? `, ${f.bytes.length}` : '';
-      const last = off + STORAGE_CHUNK >= f.bytes.length;
+      const last = off + chunk >= f.bytes.length;
       const name = JSON.stringify(f.name);
       const out = run(`if (require("Storage").write(${name}, atob("${part}"), ${off}${size})) print(${last ? `"<<crc " + E.CRC32(require("Storage").read(${name})) + ">>" + ` : ''}"<<ok>>");\n`, `${f.name} at ${off}`);
       if (!last) continue;
