@@ -10,7 +10,6 @@ import { readKeyFile } from '../signing/keys.ts';
 import { readIdentity, writeIdentity, type DeviceIdentity } from './virtual/config.ts';
 import { VirtualDevice, type DeviceEngine } from './virtual/device.ts';
 import { Relay } from './relay/relay.ts';
-import { EspruinoDevice } from './espruino/device.ts';
 import { UsageError } from '../cli/errors.ts';
 
 function intOption(v: string | undefined, name: string, dflt: number, min = 1): number {
@@ -130,7 +129,7 @@ started again, or killed, restarts from there.
       throw new Error(`${dir} already holds device ${id.device}; --trust, --device-key, --device and --profile only apply to a new folder`);
     }
     const d = engine === 'espruino'
-      ? await EspruinoDevice.start({ dir, identity: id, profile: id.profile, clock: 'real', log: (l) => { if (!l.startsWith('espruino stderr')) io.error(l); } })
+      ? await (await import('./espruino/device.ts')).EspruinoDevice.start({ dir, identity: id, profile: id.profile, clock: 'real', log: (l) => { if (!l.startsWith('espruino stderr')) io.error(l); } })
       : await VirtualDevice.start({ dir, engine: engine as DeviceEngine, log: (l) => io.error(l) });
     if (values.json) io.log(JSON.stringify({ port: d.port, store: dir, engine: d.engineName, device: id.device }));
     else io.log(`virtual device ${id.device} (${d.engineName}, profile ${id.profile}) on ${d.port}; store ${dir}; Ctrl-C stops it`);

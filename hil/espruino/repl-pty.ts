@@ -13,7 +13,7 @@ export async function espruinoRepl(bin: string, dir: string, waitMs = 10000): Pr
   const port = join(dir, 'console');
   rmSync(port, { force: true });
   let err = '';
-  const p = spawn('socat', [`PTY,link=${port},rawer,echo=0`, `EXEC:${bin},pty,rawer,echo=0,setsid,ctty`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const p = spawn('socat', [`PTY,link=${port},rawer,echo=0`, `EXEC:${bin},pty,rawer,echo=0`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   p.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
   const deadline = Date.now() + waitMs;
   while (!existsSync(port)) {
