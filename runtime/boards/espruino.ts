@@ -41,6 +41,7 @@ export interface EspruinoConfig {
 
 var SLOT = ['er.s0', 'er.s1'];
 var LOG = ['er.l0', 'er.l1'];
+var SETUP: { [k: string]: number } = { rx: 1, tx: 1, ck: 1, cts: 1, bytesize: 1, parity: 1, stopbits: 1, flow: 1, path: 1, errors: 1 };
 
 /** The platform: Espruino's globals, or the rig's stand-ins. */
 function platform(): any {
@@ -141,7 +142,8 @@ function uart(p: any, c: any, into: (b: Uint8Array, t: number) => void): any {
   var u = p.device(c.uart);
   var o: any = {};
   var k;
-  for (k in c) if (k !== 'uart' && k !== 'baud') o[k] = c[k];
+  // only Serial.setup's own options: it refuses any other key (the host's, such as quietMs, share the object)
+  for (k in c) if (SETUP[k] === 1) o[k] = c[k];
   u.setup(c.baud || 9600, o);
   u.on('data', function (d: string) {
     into(E.toUint8Array(d), p.now());
