@@ -5,7 +5,8 @@
  * benchmark that throws does (exit 1), and a missing one is reported loudly.
  *
  *   npm run bench                      (ESPRUINO=/path/to/espruino adds Espruino to the engine sections;
- *                                       ESPRUINO_12K=/path/to/espruino-12k names the 12,000-variable build for memory)
+ *                                       ESPRUINO_12K=/path/to/espruino-12k names the 12,000-variable build for memory,
+ *                                       ESPRUINO_2600=/path/to/espruino-2600 the 2,600-variable one for the footprint)
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,7 @@ const OTHERS: Other[] = [
   { title: 'streaming replay (peak RSS by length, throughput, batch scaling)', file: 'stream.bench.ts', fn: 'benchStream', args: [{}] },
   { title: 'QA corpus throughput (local threads, NATS JetStream farm)', file: 'qa.bench.ts', fn: 'benchQa', args: [{}] },
   { title: 'device link (flash throughput at 115200 baud through the relay)', file: 'link.bench.ts', fn: 'benchLink', args: [{}] },
+  { title: 'device footprint (build-runtime files, Espruino variables, rule state, flash)', file: 'footprint.bench.ts', fn: 'benchFootprint', args: [] },
   { title: 'CLI start-up and the compile\'s type check (real processes, CPU of the whole process)', file: 'cli.bench.ts', fn: 'benchCli', args: [{}] },
 ];
 

@@ -94,6 +94,14 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'list the devices in the registry: keys, last bundle seen, last event seq verified',
     load: async () => (await import('../hil/provision-cli.ts')).devicesCommand,
   },
+  'build-runtime': {
+    summary: 'package the runtime for a device: Espruino Storage files, a Moddable module folder, or the Node host',
+    load: async () => (await import('../firmware/cli.ts')).buildRuntimeCommand,
+  },
+  'install-runtime': {
+    summary: 'install the runtime on an Espruino board over its REPL: Storage files checked by E.CRC32, boot code, HELLO',
+    load: async () => (await import('../firmware/cli.ts')).installRuntimeCommand,
+  },
 };
 
 /** The names of the commands, in the order `--help` lists them. */

@@ -11,6 +11,7 @@ import { registryPath, updateRegistry, findDevice } from '../signing/registry.ts
 import { readIdentity, writeIdentity, type DeviceIdentity } from './virtual/config.ts';
 import { VirtualDevice, type DeviceEngine } from './virtual/device.ts';
 import { Relay } from './relay/relay.ts';
+import { UsageError } from '../cli/errors.ts';
 
 function intOption(v: string | undefined, name: string, dflt: number, min = 1): number {
   if (v === undefined) return dflt;
@@ -97,13 +98,15 @@ function hex(path: string, role: 'build' | 'device'): { key: string; device?: nu
 
 export const deviceCommand: Command = {
   summary: 'run a virtual device (the runtime artifacts and the link agent) behind a pseudo-terminal',
-  usage: `usage: edgerule device --pty [--engine node|xs] [--store <folder>] [--trust <build key>] [--device-key <device key>] [--profile <name>] [--json]
+  usage: `usage: edgerule device --pty [--engine node|xs|espruino] [--store <folder>] [--trust <build key>] [--device-key <device key>] [--profile <name>] [--json]
 
 Makes a pseudo-terminal pair (Debian socat), runs the device program — the same dist/ files a device runs — on
 the engine, prints the port to connect to (<folder>/tty), and runs until Ctrl-C. The folder keeps the device's
 identity (device.json), its two bundle slots and its records (slot pointer, event queue): a device stopped and
 started again, or killed, restarts from there.
-  --engine <e>         node (default) or xs (Moddable XS through @agoric/xsnap)
+  --engine <e>         node (default), xs (Moddable XS through @agoric/xsnap) or espruino (the Linux build of
+                       Espruino named by env ESPRUINO, running the build-runtime --target espruino files from
+                       its Storage: docs/HOSTS.md)
   --store <folder>     the device's folder (default ./edgerule-device)
   --trust <file>       build public key the device accepts bundles from, installed as at a factory (first
                        start of a folder); without it the device starts unprovisioned: edgerule provision
@@ -124,8 +127,8 @@ started again, or killed, restarts from there.
       io.error(`edgerule device: only --pty is supported (a virtual device on a pseudo-terminal)\n\n${this.usage}`);
       return EXIT.USAGE;
     }
-    const engine = (values.engine ?? 'node') as DeviceEngine;
-    if ((engine as string) !== 'node' && (engine as string) !== 'xs') throw new Error(`--engine must be node or xs, got '${values.engine}' (on Espruino the agent runs, but its Linux build has no binary-clean serial line for a virtual device: docs/PROTOCOL.md)`);
+    const engine = values.engine ?? 'node';
+    if (engine !== 'node' && engine !== 'xs' && engine !== 'espruino') throw new UsageError(`--engine must be node, xs or espruino, got '${engine}'`);
     const dir = resolve(values.store ?? 'edgerule-device');
     let id = readIdentity(dir);
     if (!id) {
@@ -139,7 +142,9 @@ started again, or killed, restarts from there.
     } else if (values.trust || values['device-key'] || values.device || values.profile) {
       throw new Error(`${dir} already holds device ${id.device}; --trust, --device-key, --device and --profile only apply to a new folder`);
     }
-    const d = await VirtualDevice.start({ dir, engine, log: (l) => io.error(l) });
+    const d = engine === 'espruino'
+      ? await (await import('./espruino/device.ts')).EspruinoDevice.start({ dir, identity: id, profile: id.profile, clock: 'real', log: (l) => { if (!l.startsWith('espruino stderr')) io.error(l); } })
+      : await VirtualDevice.start({ dir, engine: engine as DeviceEngine, log: (l) => io.error(l) });
     if (values.json) io.log(JSON.stringify({ port: d.port, store: dir, engine: d.engineName, device: id.device }));
     else io.log(`virtual device ${id.device} (${d.engineName}, profile ${id.profile}) on ${d.port}; store ${dir}; Ctrl-C stops it`);
     return untilSignal(() => d.stop());

@@ -6,8 +6,10 @@
  *                             ed25519; loaded after the engine, whose load/verify it uses instead of bundling a copy
  *   dist/edgerule-link.js     the device-link agent (runtime/link/entry.ts, docs/PROTOCOL.md); loaded after both,
  *                             whose checks, event writer and SHA-512 it uses through the global
- * Devices, the simulator and the tests all run these same files. Run as a script, it also builds the prebuilt
- * CLI (tools/build-cli.ts).
+ *   dist/edgerule-host.js     the device host (runtime/host/entry.ts, docs/HOSTS.md): drivers, sink, scheduler,
+ *                             storage; loaded after the three, it starts the link agent through the global
+ * Devices, the simulator and the tests all run these same files; `edgerule build-runtime` packages them per target.
+ * Run as a script, it also builds the prebuilt CLI (tools/build-cli.ts).
  */
 import { build, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -19,6 +21,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const RUNTIME_ARTIFACT = root + 'dist/edgerule-runtime.js';
 export const SIGNING_ARTIFACT = root + 'dist/edgerule-signing.js';
 export const LINK_ARTIFACT = root + 'dist/edgerule-link.js';
+export const HOST_ARTIFACT = root + 'dist/edgerule-host.js';
+/** Board adapters: platform glue each target adds after the four artifacts (firmware/ packages them). */
+export const ESPRUINO_BOARD = root + 'dist/edgerule-espruino.js';
 
 /** In the add-on, imports of the engine modules resolve to runtime/signing/engine-from-global.ts. */
 const engineFromGlobal: Plugin = {
@@ -53,23 +58,29 @@ async function bundle(entry: string, banner: string, plugins: Plugin[], define?:
   return code;
 }
 
-export async function buildRuntime(): Promise<{ runtime: string; signing: string; link: string }> {
+export async function buildRuntime(): Promise<{ runtime: string; signing: string; link: string; host: string }> {
   const runtime = await bundle('runtime/engine/entry.ts', 'var EdgeRule;', [], { RUNTIME_TAG: JSON.stringify(runtimeTag()) });
   const signing = await bundle('runtime/signing/entry.ts', '', [engineFromGlobal]);
   if (signing.includes('function translate(')) throw new Error('dist/edgerule-signing.js must not contain a second copy of the rule engine');
   const link = await bundle('runtime/link/entry.ts', '', []);
   if (/function (translate|verifyStep|sha512Rounds|eventWriter)\(/.test(link)) throw new Error('dist/edgerule-link.js must use the engine and signing add-on already loaded, not carry a copy');
+  const host = await bundle('runtime/host/entry.ts', '', []);
+  if (/function (translate|verifyStep|sha512Rounds|eventWriter|linkAgent)\(/.test(host)) throw new Error('dist/edgerule-host.js must use the artifacts already loaded, not carry a copy');
+  const espruino = await bundle('runtime/boards/espruino.ts', '', []);
+  if (/function (startHost|linkAgent|lis3dh)\(/.test(espruino)) throw new Error('dist/edgerule-espruino.js must use the host already loaded, not carry a copy');
   mkdirSync(root + 'dist', { recursive: true });
+  writeFileSync(ESPRUINO_BOARD, espruino);
   writeFileSync(RUNTIME_ARTIFACT, runtime);
   writeFileSync(SIGNING_ARTIFACT, signing);
   writeFileSync(LINK_ARTIFACT, link);
-  return { runtime, signing, link };
+  writeFileSync(HOST_ARTIFACT, host);
+  return { runtime, signing, link, host };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const { runtime, signing, link } = await buildRuntime();
-    console.log(`built dist/edgerule-runtime.js (${runtime.length} bytes), dist/edgerule-signing.js (${signing.length} bytes) and dist/edgerule-link.js (${link.length} bytes)`);
+    const { runtime, signing, link, host } = await buildRuntime();
+    console.log(`built dist/edgerule-runtime.js (${runtime.length} bytes), dist/edgerule-signing.js (${signing.length} bytes), dist/edgerule-link.js (${link.length} bytes) and dist/edgerule-host.js (${host.length} bytes)`);
     const { buildCli } = await import('./build-cli.ts');
     const cli = await buildCli();
     console.log(`built dist/cli/ (the prebuilt CLI: ${cli.files} files from ${cli.inputs} sources)`);

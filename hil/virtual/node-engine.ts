@@ -1,9 +1,10 @@
 /**
- * The virtual device's Node engine (a child of device.ts): runs the three artifacts a linked device runs
- * (runtime, signing, link) and a board around the agent: serial bytes on stdin/stdout, storage in the device's
- * folder (file-store.ts), time from the monotonic clock. A power cut (the store's byte budget) or RESET
- * discards the whole program and evaluates the artifacts afresh, as a device restarts; a kill of this process
- * is the hard version of the same, and the supervisor starts it again.
+ * The virtual device's Node engine (a child of device.ts): runs the four artifacts a device runs (runtime,
+ * signing, link, host) and the Node board around the device host (runtime/host/host.ts, docs/HOSTS.md): serial
+ * bytes on stdin/stdout, storage in the device's folder (file-store.ts), time from the monotonic clock, injected
+ * sensor samples from the supervisor. A power cut (the store's byte budget) or RESET discards the whole program
+ * and evaluates the artifacts afresh, as a device restarts; a kill of this process is the hard version of the
+ * same, and the supervisor starts it again.
  *
  *   node --import ./cli/register-ts.mjs hil/virtual/node-engine.ts <device folder>
  */
@@ -11,41 +12,43 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { boardRandom } from './random.ts';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { linkArtifactSource } from './artifact.ts';
-import { readIdentity, hexBytes } from './config.ts';
+import { deviceArtifactSource } from './artifact.ts';
+import { readIdentity } from './config.ts';
 import { FileStore } from './file-store.ts';
 import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
-import type { LinkAgent } from '../../runtime/link/agent.ts';
-import type { LinkConfig, LinkIo } from '../../runtime/link/state.ts';
+import type { Host, HostBoard } from '../../runtime/host/host.ts';
+import type { HostConfig, HostIdentity } from '../../runtime/host/config.ts';
 
 const dir = process.argv[2];
 const id = readIdentity(dir);
 if (!id) throw new Error(`${dir}: no device.json`);
 const ctlIn = createReadStream('', { fd: 3 });
 const ctlOut = createWriteStream('', { fd: 3 });
-const source = linkArtifactSource();
+const source = deviceArtifactSource();
 const sensorSource = readFileSync(fileURLToPath(new URL('./sensor-feed.js', import.meta.url)), 'utf8');
 const sensorsIn = createReadStream('', { fd: 4 });
 const store = new FileStore(dir, { tornRecords: process.env.EDGERULE_TORN_RECORDS === '1', onCut: () => { throw new PowerCut('power cut'); } });
 const t0 = performance.now();
 const now = () => Math.floor(performance.now() - t0);
-const config: LinkConfig = {
-  device: id.device, key: hexBytes(id.trust), seed: hexBytes(id.seed), profile: id.profile, engine: `node ${process.version}`,
-  maxFrame: id.maxFrame, slotMax: id.slotMax, queue: id.queue, checkUnits: 64,
+const config: HostConfig = { profile: id.profile, link: { maxFrame: id.maxFrame, slotMax: id.slotMax, checkUnits: 64 }, queue: id.queue };
+const identity: HostIdentity = { device: id.device, trust: id.trust, seed: id.seed };
+const engine = `node ${process.version}`;
+type Program = {
+  EdgeRule: { startHost(c: HostConfig, i: HostIdentity, b: HostBoard, t: number): Host };
+  feedSensorBatch(h: Host, bytes: Uint8Array, start: number): number;
 };
-type Feed = { feed(bytes: Uint8Array, start: number): number };
-let agent: LinkAgent | null = null;
-let sensors: Feed | null = null;
+let host: Host | null = null;
+let program: Program | null = null;
 let boots = 0;
 let timer: NodeJS.Timeout | undefined;
 
-const io: LinkIo = {
+const board: HostBoard = {
+  engine, now, store,
+  micros: () => performance.now() * 1000,
   write(buf, start, len) { process.stdout.write(Buffer.from(buf.subarray(start, start + len))); },
   restart() { setImmediate(boot); },
   free() { return getHeapStatistics().total_available_size; },
   random: boardRandom(),
-  output() {},
-  interval() {},
 };
 
 function guard(fn: () => void): void {
@@ -61,34 +64,29 @@ function guard(fn: () => void): void {
 
 function schedule(ms: number): void {
   clearTimeout(timer);
-  timer = setTimeout(() => guard(() => schedule(agent ? agent.poll(now()) : 1000)), Math.min(ms, 1000));
+  timer = setTimeout(() => guard(() => schedule(host ? host.tick(now()) : 1000)), Math.min(ms, 1000));
 }
 
 function boot(): void {
-  agent = null;
-  sensors = null;
-  const program = new Function(`${source}\n${sensorSource}\nreturn { EdgeRule: EdgeRule, makeSensorFeed: makeSensorFeed };`)() as {
-    EdgeRule: { linkAgent(c: LinkConfig, io: LinkIo, s: FileStore, t: number): LinkAgent };
-    makeSensorFeed(a: LinkAgent, clock: () => number): Feed;
-  };
+  host = null;
+  program = new Function(`${source}\n${sensorSource}\nreturn { EdgeRule: EdgeRule, feedSensorBatch: feedSensorBatch };`)() as Program;
   guard(() => {
-    const a = program.EdgeRule.linkAgent({ ...config }, io, store, now());
-    if (a.fault) throw new Error(a.fault);
-    agent = a;
-    sensors = program.makeSensorFeed(a, () => performance.now());
+    const h = program!.EdgeRule.startHost(config, identity, board, now());
+    if (h.fault) throw new Error(h.fault);
+    host = h;
     boots++;
-    writeLine(ctlOut, { booted: boots, engine: config.engine });
+    writeLine(ctlOut, { booted: boots, engine });
     schedule(0);
   });
 }
 
 process.stdin.on('data', (b: Buffer) => guard(() => {
-  agent?.input(new Uint8Array(b.buffer, b.byteOffset, b.length), 0, b.length, now());
+  host?.link(new Uint8Array(b.buffer, b.byteOffset, b.length), 0, b.length, now());
   schedule(0);
 }));
 process.stdin.on('end', () => process.exit(0));
 readSensorBatches(sensorsIn, (batch) => {
-  guard(() => { sensors?.feed(batch, 0); });
+  guard(() => { if (host) program!.feedSensorBatch(host, batch, 0); });
   schedule(0);
 });
 readLines<ToChild>(ctlIn, (m) => {

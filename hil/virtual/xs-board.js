@@ -1,13 +1,8 @@
-// The board of the virtual device under Moddable XS (hil/virtual/xs-engine.ts evaluates it after the three
-// artifacts and sensor-feed.js, with CFG, OP and NOW0 defined before it): the link agent's serial line, storage and restart go
-// to the Node side over xsnap's synchronous command channel; Node feeds serial bytes and time in through
-// handleCommand. Plain ES5, as the runtime itself.
+// The board of the virtual device under Moddable XS (hil/virtual/xs-engine.ts evaluates it after the four
+// artifacts and sensor-feed.js, with CFG, OP and NOW0 defined before it): the device host (runtime/host/host.ts)
+// runs here; its serial line, storage and restart go to the Node side over xsnap's synchronous command channel;
+// Node feeds serial bytes, injected samples and time in through handleCommand. Plain ES5, as the runtime itself.
 var BOARD = (function () {
-  function hex(h) {
-    var b = new Uint8Array(h ? h.length / 2 : 0);
-    for (var i = 0; i < b.length; i++) b[i] = parseInt(h.substr(2 * i, 2), 16);
-    return h ? b : null;
-  }
   function u32(b, at, v) {
     b[at] = v & 255; b[at + 1] = (v >>> 8) & 255; b[at + 2] = (v >>> 16) & 255; b[at + 3] = (v >>> 24) & 255;
   }
@@ -52,10 +47,13 @@ var BOARD = (function () {
       return keyed(OP.put, key, bytes)[0] === OP.ok;
     },
   };
-  var io = {
+  var clock = NOW0;
+  var board = {
+    engine: CFG.engine, store: store,
+    now: function () { return clock; },
+    micros: function () { return Date.now() * 1000; },
     write: function (buf, start, len) { call(OP.uart, 0, null, buf, start, len); },
     restart: function () { call(OP.restart, 0, null, EMPTY, 0, 0); },
-    free: function () { return 0; },
     // the board's hardware random source: the host's (Node's CSPRNG), as a real board reads its TRNG
     random: function (buf) {
       var r = call(OP.random, 1, function (m) { m[1] = buf.length; }, EMPTY, 0, 0);
@@ -64,15 +62,10 @@ var BOARD = (function () {
       for (i = 0; i < buf.length; i++) buf[i] = r[1 + i];
       return true;
     },
-    output: function () {},
-    interval: function () {},
   };
-  var agent = EdgeRule.linkAgent({
-    device: CFG.device, key: hex(CFG.trust), seed: hex(CFG.seed), profile: CFG.profile, engine: CFG.engine,
-    maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, queue: CFG.queue, checkUnits: 64,
-  }, io, store, NOW0);
-  if (agent.fault) throw new Error(agent.fault);
-  var sensors = makeSensorFeed(agent, function () { return Date.now(); });
+  var host = EdgeRule.startHost({ profile: CFG.profile, link: { maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, checkUnits: 64 }, queue: CFG.queue },
+    { device: CFG.device, trust: CFG.trust, seed: CFG.seed }, board, NOW0);
+  if (host.fault) throw new Error(host.fault);
   function wait(ms) {
     var out = new Uint8Array(4);
     u32(out, 0, ms === Infinity || ms > 4294967295 ? 4294967295 : ms);
@@ -80,10 +73,10 @@ var BOARD = (function () {
   }
   globalThis.handleCommand = function (msg) {
     var m = new Uint8Array(msg);
-    var now = rd32(m, 1);
-    if (m[0] === OP.input) agent.input(m, 5, m.length - 5, now);
-    else if (m[0] === OP.sensors) sensors.feed(m, 5);
-    return wait(agent.poll(now));
+    clock = rd32(m, 1);
+    if (m[0] === OP.input) host.link(m, 5, m.length - 5, clock);
+    else if (m[0] === OP.sensors) feedSensorBatch(host, m, 5);
+    return wait(host.tick(clock));
   };
-  return agent;
+  return host;
 })();

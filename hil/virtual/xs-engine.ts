@@ -1,6 +1,6 @@
 /**
- * The virtual device's Moddable XS engine (a child of device.ts, like node-engine.ts): the three artifacts and
- * the board xs-board.js run in an xsnap worker; this process feeds it serial bytes and time, and serves its
+ * The virtual device's Moddable XS engine (a child of device.ts, like node-engine.ts): the four artifacts and
+ * the board xs-board.js (the device host on a bridged board) run in an xsnap worker; this process feeds it serial bytes and time, and serves its
  * storage (file-store.ts, in the device's folder) and serial output over xsnap's command channel. A power cut
  * or RESET discards the worker and starts a fresh one from the same folder.
  *
@@ -12,7 +12,7 @@ import fs, { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { xsnap } from '@agoric/xsnap';
-import { linkArtifactSource } from './artifact.ts';
+import { deviceArtifactSource } from './artifact.ts';
 import { readIdentity } from './config.ts';
 import { FileStore } from './file-store.ts';
 import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
@@ -31,7 +31,7 @@ const ctlIn = createReadStream('', { fd: 3 });
 const ctlOut = createWriteStream('', { fd: 3 });
 const board = readFileSync(fileURLToPath(new URL('./sensor-feed.js', import.meta.url)), 'utf8') + '\n' + readFileSync(fileURLToPath(new URL('./xs-board.js', import.meta.url)), 'utf8');
 const sensorsIn = createReadStream('', { fd: 4 });
-const source = linkArtifactSource();
+const source = deviceArtifactSource();
 const store = new FileStore(dir, { tornRecords: process.env.EDGERULE_TORN_RECORDS === '1', onCut: () => { throw new PowerCut('power cut'); } });
 const t0 = performance.now();
 const now = () => Math.floor(performance.now() - t0);

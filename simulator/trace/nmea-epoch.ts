@@ -14,15 +14,14 @@
 import { signalMeta } from '../../compiler/dsl/catalogue.ts';
 import type { TraceIssue } from './issues.ts';
 import type { RecordSink } from './order.ts';
-import { T_GGA, T_GLL, T_GNS, T_RMC, T_VTG, type SentenceFacts } from './nmea-sentences.ts';
+import type { SentenceFacts } from './nmea-sentences.ts';
+import { T_SPLIT } from '../../runtime/host/nmea-defs.ts';
 
 const LAT = signalMeta('gnss.lat').id, LON = signalMeta('gnss.lon').id, SPEED = signalMeta('gnss.speed').id;
 const COURSE = signalMeta('gnss.course').id, HDOP = signalMeta('gnss.hdop').id, SATS = signalMeta('gnss.sats').id;
 const FIX = signalMeta('gnss.fix').id;
 
 const DAY = 86_400_000;
-/** Types whose repetition (without a time) ends an epoch. */
-const SPLIT = T_RMC | T_GGA | T_GLL | T_VTG | T_GNS;
 
 /** The epoch being collected. */
 class Epoch {
@@ -70,7 +69,7 @@ export class EpochAssembler {
   add(s: SentenceFacts, line: number): void {
     const ep = this.ep;
     if (ep.open) {
-      const repeated = (ep.types & s.type & SPLIT) !== 0;
+      const repeated = (ep.types & s.type & T_SPLIT) !== 0;
       if (s.tod >= 0 ? (ep.tod >= 0 ? s.tod !== ep.tod : repeated) : repeated) this.close();
     }
     if (!ep.open) { ep.open = true; ep.firstLine = line; }

@@ -4,11 +4,10 @@
  * about epochs; nmea-epoch.ts assembles the facts into samples.
  */
 import { NmeaFields, BAD_TIME, EMPTY_TIME } from './nmea-fields.ts';
+import { KNOT, T_RMC, T_GGA, T_GLL, T_VTG, T_GNS, T_GSA, T_ZDA, Rmc, Gga, Vtg, FixRank, modeFix } from '../../runtime/host/nmea-defs.ts';
 
-/** Sentence type bits (an epoch remembers which types it has seen). */
-export const T_RMC = 1, T_GGA = 2, T_GLL = 4, T_VTG = 8, T_GNS = 16, T_GSA = 32, T_ZDA = 64;
-
-const KNOT = 1852 / 3600;
+// The sentence facts the device's NMEA reader shares (field positions, FAA modes, fix ranks): runtime/host/nmea-defs.ts.
+export { T_RMC, T_GGA, T_GLL, T_VTG, T_GNS, T_GSA, T_ZDA };
 
 /** What one sentence says. NaN / −1 mean "says nothing about it". */
 export interface SentenceFacts {
@@ -39,21 +38,6 @@ export function newFacts(): SentenceFacts {
 function clear(s: SentenceFacts, type: number): void {
   s.type = type; s.tod = EMPTY_TIME; s.date = NaN; s.fix = -1; s.fixRank = -1;
   s.lat = NaN; s.lon = NaN; s.speed = NaN; s.course = NaN; s.hdop = NaN; s.sats = NaN; s.bad = '';
-}
-
-/** FAA mode indicator → fix level (NMEA 2.3+ RMC/GLL/VTG/GNS); -1 unknown. */
-function modeFix(c: number): number {
-  switch (c) {
-    case 78: return 0;          // N not valid
-    case 65: case 80: return 1; // A autonomous, P precise
-    case 68: return 2;          // D differential
-    case 82: return 4;          // R RTK fixed
-    case 70: return 5;          // F RTK float
-    case 69: return 6;          // E estimated / dead reckoning
-    case 77: return 7;          // M manual
-    case 83: return 8;          // S simulator
-    default: return -1;
-  }
 }
 
 /** Status A/V → 1/0, refined by a mode indicator in field `modeField`; `otherwise` for any other status. */
@@ -87,30 +71,30 @@ function dropUnlessFix(s: SentenceFacts, hasFix: boolean): void {
 }
 
 function rmc(f: NmeaFields, s: SentenceFacts): void {
-  if (!timeAndPosition(f, s, 1, 3, true)) return;
-  s.date = f.date(9);
-  if (!f.empty(9) && s.date !== s.date) { s.bad = 'bad date field'; return; }
-  s.fix = statusFix(f, 2, 12, -1);
-  s.fixRank = 2;
-  const sp = f.num(7);
+  if (!timeAndPosition(f, s, Rmc.TIME, Rmc.LAT, true)) return;
+  s.date = f.date(Rmc.DATE);
+  if (!f.empty(Rmc.DATE) && s.date !== s.date) { s.bad = 'bad date field'; return; }
+  s.fix = statusFix(f, Rmc.STATUS, Rmc.MODE, -1);
+  s.fixRank = FixRank.RMC;
+  const sp = f.num(Rmc.SPEED_KNOTS);
   s.speed = sp * KNOT;
-  s.course = f.num(8);
+  s.course = f.num(Rmc.COURSE);
   dropUnlessFix(s, s.fix > 0);
 }
 
 function gga(f: NmeaFields, s: SentenceFacts): void {
-  if (!timeAndPosition(f, s, 1, 2, true)) return;
-  const q = f.empty(6) ? -1 : f.num(6);
-  if (q === q && q >= 0 && q <= 8) { s.fix = q; s.fixRank = 4; }
-  s.sats = f.num(7);
-  s.hdop = f.num(8);
+  if (!timeAndPosition(f, s, Gga.TIME, Gga.LAT, true)) return;
+  const q = f.empty(Gga.QUALITY) ? -1 : f.num(Gga.QUALITY);
+  if (q === q && q >= 0 && q <= 8) { s.fix = q; s.fixRank = FixRank.GGA; }
+  s.sats = f.num(Gga.SATS);
+  s.hdop = f.num(Gga.HDOP);
   dropUnlessFix(s, q > 0);
 }
 
 function gll(f: NmeaFields, s: SentenceFacts): void {
   if (!timeAndPosition(f, s, 5, 1, false)) return;
   s.fix = statusFix(f, 6, 7, s.lat === s.lat ? 1 : -1); // NMEA 1.x GLL has no status
-  s.fixRank = 1;
+  s.fixRank = FixRank.GLL;
   dropUnlessFix(s, s.fix > 0);
 }
 
@@ -119,7 +103,7 @@ function gns(f: NmeaFields, s: SentenceFacts): void {
   let level = -1;
   if (!f.empty(6)) for (let k = f.start[6]; k < f.end[6]; k++) level = Math.max(level, modeFix(f.buf[k]));
   s.fix = level;
-  s.fixRank = 3;
+  s.fixRank = FixRank.GNS;
   s.sats = f.num(7);
   s.hdop = f.num(8);
   dropUnlessFix(s, level > 0);
@@ -127,18 +111,18 @@ function gns(f: NmeaFields, s: SentenceFacts): void {
 
 function vtg(f: NmeaFields, s: SentenceFacts): void {
   let knots: number, kmh: number, mode = -1;
-  s.course = f.num(1);
-  if (f.char(2) === 84 || f.char(4) === 77 || f.char(6) === 78 || f.char(8) === 75) { // NMEA 2+: value,unit pairs
-    knots = f.num(5); kmh = f.num(7);
-    if (!f.empty(9)) mode = modeFix(f.char(9));
-  } else { knots = f.num(3); kmh = f.num(4); } // NMEA 1.x: true, magnetic, knots, km/h
+  s.course = f.num(Vtg.COURSE);
+  if (f.char(Vtg.UNIT_T) === 84 || f.char(Vtg.UNIT_M) === 77 || f.char(Vtg.UNIT_N) === 78 || f.char(Vtg.UNIT_K) === 75) { // NMEA 2+: value,unit pairs
+    knots = f.num(Vtg.KNOTS); kmh = f.num(Vtg.KMH);
+    if (!f.empty(Vtg.MODE)) mode = modeFix(f.char(Vtg.MODE));
+  } else { knots = f.num(Vtg.KNOTS_V1); kmh = f.num(Vtg.KMH_V1); } // NMEA 1.x: true, magnetic, knots, km/h
   s.speed = kmh === kmh ? kmh / 3.6 : knots * KNOT;
   if (mode === 0) { s.speed = NaN; s.course = NaN; }
 }
 
 function gsa(f: NmeaFields, s: SentenceFacts): void {
   const type = f.num(2);
-  if (type === 1) { s.fix = 0; s.fixRank = 0; } else if (type === 2 || type === 3) { s.fix = 1; s.fixRank = 0; }
+  if (type === 1) { s.fix = 0; s.fixRank = FixRank.GSA; } else if (type === 2 || type === 3) { s.fix = 1; s.fixRank = FixRank.GSA; }
   if (type >= 2) s.hdop = f.num(16);
 }
 
