@@ -27,6 +27,7 @@ const commands: Record<string, () => Promise<Command>> = {
   monitor: async () => (await import('../hil/monitor.ts')).monitorCommand,
   device: async () => (await import('../hil/cli.ts')).deviceCommand,
   relay: async () => (await import('../hil/cli.ts')).relayCommand,
+  hil: async () => (await import('../hil/run/cli.ts')).hilCommand,
 };
 
 async function usage(): Promise<string> {

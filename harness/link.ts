@@ -205,6 +205,7 @@ export class InProcessDevice {
       restart: () => setImmediate(() => this.boot()),
       output() {},
       interval() {},
+      clock: () => performance.now(),
     };
     this.program = freshLinkProgram();
     const program = this.program;

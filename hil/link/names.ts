@@ -27,6 +27,7 @@ export const STATUS_TEXT: Record<number, { name: string; text: string }> = {
   [C.ST_UNSUPPORTED]: { name: 'UNSUPPORTED', text: 'the device does not implement this message' },
   [C.ST_UNPROVISIONED]: { name: 'UNPROVISIONED', text: 'the device has no trust anchor (build key) to check bundles with' },
   [C.ST_BUSY]: { name: 'BUSY', text: 'another slot check is running' },
+  [C.ST_NO_RUN]: { name: 'NO_RUN', text: 'the device has no injected run with this id (it restarted, or gave the run up)' },
 };
 
 export function messageName(type: number): string {

@@ -24,11 +24,15 @@ export interface RequestOptions {
   what?: string;
   timeoutMs?: number;
   tries?: number;
+  /** A reply this says is not ours (an earlier session's, with the same seq) is counted as stray and waited past. */
+  accept?: (body: Body) => boolean;
 }
 
 interface Waiter { type: number; resolve: (f: Frame) => void }
 
 export interface SessionOptions {
+  /** The seq before the first request's (default random): tests replay an earlier session's bytes with it. */
+  firstSeq?: number;
   timeoutMs?: number;
   tries?: number;
   /** A line of diagnostics (resends, stale replies). */
@@ -36,7 +40,7 @@ export interface SessionOptions {
 }
 
 export class LinkSession {
-  private seq = randomBytes(2).readUInt16LE(0);
+  private seq: number;
   private readonly waiters = new Map<number, Waiter>();
   private readonly reader: FrameReader;
   private closedWhy = '';
@@ -50,14 +54,20 @@ export class LinkSession {
   readonly tries: number;
 
   constructor(readonly transport: Transport, private readonly opts: SessionOptions = {}) {
+    this.seq = opts.firstSeq ?? randomBytes(2).readUInt16LE(0);
     this.timeoutMs = opts.timeoutMs ?? 500;
     this.tries = opts.tries ?? 3;
     this.reader = new FrameReader((f) => this.onFrame(f));
-    transport.onData((b) => {
+    this.attach();
+  }
+
+  /** Takes the transport's bytes (again, after another session used the same open port: flash inside hil). */
+  attach(): void {
+    this.transport.onData((b) => {
       this.counts.bytesIn += b.length;
       this.reader.push(b);
     });
-    transport.onClose((why) => {
+    this.transport.onClose((why) => {
       this.closedWhy = why;
       for (const cb of this.onClosedCbs) cb(why);
     });
@@ -124,7 +134,12 @@ export class LinkSession {
     const seq = this.nextSeq();
     const wire = this.sendFrame(type, seq, body);
     for (let i = 1; ; i++) {
-      const f = await this.waitReply(type, seq, timeoutMs);
+      const sentAt = performance.now();
+      let f = await this.waitReply(type, seq, timeoutMs);
+      while (f && o.accept && !o.accept(f.body)) {
+        this.counts.stray++;
+        f = await this.waitReply(type, seq, Math.max(1, timeoutMs - (performance.now() - sentAt)));
+      }
       if (f) return f.body;
       if (this.closed) throw new LinkError(`${this.closed} while awaiting the reply to ${what}`, 'closed');
       if (i >= tries) throw new LinkError(`no reply to ${what} after ${tries} tries (${timeoutMs} ms each)`, 'timeout');

@@ -11,7 +11,7 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { linkArtifactSource } from './artifact.ts';
-import { readIdentity, hexBytes } from './config.ts';
+import { readIdentity, hexBytes, injectBufferOf } from './config.ts';
 import { FileStore } from './file-store.ts';
 import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
 import type { LinkAgent } from '../../runtime/link/agent.ts';
@@ -30,7 +30,7 @@ const t0 = performance.now();
 const now = () => Math.floor(performance.now() - t0);
 const config: LinkConfig = {
   device: id.device, key: hexBytes(id.trust), seed: hexBytes(id.seed), profile: id.profile, engine: `node ${process.version}`,
-  maxFrame: id.maxFrame, slotMax: id.slotMax, queue: id.queue, checkUnits: 64,
+  maxFrame: id.maxFrame, slotMax: id.slotMax, queue: id.queue, checkUnits: 64, injectBuffer: injectBufferOf(id),
 };
 type Feed = { feed(bytes: Uint8Array, start: number): number };
 let agent: LinkAgent | null = null;
@@ -42,6 +42,7 @@ const io: LinkIo = {
   write(buf, start, len) { process.stdout.write(Buffer.from(buf.subarray(start, start + len))); },
   restart() { setImmediate(boot); },
   free() { return getHeapStatistics().total_available_size; },
+  clock() { return performance.now(); },
   output() {},
   interval() {},
 };

@@ -56,12 +56,13 @@ var BOARD = (function () {
     write: function (buf, start, len) { call(OP.uart, 0, null, buf, start, len); },
     restart: function () { call(OP.restart, 0, null, EMPTY, 0, 0); },
     free: function () { return 0; },
+    clock: function () { return Date.now(); },
     output: function () {},
     interval: function () {},
   };
   var agent = EdgeRule.linkAgent({
     device: CFG.device, key: hex(CFG.trust), seed: hex(CFG.seed), profile: CFG.profile, engine: CFG.engine,
-    maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, queue: CFG.queue, checkUnits: 64,
+    maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, queue: CFG.queue, checkUnits: 64, injectBuffer: CFG.injectBuffer,
   }, io, store, NOW0);
   if (agent.fault) throw new Error(agent.fault);
   var sensors = makeSensorFeed(agent, function () { return Date.now(); });
