@@ -202,6 +202,7 @@ function take(a: LinkState, run: InjectRun, from: number, at: number, len: numbe
     if (tag !== TAG_GROUP_END) idx++;
     p += n;
   }
+  if (ended) while (p < end && b[p] === TAG_GROUP_END) p++; // the group end the device already has, sent again
   start = fit = p;
   fitCount = count = 0;
   fitT = t;
