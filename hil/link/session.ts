@@ -106,8 +106,11 @@ export class LinkSession {
     this.counts.bytesOut += wire.length;
   }
 
-  /** Waits for the reply to (type, seq); resolves with it, or null after timeoutMs (or at once when the port closed). */
-  waitReply(type: number, seq: number, timeoutMs: number): Promise<Frame | null> {
+  /**
+   * Waits for the reply to (type, seq); resolves with it, or null after timeoutMs (or at once when the port closed).
+   * A reply `accept` says is not ours (an earlier session's with the same seq) is counted as stray and waited past.
+   */
+  waitReply(type: number, seq: number, timeoutMs: number, accept?: (body: Body) => boolean): Promise<Frame | null> {
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
       let done = false;
@@ -119,7 +122,11 @@ export class LinkSession {
         if (this.waiters.get(seq)?.resolve === onReply) this.waiters.delete(seq);
         resolve(f);
       };
-      const onReply = (f: Frame) => finish(f);
+      const onReply = (f: Frame) => {
+        if (!accept || accept(f.body)) return finish(f);
+        this.counts.stray++;
+        this.waiters.set(seq, { type, resolve: onReply });
+      };
       const timer = setTimeout(() => finish(null), timeoutMs);
       const off = this.onClosed(() => finish(null));
       this.waiters.set(seq, { type, resolve: onReply });
@@ -134,12 +141,7 @@ export class LinkSession {
     const seq = this.nextSeq();
     const wire = this.sendFrame(type, seq, body);
     for (let i = 1; ; i++) {
-      const sentAt = performance.now();
-      let f = await this.waitReply(type, seq, timeoutMs);
-      while (f && o.accept && !o.accept(f.body)) {
-        this.counts.stray++;
-        f = await this.waitReply(type, seq, Math.max(1, timeoutMs - (performance.now() - sentAt)));
-      }
+      const f = await this.waitReply(type, seq, timeoutMs, o.accept);
       if (f) return f.body;
       if (this.closed) throw new LinkError(`${this.closed} while awaiting the reply to ${what}`, 'closed');
       if (i >= tries) throw new LinkError(`no reply to ${what} after ${tries} tries (${timeoutMs} ms each)`, 'timeout');

@@ -135,7 +135,7 @@ export async function injectSamples(s: LinkSession, o: InjectOptions, st: Inject
     } else {
       st.probes++;
     }
-    void s.waitReply(MSG_INJECT, seq, o.stallMs).then((f) => {
+    void s.waitReply(MSG_INJECT, seq, o.stallMs, ours).then((f) => {
       arrived.push({ seq, f, at: performance.now() });
       wake?.();
     });
@@ -153,6 +153,8 @@ export async function injectSamples(s: LinkSession, o: InjectOptions, st: Inject
     return t;
   };
   const lost = (why: string) => new DeviceLost(why, st.next);
+  /** A reply is this run's when it names this run (or refuses: a refusal carries no run id). */
+  const ours = (b: Map<number, Value>) => b.get(IR_RUN) === o.run || status(b) !== ST_OK;
 
   while (st.next < total) {
     const due = dueNow();
@@ -196,7 +198,6 @@ export async function injectSamples(s: LinkSession, o: InjectOptions, st: Inject
       const code = status(a.f.body);
       if (code === ST_NO_RUN) throw lost(`the device no longer has this run (it restarted, or gave it up after ${INJECT_IDLE / 1000} s without INJECT): it held ${st.next} of ${total} samples`);
       if (code !== ST_OK) throw new Error(`INJECT from sample ${mine?.from ?? '?'} refused: ${statusText(code)}`);
-      if (a.f.body.get(IR_RUN) !== o.run) continue; // another run's reply
       const next = a.f.body.get(IR_NEXT) as number;
       const done = a.f.body.get(IR_DONE) as number;
       lastReplyAt = a.at;

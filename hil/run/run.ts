@@ -205,9 +205,9 @@ async function begin(s: LinkSession, o: HilOptions, run: HilRun, ref: Reference)
   }
   const deadline = performance.now() + o.timeouts.connectMs;
   for (;;) {
-    const r = await s.request(C.MSG_INJECT, body, { what: 'INJECT (begin)' });
+    const r = await s.request(C.MSG_INJECT, body, { what: 'INJECT (begin)', accept: (b) => b.get(C.IR_RUN) === run.runId || status(b) !== C.ST_OK });
     const st = status(r);
-    if (st === C.ST_OK && r.get(C.IR_RUN) === run.runId) return r.get(C.IR_BUFFER) as number;
+    if (st === C.ST_OK) return r.get(C.IR_BUFFER) as number;
     if (st === C.ST_BUSY && performance.now() < deadline) {
       await sleep(50);
       continue;
@@ -233,9 +233,8 @@ async function endRun(s: LinkSession, o: HilOptions, run: HilRun, ref: Reference
   let progressAt = performance.now();
   run.endSentAt = performance.now();
   for (;;) {
-    const r = await s.request(C.MSG_END_RUN, body, { what: 'END_RUN' });
+    const r = await s.request(C.MSG_END_RUN, body, { what: 'END_RUN', accept: (b) => b.get(C.NR_RUN) === undefined || b.get(C.NR_RUN) === run.runId });
     const st = status(r);
-    if (r.get(C.NR_RUN) !== undefined && r.get(C.NR_RUN) !== run.runId) continue;
     if (st === C.ST_OK) return endCounts(r);
     if (st === C.ST_NO_RUN) throw new DeviceLost(`the device no longer has this run at END_RUN (it restarted, or gave the run up)`, run.stats?.next ?? 0);
     if (st !== C.ST_PENDING) throw new Stop(`END_RUN refused: ${statusText(st)}${st === C.ST_INCOMPLETE ? ` (the device holds ${r.get(C.NR_NEXT)} of ${ref.source.length} samples)` : ''}`);

@@ -49,7 +49,7 @@ export interface HilResult {
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 function speedText(o: HilOptions): string {
-  return Number.isFinite(o.speed) ? `${o.speed}× the trace's pace` : 'as fast as the device takes them';
+  return Number.isFinite(o.speed) ? `at ${o.speed}× the trace's pace` : 'as fast as the device took them';
 }
 
 /** Where the run stopped: the sample and its time, when known. */
@@ -175,12 +175,12 @@ function judgeFinished(r: HilRun, o: HilOptions, res: HilResult, expectations?: 
   const expFailed = res.expectations?.failed ?? 0;
   res.ok = !failed.length && !expFailed;
   res.exit = res.ok ? EXIT.OK : EXIT.CHECK_FAILED;
-  const what = `device ${r.hello!.device} (${r.hello!.engine}) ran ${total} samples at ${speedText(o)}`;
+  const what = `device ${r.hello!.device} (${r.hello!.engine}) ran ${total} samples (${speedText(o)})`;
   if (res.ok) {
     const same = o.clock === 'injected'
-      ? `${plural(end.records, 'signed record')}, byte-identical to the simulator's${ref.sameKey ? ' (signatures too)' : ''}`
+      ? end.records ? `${plural(end.records, 'signed record')}, byte-identical to the simulator's${ref.sameKey ? ' (signatures too)' : ''}` : 'no record, as in the simulator (no rule fired)'
       : `${plural(res.deviceEvents.length, 'event')}, each within ±${o.toleranceMs} ms of the simulator's (largest skew ${Math.round(res.tolerance!.maxSkewMs)} ms)`;
-    res.verdict = `PASS: ${what}: ${same}; every record verifies${res.expectations ? `; ${plural(res.expectations.passed, 'expectation')} hold` : ''}`;
+    res.verdict = `PASS: ${what}: ${same}${end.records ? '; every record verifies' : ''}${res.expectations ? `; ${plural(res.expectations.passed, 'expectation')} hold` : ''}`;
   } else {
     const why = failed.length ? `${failed[0].name}: ${failed[0].message}` : `${expFailed} expectation(s) failed: ${res.expectations!.cases.filter((x) => !x.ok).map((x) => `${x.name} — ${x.message}`)[0]}`;
     res.verdict = `FAIL: ${what}: ${why}`;

@@ -1,0 +1,102 @@
+/**
+ * Fixtures the HIL tests and benchmarks share: the rule library signed with the link tests' build key (with its
+ * sidecar map beside it, as `edgerule compile` and `sign` leave them), the test device's secret key file, the
+ * real recordings and scenarios the runs use, and a transport that records or replays what a device sent (an
+ * earlier run's output still waiting on the line).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileFiles } from '../compiler/compile.ts';
+import { formatKey } from '../signing/keys.ts';
+import type { SigningMode } from '../compiler/dsl/rule.ts';
+import type { Transport } from '../hil/link/transport.ts';
+import { DEVICE_KEY, signedLibrary } from './link.ts';
+import { PROJECT_ROOT, type SharedData } from './shared-data.ts';
+
+export interface HilFiles {
+  dir: string;
+  /** The signed rule library; its sidecar map is <bundle>.map.json. */
+  bundle: string;
+  /** The test device's (device 7's) secret event key. */
+  deviceKey: string;
+}
+
+/** The library signed as version `version` in a fresh folder, with its map and the device key file. */
+export async function hilFiles(o: { version?: number; signing?: SigningMode } = {}): Promise<HilFiles> {
+  const dir = mkdtempSync(join(tmpdir(), 'edgerule-hil-'));
+  const c = await compileFiles([join(PROJECT_ROOT, 'rules')]);
+  const bundle = join(dir, 'lib.signed');
+  writeFileSync(bundle, await signedLibrary({ version: o.version ?? 1, signing: o.signing ?? 'per-event' }, c.bytes));
+  writeFileSync(bundle + '.map.json', JSON.stringify(c.map));
+  const deviceKey = join(dir, 'device-7.key');
+  writeFileSync(deviceKey, formatKey(DEVICE_KEY, 'secret'), { mode: 0o600 });
+  return { dir, bundle, deviceKey };
+}
+
+export interface HilCase {
+  name: string;
+  traces: string[];
+  /** Options for `edgerule hil` besides the traces (start, scenario, expect). */
+  args: string[];
+  /** Expectation cases the JUnit file must list (expect + forbid + onlyExpected). */
+  expectations: number;
+}
+
+const EXAMPLES = join(PROJECT_ROOT, 'examples/scenarios');
+const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/hil');
+
+/** Three real recordings with scenarios and expectations: a car with GPS and accelerometer, and two GPX drives. */
+export function hilCases(shared: SharedData): HilCase[] {
+  return [
+    {
+      name: 'quat-orient 22:00 trip (GPS + accelerometer) with door-theft',
+      traces: [shared.path('combined/quat-orient/gps.2020-10-15-22.csv'), shared.path('combined/quat-orient/accel.2020-10-15-22.csv')],
+      args: ['--start', '2020-10-15T22:00:00+13:00', '--scenario', join(EXAMPLES, 'door-theft.json'), '--expect', join(EXAMPLES, 'door-theft.expect.json')],
+      expectations: 12,
+    },
+    {
+      name: 'sbn.gpx (22 min urban drive) with door-theft',
+      traces: [shared.path('gpx/sbn.gpx')],
+      args: ['--scenario', join(EXAMPLES, 'door-theft.json'), '--expect', join(FIXTURES, 'sbn-door-theft.expect.json')],
+      expectations: 7,
+    },
+    {
+      name: 'sbn-v13.gpx (59 min drive) with jam-and-tow',
+      traces: [shared.path('gpx/sbn-v13.gpx')],
+      args: ['--scenario', join(EXAMPLES, 'jam-and-tow.ts'), '--expect', join(FIXTURES, 'sbn-v13-jam-and-tow.expect.json')],
+      expectations: 5,
+    },
+  ];
+}
+
+/** `--trace a --trace b …` */
+export const traceArgs = (traces: string[]) => traces.flatMap((t) => ['--trace', t]);
+
+/**
+ * A transport around a real one that keeps every byte the device sent, grouped by how many host writes came
+ * before it (`record`), or that, after the host's first write, delivers bytes recorded from an earlier run before
+ * anything the device says now (`replay`): the output of a run that ended badly, still on the line.
+ */
+export function recordingTransport(t: Transport, replay?: Uint8Array): Transport & { recorded(): Uint8Array } {
+  const got: Uint8Array[] = [];
+  let cb: (b: Uint8Array) => void = () => {};
+  let writes = 0;
+  t.onData((b) => {
+    got.push(b.slice());
+    cb(b);
+  });
+  return {
+    get path() { return t.path; },
+    get isOpen() { return t.isOpen; },
+    write(b) {
+      t.write(b);
+      if (writes++ === 0 && replay) setImmediate(() => cb(replay));
+    },
+    drain: () => t.drain(),
+    onData(f) { cb = f; },
+    onClose: (f) => t.onClose(f),
+    close: () => t.close(),
+    recorded: () => new Uint8Array(Buffer.concat(got)),
+  };
+}
