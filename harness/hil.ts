@@ -11,6 +11,9 @@ import { compileFiles } from '../compiler/compile.ts';
 import { formatKey } from '../signing/keys.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import type { Transport } from '../hil/link/transport.ts';
+import { FrameReader, encodeFrame } from '../hil/link/codec.ts';
+import { readEvents } from '../signing/event-record.ts';
+import { MSG_EVENT, EQ_RECORD } from '../runtime/link/constants.ts';
 import { DEVICE_KEY, signedLibrary } from './link.ts';
 import { PROJECT_ROOT, type SharedData } from './shared-data.ts';
 
@@ -99,4 +102,29 @@ export function recordingTransport(t: Transport, replay?: Uint8Array): Transport
     close: () => t.close(),
     recorded: () => new Uint8Array(Buffer.concat(got)),
   };
+}
+
+/**
+ * A transport around a real one on which one of the device's records never arrives: every EVENT frame carrying
+ * record `seq` is lost on the line (the device resends it, in vain). The rest passes unchanged.
+ */
+export function losingRecordTransport(t: Transport, seq: number): Transport & { lost: number } {
+  let cb: (b: Uint8Array) => void = () => {};
+  const self = {
+    lost: 0,
+    get path() { return t.path; },
+    get isOpen() { return t.isOpen; },
+    write: (b: Uint8Array) => t.write(b),
+    drain: () => t.drain(),
+    onData(f: (b: Uint8Array) => void) { cb = f; },
+    onClose: (f: (why: string) => void) => t.onClose(f),
+    close: () => t.close(),
+  };
+  const reader = new FrameReader((f) => {
+    const rec = f.body.get(EQ_RECORD);
+    if (f.type === MSG_EVENT && rec instanceof Uint8Array && readEvents(rec).items[0]?.record?.seq === seq) self.lost++;
+    else cb(encodeFrame(f.type, f.seq, f.body));
+  });
+  t.onData((b) => reader.push(b));
+  return self;
 }

@@ -65,14 +65,20 @@ function what(b: LoadedBundle, r: EventRecord | undefined, t0: number): { rule?:
   return { rule: info.name, t: r.t, text: `${info.name} (${severityName(r.severity!)}) at +${formatRel(r.t - t0)} (${iso(r.t)})` };
 }
 
-/** Compares two CBOR sequences of records (each in seq order). */
-export function compareRecords(device: Uint8Array, simulator: Uint8Array, o: { bundle: LoadedBundle; t0: number; signatures: boolean }): Comparison {
-  const dItems = readEvents(device).items;
-  const sItems = readEvents(simulator).items;
-  const n = Math.max(dItems.length, sItems.length);
-  const out: Comparison = { identical: true, compared: n, deviceRecords: dItems.length, simulatorRecords: sItems.length, signatures: o.signatures };
-  for (let i = 0; i < n; i++) {
-    const first = difference(dItems[i], sItems[i], i + 1, o);
+/**
+ * Compares two CBOR sequences of records, record by record by seq. `partial`: the device's stream is what arrived
+ * before the run stopped, so records it lacks are not differences (only those it has are compared).
+ */
+export function compareRecords(device: Uint8Array, simulator: Uint8Array, o: { bundle: LoadedBundle; t0: number; signatures: boolean; partial?: boolean }): Comparison {
+  const bySeq = (b: Uint8Array) => new Map(readEvents(b).items.map((it, i) => [it.record?.seq ?? -(i + 1), it] as const));
+  const dItems = bySeq(device);
+  const sItems = bySeq(simulator);
+  const seqs = [...new Set([...dItems.keys(), ...sItems.keys()])].sort((a, b) => a - b);
+  const out: Comparison = { identical: true, compared: 0, deviceRecords: dItems.size, simulatorRecords: sItems.size, signatures: o.signatures };
+  for (const seq of seqs) {
+    if (o.partial && !dItems.has(seq)) continue;
+    out.compared++;
+    const first = difference(dItems.get(seq), sItems.get(seq), seq, o);
     if (first) {
       out.identical = false;
       out.first = first;

@@ -98,7 +98,7 @@ export function judge(r: HilRun, o: HilOptions, expectations?: Expectations): Hi
     deviceStream: stream, simulatorStream: ref?.sim.signed?.bytes, deviceEvents,
   };
   if (ref?.sim.signed && stream.length) {
-    res.comparison = compareRecords(stream, ref.sim.signed.bytes, { bundle: o.bundle.loaded, t0, signatures: ref.sameKey });
+    res.comparison = compareRecords(stream, ref.sim.signed.bytes, { bundle: o.bundle.loaded, t0, signatures: ref.sameKey, partial: !!r.error });
   }
   if (r.hello?.eventKey && stream.length) {
     const v: EventsReport = verifyEvents(stream, { publicKey: r.hello.eventKey, device: r.hello.device, signing: o.bundle.signing, file: 'device records' });
@@ -118,12 +118,13 @@ function errorVerdict(r: HilRun, res: HilResult): string {
   const e = r.error!;
   const held = r.collector?.bySeq.size ?? 0;
   let kept = '';
-  if (r.collector) {
+  if (held) {
     const c = res.comparison;
-    const prefix = c && c.first && c.first.seq > held ? `identical to the simulator's first ${held}` : c?.first ? `first difference: ${c.first.text}` : held ? `identical to the simulator's first ${held}` : '';
-    kept = `; collected ${plural(held, 'record')}${prefix && held ? ` (${prefix})` : ''}`;
+    kept = `; collected ${plural(held, 'record')} (${c?.first ? `first difference: ${c.first.text}` : held === 1 ? 'identical to the simulator\'s record of the same seq' : 'each identical to the simulator\'s record of the same seq'})`;
+  } else if (r.collector) {
+    kept = '; collected no record';
   }
-  if (e.lost) {
+  if (e.lost && e.phase !== 'drain') {
     const at = e.atSample !== undefined ? ` at sample ${e.atSample}${res.error?.t ? ` (t = ${res.error.t})` : ''}` : '';
     return `ERROR: device lost${at} during ${e.phase}: ${e.message}${kept}`;
   }
