@@ -1,7 +1,9 @@
 /**
  * What an `edgerule` subcommand is, and where it writes. Each command lives with the part of the toolchain it
- * drives (compiler/cli.ts, signing/cli.ts, simulator/cli.ts) and imports only this module from cli/, so the
- * dispatcher (cli/main.ts) can import the commands without an import circle.
+ * drives (compiler/cli.ts, compiler/inspect-cli.ts, signing/cli.ts, simulator/cli.ts) and imports from cli/ only
+ * this module, cli/errors.ts and cli/exit-codes.ts, so the dispatcher (cli/main.ts) can import the commands without
+ * an import circle. Its one-line summary for `edgerule --help` lives in cli/main.ts's table, so listing the
+ * commands loads none of them.
  */
 import { styleText } from 'node:util';
 
@@ -22,7 +24,12 @@ export interface Io {
 }
 
 export interface Command {
-  summary: string;
+  /**
+   * Obsolete: `edgerule --help` takes each command's one-line summary from cli/main.ts's table (listing the commands
+   * must not load them). Still allowed so commands that carry one type-check; delete it from them.
+   */
+  summary?: string;
+  /** Synopsis lines, a blank line, then one line per option: printed by --help, its first paragraph on a usage error. */
   usage: string;
   /** Runs the command; resolves with the process exit code (cli/exit-codes.ts). */
   run(args: string[], io: Io): Promise<number>;

@@ -1,112 +1,91 @@
-/** `edgerule compile` and `edgerule inspect`. */
+/** `edgerule compile`: rule files → type check → verified bundle, its sidecar map and the per-rule budget. */
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { compileFiles, type SidecarMap } from './compile.ts';
-import { CompileError, formatDiagnostic } from './diagnostics.ts';
-import { budgetTable, ruleBudgets } from './budget.ts';
-import { disassemble, explainOffset } from './disasm.ts';
-import { verify } from '../runtime/engine/verify.ts';
-import { describeFault } from './faults.ts';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { tint, type Command } from '../cli/command.ts';
+import { CliError, UsageError } from '../cli/errors.ts';
+import { EXIT } from '../cli/exit-codes.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { mapPathFor } from './sidecar.ts';
+import { severityName } from '../runtime/engine/severity.ts';
 
-export function mapPathFor(bundle: string): string {
-  return bundle + '.map.json';
+/** A diagnostic as JSON: file relative to the working directory, like the text form. */
+function diagnosticJson(d: Diagnostic): Record<string, unknown> {
+  return { severity: d.severity, code: d.code, message: d.message, ...(d.loc ? { file: relative(process.cwd(), d.loc.file) || d.loc.file, line: d.loc.line, col: d.loc.col } : {}) };
 }
 
 export const compileCommand: Command = {
-  summary: 'compile rule files or folders into a verified bytecode bundle',
-  usage: `usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--set <param>=<value>…] [--quiet]
+  usage: `usage: edgerule compile <rule files or folders…> -o <bundle> [--profile <name>] [--set <param>=<value>…] [--ids <file.js>] [--no-typecheck] [--quiet] [--json]
 
-Writes the bundle and its source-map sidecar <bundle>.map.json, and prints the per-rule budget.
+Type-checks the rule files and what they import (units are types: a speed compared with a duration is an error),
+loads them, and writes the bundle and its source-map sidecar <bundle>.map.json; prints the per-rule budget.
+Diagnostics read file:line:col: error CODE: message (TS… from the type checker, ER… from edgerule); on any error
+no bundle is written and the exit code is 1.
   -o, --out <file>      bundle to write (required)
-  -p, --profile <name>  device profile to check signals and outputs against (default: full)
+  -p, --profile <name>  device profile to check signals and outputs against (default: full, every signal); found in
+                        the rule files, or in a profiles.ts beside or above them (e.g. rules/profiles.ts)
   --set <name>=<value>  value of a rule parameter (param() in the DSL) with its unit, e.g. --set dwell=30min
                         (repeat for several); the sidecar lists every parameter with its value
-  -q, --quiet           print diagnostics only`,
+  --ids <file.js>       also write the signal, rule and output ids as an ES5 script for device code (docs/DEVICE.md)
+  --no-typecheck        skip the type check (faster; unit mistakes then compile silently)
+  -q, --quiet           print diagnostics only
+  --json                print the result (bundle, rules, budget, diagnostics) as one JSON document on stdout`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' }, profile: { type: 'string', short: 'p' }, quiet: { type: 'boolean', short: 'q' }, set: { type: 'string', multiple: true } },
+      options: {
+        out: { type: 'string', short: 'o' }, profile: { type: 'string', short: 'p' }, quiet: { type: 'boolean', short: 'q' },
+        'no-typecheck': { type: 'boolean' }, json: { type: 'boolean' }, ids: { type: 'string' }, set: { type: 'string', multiple: true },
+      },
     });
-    if (!positionals.length || !values.out) {
-      io.error(this.usage);
-      return 2;
-    }
+    if (!positionals.length) throw new UsageError('missing <rule files or folders>: the .ts rule files to compile, e.g. edgerule compile rules -o out/library.erb');
+    if (!values.out) throw new UsageError('missing -o <bundle>: the file to write the bundle to, e.g. -o out/library.erb');
     const missing = positionals.filter((p) => !existsSync(p));
-    if (missing.length) {
-      io.error(`edgerule compile: no such file or folder: ${missing.join(', ')}`);
-      return 2;
-    }
+    if (missing.length) throw new CliError(`no such file or folder: ${missing.join(', ')}`, EXIT.CANNOT_CHECK);
     const params: Record<string, string> = {};
     for (const kv of values.set ?? []) {
       const eq = kv.indexOf('=');
-      if (eq <= 0) {
-        io.error(`edgerule compile: --set ${kv}: expected <param>=<value>, e.g. dwell=30min`);
-        return 2;
-      }
+      if (eq <= 0) throw new UsageError(`--set ${kv}: expected <param>=<value>, e.g. --set dwell=30min`);
       params[kv.slice(0, eq).trim()] = kv.slice(eq + 1);
     }
     const started = performance.now();
+    const { compileFiles } = await import('./compile.ts');
+    const { CompileError, formatDiagnostic } = await import('./diagnostics.ts');
+    const { budgetTable } = await import('./budget.ts');
+    let c;
     try {
-      const c = await compileFiles(positionals, { profile: values.profile, params });
-      for (const d of c.diagnostics) io.error(tint(io, 'stderr', 'yellow', formatDiagnostic(d)));
-      writeFileSync(values.out, c.bytes);
-      writeFileSync(mapPathFor(values.out), JSON.stringify(c.map, null, 1) + '\n');
-      if (!values.quiet) {
-        io.log(budgetTable(c.budget));
-        if (c.map.params) io.log('\nparameters:\n' + c.map.params.map((p) => `  ${p.name} = ${p.value} ${p.unit}${p.value !== p.defaultValue ? ` (default ${p.defaultValue})` : ''}, range [${p.min ?? '-∞'}, ${p.max ?? '∞'}] — ${p.rules.join(', ')}`).join('\n'));
-        io.log(`\nwrote ${values.out} (${c.bytes.length} bytes, ${c.budget.length} rules, profile ${c.map.profile}) and ${mapPathFor(values.out)} in ${(performance.now() - started).toFixed(0)} ms`);
-      }
-      return 0;
+      c = await compileFiles(positionals, { profile: values.profile, typecheck: !values['no-typecheck'], params });
     } catch (e) {
-      if (e instanceof CompileError) {
-        for (const d of e.diagnostics) io.error(tint(io, 'stderr', d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
-        const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
-        io.error(`${errors} error${errors === 1 ? '' : 's'}; no bundle written`);
-        return 1;
-      }
-      throw e;
+      if (!(e instanceof CompileError)) throw e;
+      for (const d of e.diagnostics) io.error(tint(io, 'stderr', d.severity === 'error' ? 'red' : 'yellow', formatDiagnostic(d)));
+      const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
+      io.error(`${errors} error${errors === 1 ? '' : 's'}; no bundle written`);
+      if (values.json) io.log(JSON.stringify({ ok: false, diagnostics: e.diagnostics.map(diagnosticJson) }, null, 1));
+      return EXIT.CHECK_FAILED;
     }
+    for (const d of c.diagnostics) io.error(tint(io, 'stderr', 'yellow', formatDiagnostic(d)));
+    const map = mapPathFor(values.out);
+    mkdirSync(dirname(values.out), { recursive: true });
+    writeFileSync(values.out, c.bytes);
+    writeFileSync(map, JSON.stringify(c.map, null, 1) + '\n');
+    if (values.ids) {
+      const { idsModule } = await import('./ids-module.ts');
+      mkdirSync(dirname(values.ids), { recursive: true });
+      writeFileSync(values.ids, idsModule(c.map, c.profile.outputs));
+    }
+    const ms = Math.round(performance.now() - started);
+    const typecheck = values['no-typecheck'] ? 'skipped' : 'passed';
+    if (values.json) {
+      io.log(JSON.stringify({
+        ok: true, bundle: values.out, map, ids: values.ids, bytes: c.bytes.length, profile: c.map.profile, typecheck, ms,
+        rules: c.map.rules.map((r) => ({ id: r.id, name: r.name, severity: severityName(r.severity), attach: r.attach, attachUnits: r.attachUnits, file: r.file, line: r.line })),
+        budget: c.budget, diagnostics: c.diagnostics.map(diagnosticJson),
+      }, null, 1));
+    } else if (!values.quiet) {
+      io.log(budgetTable(c.budget));
+      if (c.map.params) io.log('\nparameters:\n' + c.map.params.map((p) => `  ${p.name} = ${p.value} ${p.unit}${p.value !== p.defaultValue ? ` (default ${p.defaultValue})` : ''}, range [${p.min ?? '-∞'}, ${p.max ?? '∞'}] — ${p.rules.join(', ')}`).join('\n'));
+      io.log(`\nwrote ${values.out} (${c.bytes.length} bytes, ${c.budget.length} rules, profile ${c.map.profile}) and ${map}${values.ids ? ` and ${values.ids}` : ''} in ${ms} ms (type check ${typecheck})`);
+    }
+    return EXIT.OK;
   },
 };
-
-/** Turns a bundle into the JS source the device runs (the runtime artifact's translator, passed in by cli/main.ts). */
-export type Translator = (bundle: Uint8Array) => Promise<string>;
-
-export const inspectCommand = (translate: Translator): Command => ({
-  summary: 'disassemble a bundle with rule names, source lines and the budget table',
-  usage: `usage: edgerule inspect <bundle> [--map <sidecar>] [--translated] [--at <byte offset>]
-
-  --map <file>     source-map sidecar (default: <bundle>.map.json when present)
-  --translated     also print the JS the runtime translates the bundle into at load
-  --at <offset>    explain a byte offset (e.g. from a device's fault report) as a field, instruction and rule line`,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { map: { type: 'string' }, translated: { type: 'boolean' }, at: { type: 'string' } } });
-    if (positionals.length !== 1) {
-      io.error(this.usage);
-      return 2;
-    }
-    const bundle = positionals[0];
-    const bytes = new Uint8Array(readFileSync(bundle));
-    const mapFile = values.map ?? (existsSync(mapPathFor(bundle)) ? mapPathFor(bundle) : undefined);
-    const map = mapFile ? (JSON.parse(readFileSync(mapFile, 'utf8')) as SidecarMap) : undefined;
-    const p = verify(bytes);
-    if (values.at !== undefined) {
-      io.log(explainOffset(bytes, Number(values.at), map));
-      if (p.fault) io.log(describeFault(p.fault, p.faultAt, bundle));
-      return 0;
-    }
-    if (p.fault) {
-      io.error(describeFault(p.fault, p.faultAt, bundle));
-      return 1;
-    }
-    io.write(disassemble(bytes, map));
-    if (map) {
-      io.log('\nper rule (its own unit and the derived values it reads):\n' + budgetTable(ruleBudgets(map.rules, map.units, p)));
-    }
-    if (values.translated) {
-      io.log('\ntranslated:\n' + (await translate(bytes)).replace(/;/g, ';\n'));
-    }
-    return 0;
-  },
-});

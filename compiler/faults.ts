@@ -33,6 +33,7 @@ export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_BAD_SCOPE]: { name: 'BAD_SCOPE', rule: 'rule-only instruction in a derived unit, or the reverse' },
   [F.F_BAD_COUNT]: { name: 'BAD_COUNT', rule: `count or severity operand out of range (${OPERAND_RANGES})` },
   [F.F_TRANSLATE]: { name: 'TRANSLATE', rule: 'the engine could not instantiate the translated code' },
+  [F.F_HOST]: { name: 'HOST', rule: 'the host lacks the callback this instruction calls (EMIT needs emit, OUT needs output, RATE needs interval)' },
 };
 
 export function describeFault(code: number, at: number, file = 'bundle'): string {

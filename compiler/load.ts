@@ -11,7 +11,8 @@ import type { Diagnostic } from './diagnostics.ts';
 
 export interface LoadedRules { rules: Rule[]; profiles: Profile[]; files: string[]; diagnostics: Diagnostic[] }
 
-function ruleFiles(paths: string[]): string[] {
+/** The rule files named: .ts files, folders searched recursively in name order (absolute paths). */
+export function ruleFiles(paths: string[]): string[] {
   const files: string[] = [];
   const walk = (p: string) => {
     if (statSync(p).isDirectory()) {

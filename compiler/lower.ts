@@ -12,6 +12,7 @@ import type { Node, ParamDecl, SourceLoc } from './ir.ts';
 import { collectParams } from './dsl/param.ts';
 import type { Rule, Profile } from './dsl/rule.ts';
 import { SEVERITY_CODE } from './dsl/rule.ts';
+import { SEVERITY_NAMES } from '../runtime/engine/severity.ts';
 import { Bool } from './dsl/expr.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { SignalName } from './dsl/catalogue.ts';
@@ -133,6 +134,9 @@ function checkRules(rules: Rule[], profile: Profile): Diagnostic[] {
     if (!(r.spec.when instanceof Bool)) {
       diags.push({ code: 'ER108', severity: 'error', loc: r.loc, message: `rule '${name}': 'when' must be a condition (Bool), e.g. sig('door').isTrue()` });
       continue;
+    }
+    if (!(SEVERITY_NAMES as readonly unknown[]).includes(r.spec.severity)) {
+      diags.push({ code: 'ER109', severity: 'error', loc: r.loc, message: `rule '${name}' ${r.spec.severity === undefined ? 'has no severity' : `has severity ${JSON.stringify(r.spec.severity)}`}; every rule states one: severity: ${SEVERITY_NAMES.map((n) => `'${n}'`).join(' | ')}` });
     }
     const attach = Object.keys(r.spec.attach ?? {});
     if (attach.length > LIMITS.maxAttach) {

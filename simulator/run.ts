@@ -9,7 +9,7 @@ import { loadRuntimeArtifact } from './artifact.ts';
 import { Replayer, type ReplayHooks } from './replay.ts';
 import { applyScenario, type Scenario, type ScenarioSpan, type AppliedScenario } from './scenario.ts';
 import { readInputs, ruleInfo, skippedReasons, type LoadedBundle, type ReadInputs } from './inputs.ts';
-import type { SampleColumns } from './trace/index.ts';
+import type { CsvMapping, SampleColumns } from './trace/index.ts';
 import { iso } from './time.ts';
 import { severityName } from '../runtime/engine/severity.ts';
 import { EventSigner, type SignerConfig } from './signed-events.ts';
@@ -24,6 +24,8 @@ export interface SimEvent {
   rule: string;
   severity: string;
   values: Record<string, number | null>;
+  /** Catalogue unit of each value, by name (null: a bare number); events.jsonl leaves them out, summary.json lists them per rule. */
+  units: Record<string, string | null>;
 }
 
 export interface SimAction { t: number; rel: number; kind: 'output' | 'interval'; id: number; value: number }
@@ -48,6 +50,10 @@ export interface SimulateOptions {
   signer?: SignerConfig;
   /** Coverage: called with every condition value the rules read, by code offset (Host.probe; slower). */
   probe?(at: number, value: boolean): void;
+  /** Column mapping for CSV files no preset recognises (--csv-map). */
+  csvMap?: CsvMapping;
+  /** Gaps longer than this are reported as issues (--max-gap). */
+  maxGapMs?: number;
 }
 
 export interface SimResult {
@@ -82,9 +88,12 @@ const WALL_CLOCK: PaceClock = {
 };
 
 export function simulate(o: SimulateOptions): SimResult {
-  const inputs = o.inputs ?? readInputs(o.traces, { offsets: o.offsets, startMs: o.startMs });
+  const inputs = o.inputs ?? readInputs(o.traces, { offsets: o.offsets, startMs: o.startMs, csvMap: o.csvMap, maxGapMs: o.maxGapMs });
   const recorded = inputs.samples;
-  if (!recorded.length) throw new Error(`${o.traces.join(', ')}: no samples to replay`);
+  if (!recorded.length) {
+    const why = inputs.issues.slice(0, 3).map((is) => `${is.file}${is.line ? `:${is.line}` : ''}: ${is.reason}`);
+    throw new Error(`${o.traces.join(', ')}: no samples to replay${why.length ? `; the readers said:\n  ${why.join('\n  ')}${inputs.issues.length > 3 ? `\n  … and ${inputs.issues.length - 3} more` : ''}` : ''}`);
+  }
   let replayed = recorded;
   let applied: AppliedScenario | undefined;
   if (o.scenario) {
@@ -172,11 +181,14 @@ function decodeEvent(bundle: LoadedBundle, r: Replayer, i: number, t0: number): 
   const n = log.vCount[i];
   const info = ruleInfo(bundle, log.rule[i], log.severity[i], n);
   const values: Record<string, number | null> = {};
+  const units: Record<string, string | null> = {};
   for (let k = 0; k < n; k++) {
     const v = log.values[log.vStart[i] + k];
-    values[info.attach[k] ?? `v${k}`] = Number.isFinite(v) ? v : null;
+    const name = info.attach[k] ?? `v${k}`;
+    values[name] = Number.isFinite(v) ? v : null;
+    units[name] = info.attachUnits[k] ?? null;
   }
-  return { index: i, t: log.t[i], rel: log.t[i] - t0, ruleId: log.rule[i], rule: info.name, severity: severityName(log.severity[i]), values };
+  return { index: i, t: log.t[i], rel: log.t[i] - t0, ruleId: log.rule[i], rule: info.name, severity: severityName(log.severity[i]), values, units };
 }
 
 const F = new Float64Array(1);

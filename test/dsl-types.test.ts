@@ -17,6 +17,7 @@ import { compileFiles, compileRules } from '../compiler/compile.ts';
 import { CompileError, type Diagnostic } from '../compiler/diagnostics.ts';
 import { loadRules } from '../compiler/load.ts';
 import type { Profile } from '../compiler/dsl/index.ts';
+import { dslEntries, ruleFields } from '../harness/dsl-doc.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RULES = join(ROOT, 'rules');
@@ -104,12 +105,14 @@ const VIRTUAL = join(ROOT, 'test', '__dsl-types__'); // never written: the host 
 
 /** Every snippet starts with these lines; the line under test follows, so its 1-based number is PRELUDE.length + 1. */
 const PRELUDE = [
-  `import { rule, sig, all, sequence, BoolSignal, place, offRoute, distanceTo, impliedSpeed, param } from ${JSON.stringify(DSL)};`,
-  `import { kmh, minutes, seconds, meters, celsius, volts, level, count } from ${JSON.stringify(DSL)};`,
+  `import { rule, sig, all, any, not, absence, sequence, BoolSignal, place, places, inside, insideAny, offRoute, distanceTo, impliedSpeed, param } from ${JSON.stringify(DSL)};`,
+  `import { kmh, minutes, seconds, meters, km, celsius, volts, level, count, lux, gees, id, degrees } from ${JSON.stringify(DSL)};`,
   `const speed = sig('gnss.speed');`,
   `const door = sig('door');`,
   `const temperature = sig('temperature');`,
   `const route = place(${JSON.stringify(ROUTE)});`,
+  `const depot = place('geo/depot.geojson', 'origin-depot');`,
+  `const stops = places('geo/stop-zones.geojson');`,
   `const doorB = new BoolSignal('door');`,
 ];
 
@@ -187,13 +190,24 @@ const CORRECT: Case[] = [
 
 /** Wraps a line that belongs inside rule({...}): it stays first (on the tested line), the other fields follow. */
 function inRule(c: Case): Case {
-  const fields = [`name: 'r'`, `description: 'd'`];
+  const fields: string[] = [];
+  if (!/^name:/.test(c.code)) fields.push(`name: 'r'`);
+  if (!/^description:/.test(c.code)) fields.push(`description: 'd'`);
   if (!/\bseverity:/.test(c.code)) fields.push(`severity: 'info'`);
   if (!/\bwhen:/.test(c.code)) fields.push(`when: doorB.isTrue()`);
   return { ...c, code: `export default rule({ ${c.code}\n  ${fields.join(', ')},\n});` };
 }
 
-const ALL: Case[] = [...CASES, ...IN_RULE.map(inRule), ...CORRECT];
+/**
+ * Every `@example` of the DSL's declarations, as docs/DSL.md shows them (harness/dsl-doc.ts): each must type-check,
+ * so the documentation cannot show a call that does not compile. Rule-field examples are wrapped in a rule.
+ */
+const EXAMPLES: Case[] = [
+  ...dslEntries().map((e) => ({ name: `docs/DSL.md example of ${e.on ? e.on + '.' : ''}${e.name}`, code: `${e.example};` })),
+  ...ruleFields().map((f) => inRule({ name: `docs/DSL.md example of rule field ${f.name}`, code: `${f.example},` })),
+];
+
+const ALL: Case[] = [...CASES, ...IN_RULE.map(inRule), ...CORRECT, ...EXAMPLES];
 
 interface Found { code: number; line: number; message: string }
 
@@ -231,6 +245,12 @@ function typeCheck(cases: Case[]): Map<string, Found[]> {
   }
   return found;
 }
+
+test('every operator, function and rule field of the DSL has a doc comment and an example (docs/DSL.md lists them)', () => {
+  const entries = [...dslEntries(), ...ruleFields()];
+  expect(entries.length).toBeGreaterThan(50);
+  expect(entries.filter((e) => !e.doc || !e.example).map((e) => `${e.file}: ${e.on}.${e.name}`)).toEqual([]);
+});
 
 describe('units are checked by the type checker', () => {
   let found: Map<string, Found[]>;

@@ -120,7 +120,8 @@ describe('the CLI', () => {
       const j = JSON.parse(bad.out);
       expect([j.ok, j.refused.fault, j.bundle.version, j.device.runs]).toEqual([false, 49, 2, JSON.parse((await cli('flash', '--port', port, 'v1.signed', '--json')).out).bundle.id]);
       const notSigned = await cli('flash', '--port', port, 'not-signed.bin');
-      expect([notSigned.code, notSigned.out]).toEqual([1, '']);
+      // a file of the wrong kind cannot be checked (exit 3), unlike a signed bundle the device refuses (exit 1)
+      expect([notSigned.code, notSigned.out]).toEqual([EXIT.CANNOT_CHECK, '']);
       expect(notSigned.err).toMatch(/not-signed.bin is not a signed bundle: byte 0: field 'COSE_Sign1 tag'/);
       const noDevice = await cli('flash', '--port', join(dir, 'nothing-here'), 'v1.signed', '--reconnects', '0');
       expect(noDevice.code).toBe(EXIT.CANNOT_CHECK);

@@ -178,7 +178,7 @@ describe.skipIf(!run)('QA on a NATS JetStream farm', () => {
       const report = JSON.parse(readFileSync(join(dir, 'errors', 'qa.json'), 'utf8'));
       const errors = Object.fromEntries(report.library.errors.map((e: { drive: string; message: string }) => [e.drive, e.message]));
       expect(Object.keys(errors).sort()).toEqual(['broken', 'stuck']);
-      expect(errors.broken).toBe(`drive broken: ${broken}: cannot read trace: CSV header not recognised by any preset ("what", "is", "this"); pass a column mapping as opts.csv`);
+      expect(errors.broken).toBe(`drive broken: ${broken}: cannot read trace: CSV header not recognised by any preset ("what", "is", "this"); map its columns with --csv-map time=<column>:<unit>,<signal>=<column>[:<unit>],… or --csv-map <mapping.json> (docs/FORMATS.md, "CSV column mappings")`);
       expect(errors.stuck).toMatch(/^drive stuck: dead-lettered after 2 deliveries/);
       // The first failure was handed back for another machine; the last delivery's worker reported it.
       const logs = ws.flatMap((w) => w.lines);

@@ -30,7 +30,8 @@ describe('key files', () => {
     expect(statSync(p('build.key.pub')).mode & 0o777).toBe(0o644);
     expect(readFileSync(p('build.key'), 'utf8')).toMatch(/^edgerule ed25519 secret key\nrole: build\nseed: [0-9a-f]{64}\npublic: [0-9a-f]{64}\n$/);
     const again = (await cli('keygen', '--role', 'build', '-o', 'build.key'));
-    expect([again.code, again.err]).toEqual([1, 'edgerule keygen: build.key exists; not overwriting it without --force\n']);
+    // A plain Error of the command: exit 3 by cli/errors.ts's mapping (a usage error, 2, once signing/ throws UsageError for it).
+    expect([again.code, again.err]).toEqual([3, 'edgerule keygen: build.key exists; not overwriting it without --force\n']);
     expect(readKeyFile(p('build.key')).seed).toEqual(key.seed);
     expect((await cli('keygen', '--role', 'build', '-o', 'build.key', '--force')).code).toBe(0);
     expect(readKeyFile(p('build.key')).seed).not.toEqual(key.seed);
@@ -71,9 +72,9 @@ describe('key files', () => {
     });
   }
 
-  test('the CLI reports a malformed key file and exits 1', async () => {
+  test('the CLI reports a malformed key file and exits 3 (the input cannot be used)', async () => {
     writeFileSync(p('bad.key'), 'edgerule ed25519 public key\nrole: build\npublic: 12\n');
-    expect((await cli('pubkey', 'bad.key'))).toEqual({ code: 1, out: '', err: "edgerule pubkey: bad.key: byte 48: field 'public': expected 64 hex digits (32 bytes), found 2\n" });
+    expect((await cli('pubkey', 'bad.key'))).toEqual({ code: 3, out: '', err: "edgerule pubkey: bad.key: byte 48: field 'public': expected 64 hex digits (32 bytes), found 2\n" });
   });
 });
 

@@ -168,14 +168,14 @@ describe('command line', () => {
     expect(first.values.lon).toBe(174.78244);
   });
 
-  test('usage errors exit 2, bad scenarios exit 1 naming file and path', async () => {
+  test('usage errors exit 2, bad scenarios exit 3 (cannot check) naming file and path', async () => {
     const run = async (...a: string[]) => { const r = await runCli(['simulate', ...a]); return { status: r.code, stderr: r.err }; };
     expect((await run('--trace', QUAT[0])).status).toBe(2);
     expect((await run('--bundle', 'rules', '--trace', QUAT[0], '--speed', 'fast')).stderr).toContain('--speed fast: expected max or a factor like 1x, 10x, 0.5x');
     const file = join(mkdtempSync(join(tmpdir(), 'edgerule-bad-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'bad', events: [{ type: 'door-open', at: '1m' }, { type: 'tow', from: 'later' }] }));
     const bad = await run('--bundle', 'rules', '--trace', QUAT[0], '--scenario', file);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(3);
     expect(bad.stderr).toContain(`${file}: $.events[1].from: must be number or must match pattern`);
   });
 

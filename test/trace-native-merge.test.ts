@@ -112,6 +112,7 @@ describe('native trace format (JSON Lines and CBOR)', () => {
     expect(r.issues.map((i) => [i.file, i.line, i.reason])).toEqual([
       [p, 2, 'schema: /door must be <= 1 (maximum); record skipped'],
       [p, 3, 'schema: unknown signal "doors" (additionalProperties: false); record skipped'],
+      [p, 3, 'unknown keys, no catalogue signal has these names: "doors" (1 record); the records with them were skipped (a record\'s keys are t and signal names, docs/FORMATS.md)'],
       [p, 4, 'schema: / must have required properties t (required); record skipped'],
       [p, 6, 'schema: /gnss.sats must be integer (type); record skipped'],
       [p, 7, 'schema: /gnss.lat must be number (type); record skipped'],

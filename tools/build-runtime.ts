@@ -6,7 +6,8 @@
  *                             ed25519; loaded after the engine, whose load/verify it uses instead of bundling a copy
  *   dist/edgerule-link.js     the device-link agent (runtime/link/entry.ts, docs/PROTOCOL.md); loaded after both,
  *                             whose checks, event writer and SHA-512 it uses through the global
- * Devices, the simulator and the tests all run these same two files.
+ * Devices, the simulator and the tests all run these same files. Run as a script, it also builds the prebuilt
+ * CLI (tools/build-cli.ts).
  */
 import { build, type Plugin } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -57,6 +58,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const { runtime, signing, link } = await buildRuntime();
     console.log(`built dist/edgerule-runtime.js (${runtime.length} bytes), dist/edgerule-signing.js (${signing.length} bytes) and dist/edgerule-link.js (${link.length} bytes)`);
+    const { buildCli } = await import('./build-cli.ts');
+    const cli = await buildCli();
+    console.log(`built dist/cli/ (the prebuilt CLI: ${cli.files} files from ${cli.inputs} sources)`);
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);

@@ -63,7 +63,7 @@ function toPlaces(feature: Feature, file: string, index: number): Place[] {
   }
 }
 
-/** Every place in a GeoJSON file, or only those whose `name` property is one of `names`. */
+/** Every place in a GeoJSON file (path relative to the rule file), or only those whose `name` property is one of `names`. @example places('geo/stop-zones.geojson') */
 export function places(path: string, ...names: string[]): Place[] {
   const from = callerLoc()?.file;
   const file = from ? resolve(dirname(from), path) : resolve(path);
@@ -81,7 +81,7 @@ export function places(path: string, ...names: string[]): Place[] {
   return picked;
 }
 
-/** The single place in a file (or the one named). */
+/** The single place in a file (or the one named). @example place('geo/depot.geojson', 'origin-depot') */
 export function place(path: string, name?: string): Place {
   const found = name ? places(path, name) : places(path);
   if (found.length !== 1) throw new Error(`${path}: expected exactly one feature${name ? ` named '${name}'` : ''}, found ${found.length}`);
@@ -91,31 +91,31 @@ export function place(path: string, name?: string): Place {
 const lat = () => new NumSignal<'deg'>('gnss.lat');
 const lon = () => new NumSignal<'deg'>('gnss.lon');
 
-/** True while the last fix lies inside the polygon or circle. */
+/** True while the last fix lies inside the polygon or circle. @example inside(depot) */
 export function inside(zone: Place, latitude: Num<'deg'> = lat(), longitude: Num<'deg'> = lon()): Bool {
   if (zone.def.kind !== 'polygon' && zone.def.kind !== 'circle') throw new Error(`${zone.def.source}: '${zone.def.name}' is a ${zone.def.kind}; inside() needs a polygon or a circle`);
   return new Bool(node('INSIDE', [latitude.node, longitude.node], { geometry: zone.def }, callerLoc()));
 }
 
-/** True while the last fix lies inside at least one of the zones. */
+/** True while the last fix lies inside at least one of the zones. @example insideAny(stops) */
 export function insideAny(zones: Place[], latitude: Num<'deg'> = lat(), longitude: Num<'deg'> = lon()): Bool {
   if (!zones.length) throw new Error('insideAny() needs at least one zone');
   const [first, ...rest] = zones.map((z) => inside(z, latitude, longitude));
   return first.or(...rest);
 }
 
-/** Distance from the last fix to a point, circle centre, route or polygon edge (0 inside a polygon). */
+/** Distance from the last fix to a point, circle centre, route or polygon edge (0 inside a polygon); it compares only. @example distanceTo(depot).above(km(2)) */
 export function distanceTo(target: Place, latitude: Num<'deg'> = lat(), longitude: Num<'deg'> = lon()): Squared<'m'> {
   return new Squared<'m'>(node('DIST2', [latitude.node, longitude.node], { geometry: target.def }, callerLoc()));
 }
 
-/** True while the last fix is farther than `corridor` from the planned route. */
+/** True while the last fix is farther than `corridor` from the planned route. @example offRoute(route, meters(500)) */
 export function offRoute(route: Place, corridor: Num<'m'>): Bool {
   if (route.def.kind !== 'polyline') throw new Error(`${route.def.source}: '${route.def.name}' is a ${route.def.kind}; offRoute() needs a LineString route`);
   return distanceTo(route).above(corridor);
 }
 
-/** Speed implied by the two latest fixes (distance ÷ time): a jump far above any real speed means spoofing. */
+/** Speed implied by the two latest fixes (distance ÷ time): a jump far above any real speed means spoofing; it compares only. @example impliedSpeed().above(kmh(400)) */
 export function impliedSpeed(): Squared<'m/s'> {
   return new Squared<'m/s'>(node('IMPLIED_SPEED2', [], {}, callerLoc()));
 }

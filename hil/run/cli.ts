@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { tint, type Command } from '../../cli/command.ts';
-import { EXIT } from '../../cli/exit-codes.ts';
+import { CliError, UsageError } from '../../cli/errors.ts';
 import { parseSpeed } from '../../simulator/cli.ts';
-import { loadScenario, ScenarioError } from '../../simulator/scenario.ts';
+import { loadScenario } from '../../simulator/scenario.ts';
 import { loadExpectations } from '../../simulator/expect.ts';
 import { parseDuration } from '../../simulator/time.ts';
 import { readKeyFile, type KeyFile } from '../../signing/keys.ts';
@@ -12,8 +12,6 @@ import { loadHilBundle } from './reference.ts';
 import { runHil, HIL_DEFAULTS, type HilOptions, type HilClock } from './run.ts';
 import { judge } from './verdict.ts';
 import { resultJson, summaryText, writeJunit, writeOutDir } from './outputs.ts';
-
-class UsageError extends Error {}
 
 function seconds(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -29,7 +27,6 @@ function count(v: string | undefined, name: string, dflt: number, min = 1): numb
 }
 
 export const hilCommand: Command = {
-  summary: 'hardware in the loop: drive a device with recorded traces over serial, compare its signed events with the simulator\'s',
   usage: `usage: edgerule hil --port <port> --bundle <signed bundle> --trace <file>… [options]
 
 Opens the port, HELLOs with a fresh nonce, flashes the bundle if the device runs another one, puts the device in
@@ -66,68 +63,53 @@ silent, or not accepting injected runs), 2 usage.
   --timeout-drain <s>    no progress for this long after END_RUN (default ${HIL_DEFAULTS.timeouts.drainMs / 1000} s)
   --json                 print the result as JSON instead of the summary`,
   async run(argv, io) {
-    let o: HilOptions;
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          port: { type: 'string' }, bundle: { type: 'string' }, map: { type: 'string' }, trace: { type: 'string', multiple: true }, offset: { type: 'string', multiple: true },
-          start: { type: 'string' }, scenario: { type: 'string' }, until: { type: 'string' }, speed: { type: 'string' }, 'device-key': { type: 'string' },
-          clock: { type: 'string' }, tolerance: { type: 'string' }, expect: { type: 'string' }, junit: { type: 'string' }, out: { type: 'string' },
-          reset: { type: 'boolean' }, 'no-flash': { type: 'boolean' }, baud: { type: 'string' }, 'timeout-connect': { type: 'string' },
-          'timeout-flash': { type: 'string' }, 'timeout-inject': { type: 'string' }, 'timeout-drain': { type: 'string' }, json: { type: 'boolean' },
-        },
-      }));
-      if (!values.port || !values.bundle || !values.trace?.length) throw new UsageError('give --port, --bundle and at least one --trace');
-      const clock = (values.clock ?? 'injected') as HilClock;
-      if (clock !== 'injected' && clock !== 'device') throw new UsageError(`--clock ${values.clock}: expected device (or leave it out for injected time)`);
-      const speed = parseSpeed(values.speed);
-      if (clock === 'device' && speed !== 1) throw new UsageError('--clock device runs on the device\'s own clock: it needs --speed 1x');
-      if (values.tolerance && clock !== 'device') throw new UsageError('--tolerance is for --clock device (injected time is compared byte for byte)');
-      const offsets = (values.offset ?? []).map((x) => {
-        if (!Number.isFinite(Number(x))) throw new UsageError(`--offset ${x}: expected milliseconds`);
-        return Number(x);
-      });
-      const startMs = values.start === undefined ? undefined : Date.parse(values.start);
-      if (startMs !== undefined && !Number.isFinite(startMs)) throw new UsageError(`--start ${values.start}: expected an ISO 8601 date-time`);
-      const untilRel = values.until === undefined ? undefined : parseDuration(/^\d+(\.\d+)?$/.test(values.until) ? Number(values.until) : values.until);
-      if (untilRel !== undefined && !(untilRel >= 0)) throw new UsageError(`--until ${values.until}: expected a duration from the recording start`);
-      let deviceKey: KeyFile | undefined;
-      if (values['device-key']) {
-        deviceKey = readKeyFile(values['device-key']);
-        if (deviceKey.role !== 'device' || !deviceKey.seed) throw new UsageError(`--device-key ${values['device-key']}: needs a device's secret key (edgerule keygen --role device)`);
-      }
-      const bundle = loadHilBundle(values.bundle, values.map);
-      const scenario = values.scenario ? { file: values.scenario, scenario: await loadScenario(values.scenario) } : undefined;
-      o = {
-        ...HIL_DEFAULTS, port: values.port, baud: count(values.baud, 'baud', HIL_DEFAULTS.baud), bundle,
-        inputs: { traces: values.trace, offsets, startMs, scenario, untilRel }, speed, clock,
-        toleranceMs: values.tolerance ? seconds(values.tolerance, 'tolerance', HIL_DEFAULTS.toleranceMs) : HIL_DEFAULTS.toleranceMs,
-        deviceKey, flash: !values['no-flash'], reset: !!values.reset,
-        timeouts: {
-          connectMs: seconds(values['timeout-connect'], 'timeout-connect', HIL_DEFAULTS.timeouts.connectMs),
-          flashMs: seconds(values['timeout-flash'], 'timeout-flash', HIL_DEFAULTS.timeouts.flashMs),
-          injectMs: seconds(values['timeout-inject'], 'timeout-inject', HIL_DEFAULTS.timeouts.injectMs),
-          drainMs: seconds(values['timeout-drain'], 'timeout-drain', HIL_DEFAULTS.timeouts.drainMs),
-        },
-        log: values.json ? undefined : (l) => io.error(l),
-      };
-    } catch (e) {
-      if (e instanceof UsageError || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-        io.error(`edgerule hil: ${(e as Error).message}\n\n${this.usage}`);
-        return EXIT.USAGE;
-      }
-      io.error(tint(io, 'stderr', 'red', `edgerule hil: ${(e as Error).message}`));
-      return EXIT.CANNOT_CHECK;
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' }, bundle: { type: 'string' }, map: { type: 'string' }, trace: { type: 'string', multiple: true }, offset: { type: 'string', multiple: true },
+        start: { type: 'string' }, scenario: { type: 'string' }, until: { type: 'string' }, speed: { type: 'string' }, 'device-key': { type: 'string' },
+        clock: { type: 'string' }, tolerance: { type: 'string' }, expect: { type: 'string' }, junit: { type: 'string' }, out: { type: 'string' },
+        reset: { type: 'boolean' }, 'no-flash': { type: 'boolean' }, baud: { type: 'string' }, 'timeout-connect': { type: 'string' },
+        'timeout-flash': { type: 'string' }, 'timeout-inject': { type: 'string' }, 'timeout-drain': { type: 'string' }, json: { type: 'boolean' },
+      },
+    });
+    if (!values.port) throw new UsageError('missing --port <port>: the serial port of the device (a virtual device\'s <folder>/tty)');
+    if (!values.bundle) throw new UsageError('missing --bundle <file>: the signed bundle the device must run');
+    if (!values.trace?.length) throw new UsageError('missing --trace <file>: at least one recording to inject');
+    const clock = (values.clock ?? 'injected') as HilClock;
+    if (clock !== 'injected' && clock !== 'device') throw new UsageError(`--clock ${values.clock}: expected device (or leave it out for injected time)`);
+    const speed = parseSpeed(values.speed);
+    if (clock === 'device' && speed !== 1) throw new UsageError('--clock device runs on the device\'s own clock: it needs --speed 1x');
+    if (values.tolerance && clock !== 'device') throw new UsageError('--tolerance is for --clock device (injected time is compared byte for byte)');
+    const offsets = (values.offset ?? []).map((x) => {
+      if (!Number.isFinite(Number(x))) throw new UsageError(`--offset ${x}: expected milliseconds`);
+      return Number(x);
+    });
+    const startMs = values.start === undefined ? undefined : Date.parse(values.start);
+    if (startMs !== undefined && !Number.isFinite(startMs)) throw new UsageError(`--start ${values.start}: expected an ISO 8601 date-time`);
+    const untilRel = values.until === undefined ? undefined : parseDuration(/^\d+(\.\d+)?$/.test(values.until) ? Number(values.until) : values.until);
+    if (untilRel !== undefined && !(untilRel >= 0)) throw new UsageError(`--until ${values.until}: expected a duration from the recording start`);
+    const timeouts = {
+      connectMs: seconds(values['timeout-connect'], 'timeout-connect', HIL_DEFAULTS.timeouts.connectMs),
+      flashMs: seconds(values['timeout-flash'], 'timeout-flash', HIL_DEFAULTS.timeouts.flashMs),
+      injectMs: seconds(values['timeout-inject'], 'timeout-inject', HIL_DEFAULTS.timeouts.injectMs),
+      drainMs: seconds(values['timeout-drain'], 'timeout-drain', HIL_DEFAULTS.timeouts.drainMs),
+    };
+    const toleranceMs = values.tolerance ? seconds(values.tolerance, 'tolerance', HIL_DEFAULTS.toleranceMs) : HIL_DEFAULTS.toleranceMs;
+    const baud = count(values.baud, 'baud', HIL_DEFAULTS.baud);
+    let deviceKey: KeyFile | undefined;
+    if (values['device-key']) {
+      deviceKey = readKeyFile(values['device-key']);
+      if (deviceKey.role !== 'device' || !deviceKey.seed) throw new CliError(`--device-key ${values['device-key']}: needs a device's secret key (edgerule keygen --role device), got a ${deviceKey.role} ${deviceKey.seed ? 'secret' : 'public'} key`);
     }
-    let expectations;
-    try {
-      expectations = values.expect ? loadExpectations(values.expect, o.bundle.loaded.rules.map((r) => r.name)) : undefined;
-    } catch (e) {
-      io.error(tint(io, 'stderr', 'red', e instanceof ScenarioError ? e.message : `edgerule hil: ${(e as Error).message}`));
-      return EXIT.CANNOT_CHECK;
-    }
+    const bundle = loadHilBundle(values.bundle, values.map);
+    const scenario = values.scenario ? { file: values.scenario, scenario: await loadScenario(values.scenario) } : undefined;
+    const o: HilOptions = {
+      ...HIL_DEFAULTS, port: values.port, baud, bundle, inputs: { traces: values.trace, offsets, startMs, scenario, untilRel }, speed, clock,
+      toleranceMs, deviceKey, flash: !values['no-flash'], reset: !!values.reset, timeouts,
+      log: values.json ? undefined : (l) => io.error(l),
+    };
+    const expectations = values.expect ? loadExpectations(values.expect, o.bundle.loaded.rules.map((r) => r.name)) : undefined;
     const run = await runHil(o);
     const r = judge(run, o, expectations);
     const files = values.out ? writeOutDir(values.out, r, run, o.clock === 'device' ? o.toleranceMs : 0) : [];

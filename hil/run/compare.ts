@@ -121,8 +121,13 @@ export function recordEvents(stream: Uint8Array, b: LoadedBundle, t0: number): D
     if (!r || r.type !== 0) continue;
     const info = ruleInfo(b, r.rule!, r.severity!, r.values?.length ?? 0);
     const values: Record<string, number | null> = {};
-    (r.values ?? []).forEach((v, k) => { values[info.attach[k] ?? `v${k}`] = Number.isFinite(v) ? v : null; });
-    out.push({ index: out.length, seq: r.seq, t: r.t, rel: r.t - t0, ruleId: r.rule!, rule: info.name, severity: severityName(r.severity!), values });
+    const units: Record<string, string | null> = {};
+    (r.values ?? []).forEach((v, k) => {
+      const name = info.attach[k] ?? `v${k}`;
+      values[name] = Number.isFinite(v) ? v : null;
+      units[name] = info.attachUnits[k] ?? null;
+    });
+    out.push({ index: out.length, seq: r.seq, t: r.t, rel: r.t - t0, ruleId: r.rule!, rule: info.name, severity: severityName(r.severity!), values, units });
   }
   return out;
 }

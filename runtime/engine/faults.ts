@@ -25,3 +25,4 @@ export var F_NO_END = 19;          // unit does not finish with END
 export var F_BAD_SCOPE = 20;       // rule-only op in a derived unit or the reverse
 export var F_BAD_COUNT = 21;       // n operand out of range (attachments, steps, ring size)
 export var F_TRANSLATE = 22;       // the engine could not instantiate the translated code
+export var F_HOST = 23;            // the host lacks a callback the bundle calls (emit, output, interval)

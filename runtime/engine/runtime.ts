@@ -15,7 +15,8 @@ import { translate } from './translate.ts';
 import { valueReaders } from './readers.ts';
 import { makeOutOfLineOps, Geometry } from './out-of-line-ops.ts';
 import { GEOM_SIZE, POINT_SIZE, GeomField, PointField, readConstant } from './format.ts';
-import { F_OK, F_TRANSLATE } from './faults.ts';
+import { F_OK, F_TRANSLATE, F_HOST } from './faults.ts';
+import { missingCallback } from './host-check.ts';
 import { Limit } from './isa.generated.ts';
 
 /** What the runtime needs from the device (or the simulator). */
@@ -141,6 +142,8 @@ export function translated(bytes: Uint8Array): string {
 export function load(bytes: Uint8Array, host: Host): Runtime {
   var p = verify(bytes);
   if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
+  var lacking = missingCallback(p, host);
+  if (lacking >= 0) return refused(p, F_HOST, lacking);
   var V = filled(p.nValues, NaN);
   var U = filled(p.nSignals, NaN);
   var S = filled(p.nState, NaN);

@@ -17,6 +17,7 @@ import type { SimResult, SimEvent } from '../run.ts';
 import type { SampleColumns } from '../trace/index.ts';
 import { bundleGeometry, type DrawnGeometry } from '../geometry.ts';
 import { formatRel, iso } from '../time.ts';
+import { displayUnit, valueText } from '../units.ts';
 import { CSS, JS } from './assets.ts';
 import { M_PER_DEG_ROUNDED as M_PER_DEG } from '../../runtime/engine/geodesy.ts';
 
@@ -150,12 +151,11 @@ function mapSvg(r: SimResult, events: SimEvent[], geoms: DrawnGeometry[]): strin
 
 const TIME_STEPS = [1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
 
-/** Display transform per signal: speed in km/h, the rest in catalogue units. */
+/** Display transform per signal, the terminal's (simulator/units.ts): speed in km/h, the rest in catalogue units. */
 function display(sig: number): { label: string; k: number } {
   const name = SIGNAL_BY_ID[sig] ?? `signal#${sig}`;
-  if (name === 'gnss.speed') return { label: 'gnss.speed (km/h)', k: 3.6 };
-  const unit = signalMeta(name).unit;
-  return { label: unit === 'bool' || unit === 'id' || unit === 'level' || unit === 'count' ? name : `${name} (${unit})`, k: 1 };
+  const shown = displayUnit(signalMeta(name).unit);
+  return { label: shown.unit ? `${name} (${shown.unit})` : name, k: shown.k };
 }
 
 function timelineSvg(r: SimResult, events: SimEvent[], device?: DeviceOverlay): string {
@@ -169,7 +169,7 @@ function timelineSvg(r: SimResult, events: SimEvent[], device?: DeviceOverlay): 
   const sigs: number[] = [];
   for (let g = 0; g < 256; g++) if (present[g] && g !== LAT && g !== LON) sigs.push(g);
   const rules = [...r.bundle.rules].sort((a, b) => a.id - b.id);
-  for (const e of events) if (!rules.some((x) => x.id === e.ruleId)) rules.push({ id: e.ruleId, name: e.rule, severity: e.severity, attach: [], description: '' });
+  for (const e of events) if (!rules.some((x) => x.id === e.ruleId)) rules.push({ id: e.ruleId, name: e.rule, severity: e.severity, attach: [], attachUnits: [], description: '' });
   const spans = r.scenario?.spans ?? [];
   const SPAN_ROW = 15;
   const top = 14 + spans.length * SPAN_ROW + (spans.length ? 6 : 0);
@@ -275,9 +275,8 @@ function fmtNum(v: number): string {
   return a >= 1000 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
-function fmtValue(v: number | null): string {
-  if (v === null) return '—';
-  return Number.isInteger(v) ? String(v) : String(+v.toPrecision(9));
+function fmtValue(v: number | null, unit: string | null | undefined): string {
+  return v === null ? '—' : valueText(v, unit);
 }
 
 /** A device's events drawn over the simulator's (edgerule hil): markers on the rule rows, a column in the event table. */
@@ -341,10 +340,10 @@ export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
     const d = dev.events[k];
     return `<td class="devyes">${d.t === events[i].t ? 'same' : `${d.t > events[i].t ? '+' : '−'}${esc(formatRel(Math.abs(d.t - events[i].t)))}`}</td>`;
   };
-  const rows = events.map((e, i) => `<tr class="event" data-ev="${e.index}" data-rule="${esc(e.rule)}"><td class="num">${e.index + 1}</td><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v))}`).join(' ')}</td>${devCell(i)}</tr>`);
+  const rows = events.map((e, i) => `<tr class="event" data-ev="${e.index}" data-rule="${esc(e.rule)}"><td class="num">${e.index + 1}</td><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v, e.units[k]))}`).join(' ')}</td>${devCell(i)}</tr>`);
   const matched = new Set(dev?.pairs ?? []);
   const extra = dev ? dev.events.filter((_, k) => !matched.has(k)) : [];
-  const extraTable = dev ? `<h2>Device events the simulator does not have (${extra.length})</h2>${extra.length ? `<table><thead><tr><th>time (UTC)</th><th class="num">offset</th><th>rule</th><th>severity</th><th>attached values</th></tr></thead><tbody>${extra.map((e) => `<tr><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v))}`).join(' ')}</td></tr>`).join('')}</tbody></table>` : '<p>None.</p>'}` : '';
+  const extraTable = dev ? `<h2>Device events the simulator does not have (${extra.length})</h2>${extra.length ? `<table><thead><tr><th>time (UTC)</th><th class="num">offset</th><th>rule</th><th>severity</th><th>attached values</th></tr></thead><tbody>${extra.map((e) => `<tr><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v, e.units[k]))}`).join(' ')}</td></tr>`).join('')}</tbody></table>` : '<p>None.</p>'}` : '';
   const data = JSON.stringify(events.map((e) => ({ time: iso(e.t), ms: e.t, offsetMs: e.rel, rule: e.rule, severity: e.severity, values: e.values }))).replace(/</g, '\\u003c');
   return `${pageTop(title, CSS, 'real recordings can show where real people drove')}
 <main>

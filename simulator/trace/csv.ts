@@ -22,6 +22,9 @@ const UNIT_FACTOR: Record<CsvValueUnit, number> = {
 };
 /** Decimal-point shift from the time unit to ms (s → ms moves the point 3 places right). */
 const TIME_SHIFT: Record<CsvTimeUnit, number> = { s: -3, ms: 0, us: 3, ns: 6, iso: 0 };
+/** The units a mapping may name: for values (converted to the signal's catalogue unit) and for the time column. */
+export const CSV_VALUE_UNITS = Object.keys(UNIT_FACTOR) as CsvValueUnit[];
+export const CSV_TIME_UNITS = Object.keys(TIME_SHIFT) as CsvTimeUnit[];
 
 const AX = signalMeta('accel.x').id, AY = signalMeta('accel.y').id, AZ = signalMeta('accel.z').id;
 const AMAG = signalMeta('accel.mag').id, LAT = signalMeta('gnss.lat').id, LON = signalMeta('gnss.lon').id;
@@ -122,8 +125,10 @@ export function readCsv(buf: Uint8Array, file: string, mapping: CsvMapping, opts
   const header = hasHeader ? splitCsvLine(headerText, delim) : [];
 
   // column → slot
+  const from = mapping.name ? `, from ${mapping.name}` : '';
+  const columns = `(its columns: ${header.map((h) => JSON.stringify(h.trim())).join(', ')})`;
   const timeCol = findColumn(header, mapping.time.column);
-  if (timeCol < 0) throw new Error(`${file}: time column "${mapping.time.column}" not found in the CSV header`);
+  if (timeCol < 0) throw new Error(`${file}: time column "${mapping.time.column}"${from} not found in the CSV header ${columns}`);
   const tUnit = mapping.time.unit;
   if (!(tUnit in TIME_SHIFT)) throw new Error(`${file}: unknown time unit "${tUnit}"`);
   const iso = tUnit === 'iso';
@@ -139,7 +144,7 @@ export function readCsv(buf: Uint8Array, file: string, mapping: CsvMapping, opts
     const c = mapping.columns[k];
     if (!(c.signal in Catalogue)) throw new Error(`${file}: "${c.signal}" is not a catalogue signal`);
     const idx = findColumn(header, c.column);
-    if (idx < 0) throw new Error(`${file}: column "${c.column}" (for ${c.signal}) not found in the CSV header`);
+    if (idx < 0) throw new Error(`${file}: column "${c.column}" (for ${c.signal}${from}) not found in the CSV header ${columns}`);
     const unit = c.unit ?? 'as-is';
     if (!(unit in UNIT_FACTOR)) throw new Error(`${file}: unknown unit "${unit}" for ${c.signal}`);
     slotCol[k] = idx;

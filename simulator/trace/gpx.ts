@@ -171,7 +171,7 @@ export function readGpx(buf: Uint8Array, file: string, opts: ReadOptions = {}): 
     }
   }
   if (cur) {
-    issues.push({ file, line: cur.line, reason: `<${cur.kind}> not closed at end of file` });
+    issues.push({ file, line: cur.line, reason: `<${cur.kind}> not closed at end of file: the file is cut short (an unfinished download or copy?); the points up to here are replayed` });
     endPoint(cur);
   }
   if (truncated) issues.push({ file, line: lineAt(n), reason: 'file ends inside a tag, comment or CDATA section' });

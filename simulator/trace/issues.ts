@@ -37,6 +37,8 @@ export interface ReadOptions {
   format?: 'nmea' | 'gpx' | 'csv' | 'jsonl' | 'cbor';
   /** CSV: explicit column mapping, or the name of a built-in preset; default: preset detected from the header. */
   csv?: CsvMapping | string;
+  /** CSV: the mapping for a header no preset recognises (edgerule simulate --csv-map); without it such a file is refused. */
+  csvFallback?: CsvMapping;
   /** Order policy applied while reading (see order.ts); default DEFAULT_POLICY. */
   policy?: Partial<MergePolicy>;
   /**

@@ -30,6 +30,36 @@ interface Emitter {
   records: number; invalid: number; derivedMag: number; headers: number;
   hasDate: boolean | undefined;
   firstT: number;
+  /** Keys that name no catalogue signal: how many records had each, and where the first was. */
+  unknownKeys: Map<string, { records: number; line: number; offset?: number }>;
+}
+
+/** Catalogue names a misspelt key probably meant: same name in another case, or the part after the dot ("lat" → gnss.lat). */
+function meant(key: string): string[] {
+  const k = key.toLowerCase();
+  return SIGNAL_NAMES.filter((n) => n.toLowerCase() === k || n.toLowerCase().split('.').pop() === k);
+}
+
+/** Counts the keys of a refused record that name no signal. */
+function noteUnknownKeys(em: Emitter, r: Record<string, unknown>, where: { line: number; offset?: number }): void {
+  for (const k in r) {
+    if (k === 't' || SIG_ID.has(k)) continue;
+    const seen = em.unknownKeys.get(k);
+    if (seen) seen.records++;
+    else em.unknownKeys.set(k, { records: 1, ...where });
+  }
+}
+
+/** One issue naming every unknown key (with what it probably meant), at the first record that had one. */
+function unknownKeysIssue(em: Emitter): TraceIssue | undefined {
+  if (!em.unknownKeys.size) return undefined;
+  const first = [...em.unknownKeys.values()].sort((a, b) => a.line - b.line || (a.offset ?? 0) - (b.offset ?? 0))[0];
+  const keys = [...em.unknownKeys].map(([k, v]) => {
+    const guess = meant(k);
+    return `"${k}" (${v.records} record${v.records === 1 ? '' : 's'}${guess.length ? `; did you mean ${guess.join(' or ')}?` : ''})`;
+  });
+  return { file: em.file, line: first.line, ...(first.offset !== undefined ? { offset: first.offset } : {}),
+    reason: `unknown keys, no catalogue signal has these names: ${keys.join(', ')}; the records with them were skipped (a record's keys are t and signal names, docs/FORMATS.md)` };
 }
 
 /** Validates and emits one decoded record; `where` places issues (line or offset). */
@@ -55,6 +85,7 @@ function emit(em: Emitter, rec: unknown, where: { line: number; offset?: number 
   for (const k in r) if (typeof r[k] === 'number' && Number.isNaN(r[k])) r[k] = null; // CBOR NaN = unknown
   if (!recordValidator.Check(r)) {
     em.invalid++;
+    noteUnknownKeys(em, r, where);
     em.issues.push({ file: em.file, ...where, reason: `schema: ${recordError(r)}; record skipped`, text });
     return;
   }
@@ -85,7 +116,7 @@ function newEmitter(file: string, opts: ReadOptions, issues: TraceIssue[], capac
   const sink = new RecordSink(file, issues, resolvePolicy(opts.policy), capacity);
   return {
     sink, issues, file,
-    records: 0, invalid: 0, derivedMag: 0, headers: 0, hasDate: undefined, firstT: NaN,
+    records: 0, invalid: 0, derivedMag: 0, headers: 0, hasDate: undefined, firstT: NaN, unknownKeys: new Map(),
   };
 }
 
@@ -97,6 +128,8 @@ function finish(em: Emitter, format: string, stats: Record<string, number>, opts
   stats.invalidRecords = em.invalid;
   stats.headerRecords = em.headers;
   stats.derivedMag = em.derivedMag;
+  const unknown = unknownKeysIssue(em);
+  if (unknown) em.issues.push(unknown);
   em.issues.sort((a, b) => a.line - b.line || (a.offset ?? 0) - (b.offset ?? 0));
   return { file: em.file, format, samples, issues: em.issues, stats, hasDate };
 }

@@ -156,9 +156,14 @@ function readCsvTrace(buf: Buffer, path: string, opts: ReadOptions): TraceResult
             issues: [{ file: path, line: 1, reason: 'Sensor Logger metadata (device, sensors, rates): no samples in this file' }],
           };
         }
-        throw new Error(`${path}: cannot read trace: CSV header not recognised by any preset (${cells.slice(0, 6).map((c) => JSON.stringify(c.trim())).join(', ')}${cells.length > 6 ? ', …' : ''}); pass a column mapping as opts.csv`);
+        if (!opts.csvFallback) {
+          throw new Error(`${path}: cannot read trace: CSV header not recognised by any preset (${cells.slice(0, 6).map((c) => JSON.stringify(c.trim())).join(', ')}${cells.length > 6 ? ', …' : ''}); ` +
+            'map its columns with --csv-map time=<column>:<unit>,<signal>=<column>[:<unit>],… or --csv-map <mapping.json> (docs/FORMATS.md, "CSV column mappings")');
+        }
+        mapping = opts.csvFallback;
+      } else {
+        mapping = found;
       }
-      mapping = found;
     }
   }
   return readCsv(buf, path, mapping, opts, `csv:${mapping.name ?? 'custom'}`);
