@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { processIo, tint, type Command, type Io } from './command.ts';
 import { exitCodeOf } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
+import { terminalLines } from './safe-text.ts';
 
 interface Entry {
   /** One line for `edgerule --help` (owned here, so the overview needs no command loaded). */
@@ -151,7 +152,8 @@ function report(io: Io, name: string, command: Command, e: unknown, json: boolea
   } else {
     text = `edgerule ${name}: ${error.message}`;
   }
-  io.error(tint(io, 'stderr', 'red', text));
+  // messages quote names from files (rules, traces, paths): no control character reaches the terminal
+  io.error(tint(io, 'stderr', 'red', terminalLines(text)));
   if (json) io.log(JSON.stringify({ ok: false, exitCode: code, error: text.split('\n')[0].slice(`edgerule ${name}: `.length) }));
   return code;
 }

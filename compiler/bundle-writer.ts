@@ -9,6 +9,8 @@ import { catalogueHash } from './catalogue-hash.ts';
 import { SIGNAL_COUNT } from './dsl/catalogue.ts';
 
 export interface BundleCounts {
+  /** The device profile the bundle is compiled for (its name; the header keeps its profileHash). */
+  profile: string;
   /** Constants stored as f32 (the first ones of the pool). */
   consts32: number;
   consts: number;
@@ -23,7 +25,7 @@ export interface BundleCounts {
 
 export interface NewBundle { bytes: Uint8Array; dv: DataView; sections: F.Sections; length: number }
 
-/** A zeroed bundle of the size the counts imply, its header written (this catalogue, format version, total length). */
+/** A zeroed bundle of the size the counts imply, its header written (this catalogue, format version, profile, total length). */
 export function newBundle(c: BundleCounts): NewBundle {
   const header = new DataView(new ArrayBuffer(F.HEADER_SIZE));
   header.setUint32(F.HDR_MAGIC, F.MAGIC, true);
@@ -39,6 +41,7 @@ export function newBundle(c: BundleCounts): NewBundle {
   header.setUint32(F.HDR_POINTS, c.points, true);
   header.setUint32(F.HDR_DEPBYTES, c.depBytes, true);
   header.setUint32(F.HDR_CODEBYTES, c.codeBytes, true);
+  header.setUint32(F.HDR_PROFILE, F.profileHash(c.profile), true);
   const sections = F.newSections();
   const length = F.sectionOffsets(header, sections);
   header.setUint32(F.HDR_TOTAL, length, true);

@@ -117,8 +117,9 @@ export function compileRules(rules: Rule[], profile: Profile, cwd = process.cwd(
   if (lowered.diagnostics.some((d) => d.severity === 'error')) throw new CompileError(lowered.diagnostics);
   let emitted: Emitted;
   try {
-    emitted = emit(lowered);
+    emitted = emit(lowered, profile.name);
   } catch (e) {
+    if (e instanceof CompileError) throw e;
     throw new CompileError([{ code: 'ER201', severity: 'error', message: (e as Error).message }]);
   }
   const program = verify(emitted.bytes);

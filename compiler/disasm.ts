@@ -28,6 +28,8 @@ export interface Disassembly {
   bytes: number;
   format: number;
   catalogue: string;
+  /** 'profile NAME' when the sidecar names the profile whose hash the header carries, else 'profile hash 0x…'. */
+  profile: string;
   counts: { units: number; derived: number; stateSlots: number; stateBytes: number; constants: number; geometries: number; points: number };
   /** K0… in order; the first `f32Constants` are stored as f32, the rest as f64. */
   constants: number[];
@@ -85,12 +87,17 @@ function unitOf(p: Program, u: number, consts: number[], map?: SidecarMap): Disa
   };
 }
 
+function profileText(hash: number, map?: SidecarMap): string {
+  return map?.profile !== undefined && F.profileHash(map.profile) === hash ? `profile ${map.profile}` : `profile hash 0x${hash.toString(16)}`;
+}
+
 /** The disassembly of a bundle that verifies (the caller checks p.fault first). */
 export function disassembly(p: Program, map?: SidecarMap): Disassembly {
   const dv = p.dv;
   const consts = constants(p);
   return {
     bytes: p.bytes.length, format: dv.getUint16(F.HDR_VERSION, true), catalogue: `0x${dv.getUint32(F.HDR_CATALOGUE, true).toString(16)}`,
+    profile: profileText(dv.getUint32(F.HDR_PROFILE, true), map),
     counts: { units: p.nUnits, derived: p.nDerived, stateSlots: p.nState, stateBytes: p.nState * 8, constants: p.nConsts, geometries: p.nGeoms, points: p.nPoints },
     constants: consts, f32Constants: p.n32,
     geometries: geometries(p).map((g) => {
@@ -108,7 +115,7 @@ export function disassemble(bytes: Uint8Array, map?: SidecarMap): string {
   const d = disassembly(p, map);
   const c = d.counts;
   const lines: string[] = [];
-  lines.push(`bundle: ${d.bytes} bytes, format ${d.format}, catalogue ${d.catalogue}`);
+  lines.push(`bundle: ${d.bytes} bytes, format ${d.format}, catalogue ${d.catalogue}, ${d.profile}`);
   lines.push(`  ${c.units} units, ${c.derived} derived values, ${c.stateSlots} state slots (${c.stateBytes} bytes), ${c.constants} constants, ${c.geometries} geometries (${c.points} points)`);
   lines.push(`constants (K0…K${d.f32Constants - 1} stored as f32, the rest as f64):`);
   d.constants.forEach((k, i) => lines.push(`  K${i} = ${k}`));
@@ -164,7 +171,7 @@ export function explainOffset(bytes: Uint8Array, at: number, map?: SidecarMap): 
     const fields: Array<[number, string]> = [[F.HDR_MAGIC, 'magic'], [F.HDR_VERSION, 'format version'], [F.HDR_CONSTS32, 'f32 constant count'],
       [F.HDR_CATALOGUE, 'catalogue hash'], [F.HDR_SIGNALS, 'signal count'], [F.HDR_DERIVED, 'derived value count'], [F.HDR_UNITS, 'unit count'],
       [F.HDR_STATE, 'state slots'], [F.HDR_CONSTS, 'constant count'], [F.HDR_GEOMS, 'geometry count'], [F.HDR_POINTS, 'point count'],
-      [F.HDR_DEPBYTES, 'dependency bytes'], [F.HDR_CODEBYTES, 'code bytes'], [F.HDR_TOTAL, 'total length']];
+      [F.HDR_DEPBYTES, 'dependency bytes'], [F.HDR_CODEBYTES, 'code bytes'], [F.HDR_TOTAL, 'total length'], [F.HDR_PROFILE, 'profile hash']];
     const field = [...fields].reverse().find(([o]) => o <= at)!;
     return `byte ${at}: header field '${field[1]}' (offset ${field[0]})`;
   }

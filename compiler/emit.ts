@@ -8,6 +8,8 @@ import { encodeInstruction } from './encode.ts';
 import { GEOMETRY_KIND_CODE, type GeometryDef, type Node, type SourceLoc } from './ir.ts';
 import type { Lowered, LoweredRule } from './lower.ts';
 import { signalMeta, SIGNAL_COUNT } from './dsl/catalogue.ts';
+import { sizeDiagnostics } from './size-limits.ts';
+import { CompileError } from './diagnostics.ts';
 import { newBundle, writeConstant, writeGeometry, writePoint, writeUnit, writeUnitBodies } from './bundle-writer.ts';
 import { M_PER_DEG } from '../runtime/engine/geodesy.ts';
 
@@ -185,7 +187,8 @@ function projectGeometry(g: GeometryDef): { lat0: number; lon0: number; kx: numb
   const kx = Math.fround(Math.cos(lat0 * Math.PI / 180) * M_PER_DEG);
   const metres: Array<[number, number]> = g.kind === 'circle' ? [[g.radiusM!, 0]] : g.kind === 'point' ? [[0, 0]]
     : g.coords.map(([lon, lat]) => [(lon - lon0) * kx, (lat - lat0) * ky]);
-  const extent = Math.max(...metres.map(([x, y]) => Math.max(Math.abs(x), Math.abs(y))));
+  let extent = 0; // a loop, not Math.max(...): a spread of 125,000 points overflows the call stack
+  for (const [x, y] of metres) extent = Math.max(extent, Math.abs(x), Math.abs(y));
   const scale = Math.fround(Math.max(extent / 32767, 1e-3));
   const points = metres.map(([x, y]): [number, number] => [Math.round(x / scale), Math.round(y / scale)]);
   if (points.some(([x, y]) => Math.abs(x) > 32767 || Math.abs(y) > 32767)) throw new Error(`internal: geometry '${g.name}' does not fit i16 points`);
@@ -214,19 +217,24 @@ function writeUnits(lowered: Lowered, pools: Pools): { units: Array<{ info: Unit
   return { units, codeSize };
 }
 
-export function emit(lowered: Lowered): Emitted {
+/** The bundle of lowered rules, compiled for the named device profile (its header carries the profile). */
+export function emit(lowered: Lowered, profile: string): Emitted {
   // A dry run with the same writer records every constant load; its code is thrown away.
   const dry = new Pools(null);
   writeUnits(lowered, dry);
   const pools = new Pools(dry.recorded);
   const { units, codeSize } = writeUnits(lowered, pools);
 
+  const tooMany = sizeDiagnostics(pools.geoms);
+  if (tooMany.length) throw new CompileError(tooMany);
   const projected = pools.geoms.map(projectGeometry);
   const b = newBundle({
-    consts32: pools.n32, consts: pools.consts.length, derived: lowered.derived.length, units: units.length, state: pools.nState,
+    profile, consts32: pools.n32, consts: pools.consts.length, derived: lowered.derived.length, units: units.length, state: pools.nState,
     geoms: pools.geoms.length, points: projected.reduce((s, g) => s + g.points.length, 0),
     depBytes: units.reduce((s, u) => s + u.info.deps.length, 0), codeBytes: codeSize,
   });
+  const tooBig = sizeDiagnostics(pools.geoms, b.length);
+  if (tooBig.length) throw new CompileError(tooBig);
   pools.consts.forEach((k, i) => writeConstant(b, pools.n32, i, k));
   let first = 0;
   projected.forEach((g, i) => {

@@ -22,7 +22,7 @@ export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_BAD_OPCODE]: { name: 'BAD_OPCODE', rule: 'unknown opcode' },
   [F.F_BAD_OPERAND]: { name: 'BAD_OPERAND', rule: 'an instruction runs past the end of its unit' },
   [F.F_BAD_VALUE]: { name: 'BAD_VALUE', rule: `value id out of range (or ${VALUE_LIMITS})` },
-  [F.F_BAD_SLOT]: { name: 'BAD_SLOT', rule: 'state slot range exceeds the declared state size' },
+  [F.F_BAD_SLOT]: { name: 'BAD_SLOT', rule: 'state slot range exceeds the declared state size, or overlaps another instruction\'s' },
   [F.F_BAD_CONST]: { name: 'BAD_CONST', rule: 'constant index out of range' },
   [F.F_BAD_GEOMETRY]: { name: 'BAD_GEOMETRY', rule: 'geometry index out of range or geometry record malformed' },
   [F.F_BAD_JUMP]: { name: 'BAD_JUMP', rule: 'jump target must be a later instruction of the same unit, nested inside any enclosing jump' },
@@ -34,6 +34,7 @@ export const FAULT_TEXT: Record<number, { name: string; rule: string }> = {
   [F.F_BAD_COUNT]: { name: 'BAD_COUNT', rule: `count or severity operand out of range (${OPERAND_RANGES})` },
   [F.F_TRANSLATE]: { name: 'TRANSLATE', rule: 'the engine could not instantiate the translated code' },
   [F.F_HOST]: { name: 'HOST', rule: 'the host lacks the callback this instruction calls (EMIT needs emit, OUT needs output, RATE needs interval)' },
+  [F.F_ARGUMENT]: { name: 'ARGUMENT', rule: 'the bundle must be a Uint8Array and the host an object' },
 };
 
 export function describeFault(code: number, at: number, file = 'bundle'): string {

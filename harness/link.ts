@@ -62,6 +62,18 @@ export default rule({ name: 'off-long-route', description: 'off a long generated
   return p;
 }
 
+const forProfile = new Map<string, Promise<Uint8Array>>();
+
+/** A small bundle (the door-open-at-rest rule) compiled for another profile than the test devices' 'full'. */
+export function bundleForProfile(profile: string): Promise<Uint8Array> {
+  let p = forProfile.get(profile);
+  if (!p) {
+    p = compileFiles(['rules/door-open-at-rest.ts'], { profile, typecheck: false }).then((c) => c.bytes);
+    forProfile.set(profile, p);
+  }
+  return p;
+}
+
 export interface SignOptions { version: number; profile?: string; signing?: SigningMode; key?: KeyFile }
 
 /** The library (or another bundle) signed as `edgerule sign` does. */

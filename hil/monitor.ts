@@ -1,6 +1,6 @@
 /**
  * `edgerule monitor`: watches a device's live event stream for a person — each record decoded (rule name from
- * the sidecar map, attached values with units where the attachment names a catalogue signal, the time), its
+ * the sidecar map, attached values with the units the sidecar records, the time), its
  * signature checked with the device's event key from HELLO, its place in the hash chain — and acknowledges as
  * it goes. A lost link or a restarted device is reconnected and HELLOed again; records the device resends are
  * shown once. At the end the whole stream is verified as `edgerule verify` does, and can be saved with --out.
@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../cli/command.ts';
 import { EXIT } from '../cli/exit-codes.ts';
 import { MSG_EVENT, MSG_STATS, SR_UPTIME, REPLY } from '../runtime/link/constants.ts';
-import { SIGNAL_NAMES, signalMeta, type SignalName } from '../compiler/dsl/catalogue.ts';
+import { valueText } from '../simulator/units.ts';
 import type { SidecarMap } from '../compiler/compile.ts';
 import { readKeyFile } from '../signing/keys.ts';
 import { verifyEvents } from '../signing/verify-events.ts';
@@ -22,24 +22,6 @@ import { EventCollector, type Received } from './link/events-in.ts';
 
 const SEVERITY = ['info', 'warning', 'critical'];
 
-/** The catalogue signal an attachment name stands for: the full name, or a unique last part ('speed' → gnss.speed). */
-function signalFor(name: string): SignalName | undefined {
-  if ((SIGNAL_NAMES as string[]).includes(name)) return name as SignalName;
-  const lower = name.toLowerCase();
-  const hits = SIGNAL_NAMES.filter((s) => s.split('.').pop()!.toLowerCase() === lower || s.replace('.', '').toLowerCase() === lower);
-  return hits.length === 1 ? hits[0] : undefined;
-}
-
-function valueText(name: string, v: number): string {
-  const s = signalFor(name);
-  if (v !== v) return `${name}=n/a`;
-  if (!Number.isFinite(v)) return `${name}=${v}`;
-  const unit = s ? signalMeta(s).unit : '';
-  if (unit === 'm/s') return `${name}=${(v * 3.6).toFixed(1)} km/h`;
-  const shown = Number.isInteger(v) ? String(v) : v.toPrecision(8).replace(/0+$/, '').replace(/\.$/, '');
-  return unit && !['bool', 'id', 'count', 'level', 'ratio'].includes(unit) ? `${name}=${shown} ${unit}` : `${name}=${shown}`;
-}
-
 /** One line per record for a person. */
 export function describeRecord(r: Received, map?: SidecarMap): string {
   const rec = r.item.record!;
@@ -50,7 +32,8 @@ export function describeRecord(r: Received, map?: SidecarMap): string {
   if (rec.type === 1) return `seq ${rec.seq}  ${when}  checkpoint  (${sig}${chain}${drops})`;
   const info = map?.rules.find((x) => x.id === rec.rule);
   const names = info?.attach ?? [];
-  const values = (rec.values ?? []).map((v, i) => valueText(names[i] ?? `v${i}`, v)).join(' ');
+  // the units the compiler recorded in the sidecar, shown as the simulator shows them (simulator/units.ts)
+  const values = (rec.values ?? []).map((v, i) => `${names[i] ?? `v${i}`}=${v !== v ? 'n/a' : valueText(v, info?.attachUnits?.[i])}`).join(' ');
   return `seq ${rec.seq}  ${when}  ${(SEVERITY[rec.severity ?? 0] ?? rec.severity).padEnd(8)}  ${info?.name ?? `rule#${rec.rule}`}  ${values}  (${sig}${chain}${drops})`;
 }
 

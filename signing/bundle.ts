@@ -6,11 +6,12 @@
 import { Encoder, Tag } from 'cbor-x';
 import { verify } from '../runtime/engine/verify.ts';
 import {
-  parseSigned, MAX_PROFILE_NAME, LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING, type SignedCheck,
+  parseSigned, MAX_PROFILE_NAME, MAX_SIGNED_PAYLOAD, LABEL_VERSION, LABEL_PROFILE, LABEL_CATALOGUE, LABEL_SIGNING, type SignedCheck,
 } from '../runtime/signing/signed-bundle.ts';
 import { tbsLength, wrTbs, COSE_SIGN1_TAG, COSE_LABEL_ALG, COSE_LABEL_CRIT, COSE_LABEL_KID, COSE_ALG_EDDSA } from '../runtime/signing/cose.ts';
 import { SIGNING_CHECKPOINT, SIGNING_PER_EVENT } from '../runtime/signing/modes.ts';
-import { HDR_CATALOGUE } from '../runtime/engine/format.ts';
+import { HDR_CATALOGUE, HDR_PROFILE, MAGIC, profileHash } from '../runtime/engine/format.ts';
+import { EXIT, type ExitCode } from '../cli/exit-codes.ts';
 import { describeFault } from '../compiler/faults.ts';
 import type { SigningMode } from '../compiler/dsl/rule.ts';
 import { signBytes, verifyBytes } from './ed.ts';
@@ -26,7 +27,33 @@ export interface BundleSignOptions {
   signing: SigningMode;
 }
 
-export class BundleError extends Error {}
+/** Why a bundle cannot be signed or opened; `exit` is the exit code a command gives for it (cli/exit-codes.ts). */
+export class BundleError extends Error {
+  constructor(message: string, readonly exit: ExitCode = EXIT.CHECK_FAILED) {
+    super(message);
+  }
+}
+
+/** The profileHash() a bundle's header says it was compiled for (undefined when too short to have one). */
+export function bundleProfileHash(bundle: Uint8Array): number | undefined {
+  return bundle.length >= HDR_PROFILE + 4 ? new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength).getUint32(HDR_PROFILE, true) : undefined;
+}
+
+/** What a file is, by its first bytes: what `sign` and `verify` need to tell a user who gave the wrong one. */
+export type FileKind = 'bundle' | 'signed bundle' | 'events file' | 'key file' | 'empty file' | 'unknown';
+
+export function fileKind(b: Uint8Array): FileKind {
+  if (b.length === 0) return 'empty file';
+  if (b.length >= 4 && new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0, true) === MAGIC) return 'bundle';
+  if (b[0] === 0xd2 && b[1] === 0x84) {
+    if (b[2] === 0x43 && b[3] === 0xa1 && b[4] === 0x01 && b[5] === 0x27) return 'events file'; // a signed record's protected header
+    if ((b[2] === 0x58 || b[2] === 0x59) && (b[2] === 0x58 ? b[4] : b[5]) === 0xa7) return 'signed bundle';
+    return 'unknown';
+  }
+  if (b[0] >= 0xa5 && b[0] <= 0xaa && b[1] === 0x00) return 'events file'; // a bare record: map(5…10), key 0
+  if (Buffer.from(b.subarray(0, 17)).toString('latin1') === 'edgerule ed25519 ') return 'key file';
+  return 'unknown';
+}
 
 export function signingCode(mode: SigningMode): number {
   return mode === 'per-event' ? SIGNING_PER_EVENT : SIGNING_CHECKPOINT;
@@ -38,7 +65,7 @@ export function signingName(code: number): SigningMode {
 
 export function checkProfileName(name: string): void {
   if (!/^[\x21-\x7e]+$/.test(name) || name.length > MAX_PROFILE_NAME) {
-    throw new BundleError(`profile name '${name}' must be 1…${MAX_PROFILE_NAME} printable ASCII characters`);
+    throw new BundleError(`profile name '${name}' must be 1…${MAX_PROFILE_NAME} printable ASCII characters`, EXIT.USAGE);
   }
 }
 
@@ -57,12 +84,15 @@ export function protectedHeader(kid: Uint8Array, catalogue: number, o: BundleSig
 
 /** Signs a verified bytecode bundle with a build key. */
 export function signBundle(bundle: Uint8Array, key: KeyFile, o: BundleSignOptions): Uint8Array {
-  if (key.role !== 'build') throw new BundleError(`bundles are signed with a build key; this is a ${key.role} key${key.device !== undefined ? ` (device ${key.device})` : ''}`);
-  if (!key.seed) throw new BundleError('signing needs the secret key file, not the public one');
-  if (!Number.isInteger(o.version) || o.version < 0 || o.version > 0xffffffff) throw new BundleError(`--version must be an integer 0…4294967295, got ${o.version}`);
+  if (key.role !== 'build') throw new BundleError(`bundles are signed with a build key; this is a ${key.role} key${key.device !== undefined ? ` (device ${key.device})` : ''}`, EXIT.CANNOT_CHECK);
+  if (!key.seed) throw new BundleError('signing needs the secret key file, not the public one', EXIT.CANNOT_CHECK);
+  if (!Number.isInteger(o.version) || o.version < 0 || o.version > 0xffffffff) throw new BundleError(`--version must be an integer 0…4294967295, got ${o.version}`, EXIT.USAGE);
   checkProfileName(o.profile);
   const p = verify(bundle);
   if (p.fault) throw new BundleError(`refusing to sign a bundle the device would refuse: ${describeFault(p.fault, p.faultAt)}`);
+  if (bundle.length > MAX_SIGNED_PAYLOAD) throw new BundleError(`the bundle is ${bundle.length} bytes, more than the ${MAX_SIGNED_PAYLOAD} a signed bundle carries (the compiler refuses to write one: compiler/size-limits.ts)`);
+  // The bundle binds the profile it was compiled for: a device of another profile would read its ids with other meanings.
+  if (bundleProfileHash(bundle) !== profileHash(o.profile)) throw new BundleError(`refusing to sign for profile '${o.profile}' a bundle compiled for another profile`);
   const catalogue = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength).getUint32(HDR_CATALOGUE, true);
   const prot = protectedHeader(key.publicKey.subarray(0, 8), catalogue, o);
   const tbs = cbor.encode(['Signature1', prot, new Uint8Array(0), bundle]);

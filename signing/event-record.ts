@@ -145,46 +145,97 @@ export function readRecord(r: CborIn): EventRecord | undefined {
   return rec;
 }
 
-/** Reads every item of an events file; a framing error stops reading (the rest cannot be delimited). */
+/** Where reading stopped: a framing error, after which the rest cannot be delimited. */
+export interface Stopped { message: string; offset: number; unread: number }
+
+/** Bytes an item can take at most (a COSE_Sign1 around the largest record), with room to spare. */
+const MAX_ITEM = 4096;
+
+/**
+ * Reads the item at r.pos (r reads `buf`, whose byte 0 is at file offset `base`); undefined when it cannot be
+ * delimited (r.fault says why). Offsets in the item and its messages are file offsets.
+ */
+function readItem(buf: Uint8Array, r: CborIn, cose: ReturnType<typeof newSign1>, index: number, base: number): Item | undefined {
+  const start = r.pos;
+  if (buf[start] !== COSE_SIGN1_HEAD) {
+    const rec = readRecord(r);
+    if (!rec) return undefined;
+    const payload = buf.slice(start, r.pos);
+    return { index, offset: base + start, length: r.pos - start, signed: false, payload, record: rec, hash: Buffer.from(chainHash(payload)).toString('hex') };
+  }
+  if (!rdSign1(r, cose, EVENT_PROTECTED.length - 1, R.RECORD_MAX)) return undefined;
+  const end = r.pos;
+  const payload = buf.slice(cose.payStart, cose.payStart + cose.payLen);
+  const item: Item = {
+    index, offset: base + start, length: end - start, signed: true, payload, hash: Buffer.from(chainHash(payload)).toString('hex'),
+    signature: buf.slice(cose.sigStart, cose.sigStart + 64),
+  };
+  const prot = buf.subarray(cose.protStart - 1, cose.protStart + cose.protLen);
+  if (Buffer.compare(Buffer.from(prot), Buffer.from(EVENT_PROTECTED)) !== 0) {
+    item.error = describeSignedFault(S.SF_HEADER, base + cose.protStart - 1, S.FLD_HEADER_MAP, '');
+  } else {
+    item.tbs = new Uint8Array(tbsLength(cose.protLen, cose.payLen));
+    wrTbs(item.tbs, buf, cose.protStart, cose.protLen, buf, cose.payStart, cose.payLen);
+    const inner = cborIn(buf, cose.payStart, cose.payStart + cose.payLen);
+    const rec = readRecord(inner);
+    if (rec && inner.pos !== inner.end) cborBad(inner, S.SF_TRAILING, inner.pos, S.FLD_PAYLOAD);
+    if (inner.fault) item.error = describeSignedFault(inner.fault, base + inner.at, inner.field, '');
+    else item.record = rec;
+  }
+  r.pos = end;
+  return item;
+}
+
+/** Where an events file comes from: `read` copies up to `length` bytes at file offset `position` into `into`. */
+export interface ByteSource {
+  size: number;
+  read(into: Uint8Array, at: number, length: number, position: number): number;
+}
+
+export function memorySource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (into, at, length, position) => { const n = Math.min(length, bytes.length - position); into.set(bytes.subarray(position, position + n), at); return n; } };
+}
+
+/**
+ * Every item of an events file, read in chunks (memory stays bounded whatever the file's size); returns where a
+ * framing error stopped reading, if one did. Each item is parsed with at least MAX_ITEM bytes (or the rest of the
+ * file) in hand, so it reads exactly as it would from the whole file.
+ */
+export function* eventItems(src: ByteSource, chunk = 1 << 20): Generator<Item, Stopped | undefined> {
+  const buf = new Uint8Array(Math.max(chunk, 2 * MAX_ITEM));
+  const cose = newSign1();
+  let base = 0;
+  let len = 0;
+  let pos = 0;
+  let index = 0;
+  for (;;) {
+    if (len - pos < MAX_ITEM && base + len < src.size) {
+      buf.copyWithin(0, pos, len);
+      base += pos;
+      len -= pos;
+      pos = 0;
+      while (len < buf.length && base + len < src.size) {
+        const n = src.read(buf, len, buf.length - len, base + len);
+        if (n <= 0) break;
+        len += n;
+      }
+    }
+    if (pos >= len) return undefined;
+    const r = cborIn(buf, pos, len);
+    const item = readItem(buf, r, cose, index, base);
+    if (!item) return { message: describeSignedFault(r.fault, base + r.at, r.field, ''), offset: base + pos, unread: src.size - (base + pos) };
+    index++;
+    pos = r.pos;
+    yield item;
+  }
+}
+
+/** Reads every item of an events file in memory; a framing error stops reading (the rest cannot be delimited). */
 export function readEvents(bytes: Uint8Array): ReadResult {
   const items: Item[] = [];
-  const r = cborIn(bytes, 0, bytes.length);
-  const cose = newSign1();
-  while (r.pos < bytes.length) {
-    const start = r.pos;
-    const index = items.length;
-    const stop = (): ReadResult => ({
-      items,
-      stopped: { message: describeSignedFault(r.fault, r.at, r.field, ''), offset: start, unread: bytes.length - start },
-    });
-    if (bytes[start] === COSE_SIGN1_HEAD) {
-      if (!rdSign1(r, cose, EVENT_PROTECTED.length - 1, R.RECORD_MAX)) return stop();
-      const end = r.pos;
-      const payload = bytes.slice(cose.payStart, cose.payStart + cose.payLen);
-      const item: Item = {
-        index, offset: start, length: end - start, signed: true, payload, hash: Buffer.from(chainHash(payload)).toString('hex'),
-        signature: bytes.slice(cose.sigStart, cose.sigStart + 64),
-      };
-      const prot = bytes.subarray(cose.protStart - 1, cose.protStart + cose.protLen);
-      if (Buffer.compare(Buffer.from(prot), Buffer.from(EVENT_PROTECTED)) !== 0) {
-        item.error = describeSignedFault(S.SF_HEADER, cose.protStart - 1, S.FLD_HEADER_MAP, '');
-      } else {
-        item.tbs = new Uint8Array(tbsLength(cose.protLen, cose.payLen));
-        wrTbs(item.tbs, bytes, cose.protStart, cose.protLen, bytes, cose.payStart, cose.payLen);
-        const inner = cborIn(bytes, cose.payStart, cose.payStart + cose.payLen);
-        const rec = readRecord(inner);
-        if (rec && inner.pos !== inner.end) cborBad(inner, S.SF_TRAILING, inner.pos, S.FLD_PAYLOAD);
-        if (inner.fault) item.error = describeSignedFault(inner.fault, inner.at, inner.field, '');
-        else item.record = rec;
-      }
-      items.push(item);
-      r.pos = end;
-    } else {
-      const rec = readRecord(r);
-      if (!rec) return stop();
-      const payload = bytes.slice(start, r.pos);
-      items.push({ index, offset: start, length: r.pos - start, signed: false, payload, record: rec, hash: Buffer.from(chainHash(payload)).toString('hex') });
-    }
+  const it = eventItems(memorySource(bytes));
+  for (let next = it.next(); ; next = it.next()) {
+    if (next.done) return next.value ? { items, stopped: next.value } : { items };
+    items.push(next.value);
   }
-  return { items };
 }

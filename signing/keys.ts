@@ -6,11 +6,16 @@
  *   role: device                       role: device
  *   device: 7                          device: 7
  *   seed: <64 hex digits>              public: <64 hex digits>
- *   public: <64 hex digits>
+ *   public: <64 hex digits>            check: <8 hex digits>
+ *   check: <8 hex digits>
  *
- * `device` appears for device keys only. Parse errors name the field and its byte offset.
+ * `device` appears for device keys only. `check` binds role, device id and public key (keyCheck): a flipped bit in
+ * any of them is refused, not read as another device. Parse errors name the field and its byte offset. Reading is
+ * refused, too, for a key that proves nothing (isWeakPublicKey) and for a secret key file others may read (as ssh).
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import * as ed from '@noble/ed25519';
 import { hex, newSeed, publicKeyOf } from './ed.ts';
 
 export type KeyRole = 'build' | 'device';
@@ -29,6 +34,20 @@ const MAX_KEY_FILE = 4096;
 
 export class KeyFileError extends Error {}
 
+/**
+ * True when a public key proves nothing: not a curve point (ZIP-215 decoding), or a point of small order, for which
+ * a signature made without any secret verifies. The host's twin of the device's rule (isWeakPublicKey in
+ * runtime/signing/crypto/ed25519.ts; test/ed25519-vectors.test.ts checks they agree); every key file read is checked.
+ */
+export function isWeakPublicKey(pub: Uint8Array): boolean {
+  if (pub.length !== 32) return true;
+  try {
+    return ed.Point.fromBytes(pub, true).isSmallOrder();
+  } catch {
+    return true;
+  }
+}
+
 /** Device ids are uint32 (they travel in every event record). */
 export function parseDeviceId(text: string, what = 'device id'): number {
   if (!/^(0|[1-9][0-9]{0,9})$/.test(text) || Number(text) > 0xffffffff) throw new KeyFileError(`${what} must be an integer 0…4294967295, got '${text}'`);
@@ -43,7 +62,14 @@ export function keyId(pub: Uint8Array): string {
 export function generateKey(role: KeyRole, device?: number, seed: Uint8Array = newSeed()): KeyFile {
   if (role === 'device' && device === undefined) throw new KeyFileError('a device key needs its device id (--device <id>)');
   if (role === 'build' && device !== undefined) throw new KeyFileError('a build key has no device id');
-  return { kind: 'secret', role, ...(device !== undefined ? { device } : {}), seed, publicKey: publicKeyOf(seed) };
+  const publicKey = publicKeyOf(seed);
+  if (isWeakPublicKey(publicKey)) throw new KeyFileError('internal: the generated public key proves nothing'); // cannot happen for a real seed
+  return { kind: 'secret', role, ...(device !== undefined ? { device } : {}), seed, publicKey };
+}
+
+/** The `check` field: the first 4 bytes of SHA-256 over role, device id and public key, as 8 hex digits. */
+export function keyCheck(role: KeyRole, device: number | undefined, publicKey: Uint8Array): string {
+  return createHash('sha256').update(`edgerule key check\n${role}\n${device ?? ''}\n${hex(publicKey)}`).digest('hex').slice(0, 8);
 }
 
 export function formatKey(k: KeyFile, kind: 'secret' | 'public' = k.kind): string {
@@ -53,7 +79,7 @@ export function formatKey(k: KeyFile, kind: 'secret' | 'public' = k.kind): strin
     if (!k.seed) throw new KeyFileError('a public key file has no seed to write');
     lines.push(`seed: ${hex(k.seed)}`);
   }
-  lines.push(`public: ${hex(k.publicKey)}`);
+  lines.push(`public: ${hex(k.publicKey)}`, `check: ${keyCheck(k.role, k.device, k.publicKey)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -86,7 +112,7 @@ export function parseKeyFile(data: Uint8Array | string, file = 'key file'): KeyF
   if (title !== SECRET_TITLE && title !== PUBLIC_TITLE) throw new KeyFileError(`${file}: byte 0: expected the title line '${SECRET_TITLE}' or '${PUBLIC_TITLE}', found '${title.slice(0, 40)}'`);
   const kind = title === SECRET_TITLE ? 'secret' : 'public';
   const fields = new Map<string, { value: string; at: number }>();
-  const allowed = kind === 'secret' ? ['role', 'device', 'seed', 'public'] : ['role', 'device', 'public'];
+  const allowed = kind === 'secret' ? ['role', 'device', 'seed', 'public', 'check'] : ['role', 'device', 'public', 'check'];
   for (const line of lines.slice(1)) {
     const m = /^([a-z]+): (.*)$/.exec(line.text);
     if (!m) throw new KeyFileError(`${file}: byte ${line.at}: expected 'field: value', found '${line.text.slice(0, 40)}'`);
@@ -121,17 +147,36 @@ export function parseKeyFile(data: Uint8Array | string, file = 'key file'): KeyF
     seed = hex32(s.value, 'seed', s.at, file);
     if (hex(publicKeyOf(seed)) !== hex(publicKey)) throw new KeyFileError(`${file}: byte ${pub.at}: field 'public': does not match the seed (the file is damaged)`);
   }
+  const want = keyCheck(role.value, device, publicKey);
+  const check = fields.get('check');
+  if (!check) {
+    throw new KeyFileError(`${file}: byte ${bytes.length}: field 'check' is missing (a key file written before key files carried one: if its role, device and public key are right, add the line 'check: ${want}')`);
+  }
+  if (check.value !== want) throw new KeyFileError(`${file}: byte ${check.at}: field 'check': does not match the role, device id and public key (the file is damaged)`);
+  if (isWeakPublicKey(publicKey)) throw new KeyFileError(`${file}: byte ${pub.at}: field 'public': a key of small order proves nothing (a signature made without any secret verifies with it)`);
   return { kind, role: role.value, ...(device !== undefined ? { device } : {}), ...(seed ? { seed } : {}), publicKey };
 }
 
+/** Reads and parses a key file; a secret key file that group or others may read is refused, as ssh refuses one. */
 export function readKeyFile(path: string): KeyFile {
   let data: Buffer;
+  let mode: number;
   try {
-    data = readFileSync(path);
+    const fd = openSync(path, 'r');
+    try {
+      mode = fstatSync(fd).mode & 0o777;
+      data = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     throw new KeyFileError(`cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseKeyFile(data, path);
+  const key = parseKeyFile(data, path);
+  if (key.kind === 'secret' && (mode & 0o077) !== 0) {
+    throw new KeyFileError(`${path}: a secret key file others may read or write (mode 0${mode.toString(8)}) is refused: chmod 600 ${path}`);
+  }
+  return key;
 }
 
 /** Writes a secret key file with mode 0600; refuses to overwrite unless force. */
@@ -143,12 +188,25 @@ export function writePublicKey(path: string, k: KeyFile, force: boolean): void {
   writeExclusive(path, formatKey(k, 'public'), 0o644, force);
 }
 
+/**
+ * Writes a key file: a new file, or with `force` over an existing one — but never through a symbolic link (O_NOFOLLOW),
+ * which could put a secret key wherever the link points. The mode is set on the file itself (an overwritten file
+ * keeps its old mode otherwise).
+ */
 function writeExclusive(path: string, text: string, mode: number, force: boolean): void {
+  let fd: number;
   try {
-    writeFileSync(path, text, { mode, flag: force ? 'w' : 'wx' });
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (force ? constants.O_TRUNC : constants.O_EXCL), mode);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new KeyFileError(`${path} exists; not overwriting it without --force`);
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new KeyFileError(`${path} exists; not overwriting it without --force`);
+    if (code === 'ELOOP') throw new KeyFileError(`${path} is a symbolic link; not writing a key through it (remove the link, or write elsewhere with -o)`);
+    throw new KeyFileError(`cannot write ${path}: ${code ?? (e as Error).message}`);
   }
-  chmodSync(path, mode); // an overwritten file keeps its old mode otherwise
+  try {
+    fchmodSync(fd, mode);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -14,10 +14,11 @@ export const SIGNED_FAULT_TEXT: Record<number, { name: string; rule: string }> =
   [S.SF_ROLLBACK]: { name: 'ROLLBACK', rule: 'version is lower than the active bundle\'s' },
   [S.SF_PROFILE]: { name: 'PROFILE', rule: 'the bundle targets another device profile' },
   [S.SF_CATALOGUE]: { name: 'CATALOGUE', rule: 'signal catalogue hash differs from the runtime\'s or from the bundle header' },
-  [S.SF_BAD_KEY]: { name: 'BAD_KEY', rule: 'the provisioned key and an event key seed must be 32 bytes, a device id 0…4294967295' },
+  [S.SF_BAD_KEY]: { name: 'BAD_KEY', rule: 'the provisioned key must be a 32-byte public key of large order (a small-order key proves nothing), an event key seed 32 bytes, a device id 0…4294967295' },
   [S.SF_QUEUE_FULL]: { name: 'QUEUE_FULL', rule: 'the event queue holds only critical records; a critical record was handed over but could not be kept for retransmission' },
   [S.SF_STATE]: { name: 'STATE', rule: 'persisted event-writer state or queue slot unreadable; it was ignored' },
   [S.SF_BAD_EVENT]: { name: 'BAD_EVENT', rule: 'emit() with a rule id, severity or number of values out of range' },
+  [S.SF_ARGUMENT]: { name: 'ARGUMENT', rule: 'an argument of the wrong type: bytes must be a Uint8Array; trust { key, profile (string), active (integer 0…4294967295) }, writer configuration and host must be objects' },
 };
 
 export const FIELD_NAME: Record<number, string> = {
@@ -38,6 +39,9 @@ export const FIELD_NAME: Record<number, string> = {
   [S.FLD_SIGNATURE]: 'signature',
   [S.FLD_END]: 'end',
   [S.FLD_KEY]: 'key',
+  [S.FLD_INPUT]: 'input',
+  [S.FLD_TRUST]: 'trust',
+  [S.FLD_ACTIVE]: 'trust.active',
   [S.FLD_RECORD]: 'record',
   [S.FLD_REC_TYPE]: 'record.type',
   [S.FLD_REC_DEVICE]: 'record.device',
@@ -51,6 +55,8 @@ export const FIELD_NAME: Record<number, string> = {
   [S.FLD_REC_DROP_TOTAL]: 'record.droppedTotal',
   [S.FLD_STATE]: 'writer state',
   [S.FLD_SLOT]: 'queue slot',
+  [S.FLD_HOST]: 'host',
+  [S.FLD_CONFIG]: 'writer configuration',
 };
 
 export function faultName(code: number): string {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tint, type Command, type Io } from '../cli/command.ts';
+import { terminalText } from '../cli/safe-text.ts';
 import { CliError, UsageError } from '../cli/errors.ts';
 import { EXIT } from '../cli/exit-codes.ts';
 import { loadBundle, type LoadedBundle } from './inputs.ts';
@@ -295,13 +296,13 @@ function unitLines(results: UnitResult[], paint: ReturnType<typeof painter>): st
 }
 
 function batchLine(r: UnitResult, paint: ReturnType<typeof painter>): string {
-  if (r.skipped) return `${r.id}: skipped, nothing to replay`;
-  if (r.error) return `${paint('red', 'ERROR')} ${r.id}: ${r.error}`;
+  if (r.skipped) return `${terminalText(r.id)}: skipped, nothing to replay`;
+  if (r.error) return `${paint('red', 'ERROR')} ${terminalText(r.id)}: ${terminalText(r.error)}`;
   const s = r.summary!;
-  const rules = s.events.perRule.map((c) => `${c.rule}×${c.count}`).join(', ');
+  const rules = s.events.perRule.map((c) => `${terminalText(c.rule)}×${c.count}`).join(', ');
   const exp = r.expectations.length ? ` — expectations ${r.expectations.every((e) => e.ok) ? paint('green', 'pass') : paint('red', 'FAIL')}` : '';
   const issues = s.issues.length ? `, ${s.issues.length} issue${s.issues.length === 1 ? '' : 's'}` : '';
-  return `${r.id}: ${group(s.samples.replayed)} samples, ${formatRel(s.durationMs)}, ${s.events.total} events${rules ? ` (${rules})` : ''}${issues}${exp}`;
+  return `${terminalText(r.id)}: ${group(s.samples.replayed)} samples, ${formatRel(s.durationMs)}, ${s.events.total} events${rules ? ` (${rules})` : ''}${issues}${exp}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@
  * Times count from the start of the recording, like scenario times. A rule name the bundle does not know is an
  * error, not a silent pass.
  */
+import { terminalText, xmlText } from '../cli/safe-text.ts';
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import type { SimEvent } from './run.ts';
@@ -161,21 +162,19 @@ function eventList(events: SimEvent[]): string {
   return events.slice(0, 20).map((e) => `+${formatRel(e.rel)} ${e.rule} (${e.severity})`).join('\n') + (events.length > 20 ? `\n… ${events.length - 20} more` : '');
 }
 
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-}
+const attr = (s: string) => xmlText(s, true);
 
 /** JUnit XML for CI (GitLab, Jenkins, GitHub test reporters): one testsuite per replay, one testcase per check. */
 export function junitXml(reports: ExpectationReport[], name = 'edgerule simulate', classPrefix = 'edgerule.simulate'): string {
   const tests = reports.reduce((s, r) => s + r.cases.length, 0);
   const failures = reports.reduce((s, r) => s + r.failed, 0);
-  const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="${xml(name)}" tests="${tests}" failures="${failures}" errors="0">`];
+  const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="${attr(name)}" tests="${tests}" failures="${failures}" errors="0">`];
   for (const r of reports) {
-    out.push(`  <testsuite name="${xml(r.suite)}" tests="${r.cases.length}" failures="${r.failed}" errors="0" skipped="0">`);
+    out.push(`  <testsuite name="${attr(r.suite)}" tests="${r.cases.length}" failures="${r.failed}" errors="0" skipped="0">`);
     for (const c of r.cases) {
       const cls = `${classPrefix}.${r.name.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
-      if (c.ok) out.push(`    <testcase classname="${xml(cls)}" name="${xml(c.name)}"/>`);
-      else out.push(`    <testcase classname="${xml(cls)}" name="${xml(c.name)}">\n      <failure message="${xml(c.message ?? 'failed')}" type="expectation">${xml(c.detail ?? '')}</failure>\n    </testcase>`);
+      if (c.ok) out.push(`    <testcase classname="${attr(cls)}" name="${attr(c.name)}"/>`);
+      else out.push(`    <testcase classname="${attr(cls)}" name="${attr(c.name)}">\n      <failure message="${attr(c.message ?? 'failed')}" type="expectation">${xmlText(c.detail ?? '')}</failure>\n    </testcase>`);
     }
     out.push('  </testsuite>');
   }
@@ -185,7 +184,7 @@ export function junitXml(reports: ExpectationReport[], name = 'edgerule simulate
 
 export function expectationText(r: ExpectationReport, color?: (c: 'green' | 'red', s: string) => string): string {
   const paint = color ?? ((_c: 'green' | 'red', s: string) => s);
-  const lines = [`expectations ${r.name}: ${r.passed} passed, ${r.failed} failed`];
-  for (const c of r.cases) lines.push(`  ${c.ok ? paint('green', 'PASS') : paint('red', 'FAIL')}  ${c.name}${c.message ? ` — ${c.message}` : ''}`);
+  const lines = [`expectations ${terminalText(r.name)}: ${r.passed} passed, ${r.failed} failed`];
+  for (const c of r.cases) lines.push(`  ${c.ok ? paint('green', 'PASS') : paint('red', 'FAIL')}  ${terminalText(c.name)}${c.message ? ` — ${terminalText(c.message)}` : ''}`);
   return lines.join('\n');
 }

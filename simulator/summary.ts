@@ -7,6 +7,7 @@ import { styleText } from 'node:util';
 import type { SimResult, SimEvent } from './run.ts';
 import { formatRel, formatWall, iso } from './time.ts';
 import type { Severity } from '../compiler/dsl/rule.ts';
+import { terminalText } from '../cli/safe-text.ts';
 import type { TraceIssue } from './trace/index.ts';
 import { valueText } from './units.ts';
 
@@ -83,8 +84,8 @@ const SEV_COLOR: Record<Severity, 'red' | 'yellow' | 'cyan'> = { critical: 'red'
 /** One line per event, for live output and the terminal list. */
 export function eventLine(e: SimEvent, color = false): string {
   const sev = e.severity.padEnd(8);
-  const vals = Object.entries(e.values).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${valueText(v as number, e.units[k])}`).join(' ');
-  return `${iso(e.t)}  +${formatRel(e.rel).padEnd(9)} ${color ? styleText(SEV_COLOR[e.severity as Severity] ?? 'white', sev) : sev} ${e.rule}${vals ? '  ' + vals : ''}`;
+  const vals = Object.entries(e.values).filter(([, v]) => v !== null).map(([k, v]) => `${terminalText(k)}=${valueText(v as number, e.units[k])}`).join(' ');
+  return `${iso(e.t)}  +${formatRel(e.rel).padEnd(9)} ${color ? styleText(SEV_COLOR[e.severity as Severity] ?? 'white', terminalText(sev)) : terminalText(sev)} ${terminalText(e.rule)}${vals ? '  ' + vals : ''}`;
 }
 
 /** Line numbers listed per kind of issue before "…": the rest are in summary.json. */
@@ -105,10 +106,12 @@ export function issueLines(issues: readonly TraceIssue[]): string[] {
   }
   return [...groups.values()].map(({ first, where }) => {
     const at = where.length ? `:${where[0]}` : '';
-    const text = first.text ? ` — ${first.text}` : '';
-    if (where.length <= 1) return `${first.file}${at}: ${first.reason}${text}`;
+    const text = first.text ? ` — ${terminalText(first.text)}` : '';
+    const file = terminalText(first.file);
+    const reason = terminalText(first.reason);
+    if (where.length <= 1) return `${file}${at}: ${reason}${text}`;
     const more = where.slice(1, LINES_SHOWN + 1).join(', ') + (where.length > LINES_SHOWN + 1 ? ', …' : '');
-    return `${first.file}${at}: ${first.reason}${text}; and ${where.length - 1} more like it (${where[0].startsWith('byte') ? '' : 'lines '}${more})`;
+    return `${file}${at}: ${reason}${text}; and ${where.length - 1} more like it (${where[0].startsWith('byte') ? '' : 'lines '}${more})`;
   });
 }
 
@@ -116,7 +119,9 @@ export function terminalSummary(r: SimResult, opts: { color?: boolean; listEvent
   const s = machineSummary(r);
   const lines: string[] = [];
   const bold = (x: string) => (opts.color ? styleText('bold', x) : x);
-  lines.push(bold(`replayed ${r.inputs.traces.map((t) => t.name).join(' + ')}${r.scenario ? ` with scenario ${r.scenario.name}` : ''} through ${r.bundle.source} (${r.bundle.rules.length} rules)`));
+  // Names from files (traces, scenario, rules, reasons) pass terminalText(): their control characters must not act.
+  const t = terminalText;
+  lines.push(bold(`replayed ${r.inputs.traces.map((x) => t(x.name)).join(' + ')}${r.scenario ? ` with scenario ${t(r.scenario.name)}` : ''} through ${t(r.bundle.source)} (${r.bundle.rules.length} rules)`));
   lines.push(`  ${s.start} → ${s.until} (${formatRel(s.durationMs)} of virtual time)`);
   if (opts.listEvents && r.events.length) {
     lines.push('', bold('events:'));
@@ -124,22 +129,22 @@ export function terminalSummary(r: SimResult, opts: { color?: boolean; listEvent
   }
   lines.push('', bold(`events: ${r.events.length}`) + (r.actions.length ? ` (and ${r.actions.length} output/interval changes)` : ''));
   if (s.events.perRule.length) {
-    const w = Math.max(4, ...s.events.perRule.map((c) => c.rule.length));
+    const w = Math.max(4, ...s.events.perRule.map((c) => t(c.rule).length));
     lines.push(`  ${'rule'.padEnd(w)}  severity  count  first       last`);
-    for (const c of s.events.perRule) lines.push(`  ${c.rule.padEnd(w)}  ${c.severity.padEnd(8)}  ${String(c.count).padStart(5)}  +${formatRel(c.firstRel).padEnd(10)} +${formatRel(c.lastRel)}`);
+    for (const c of s.events.perRule) lines.push(`  ${t(c.rule).padEnd(w)}  ${t(c.severity).padEnd(8)}  ${String(c.count).padStart(5)}  +${formatRel(c.firstRel).padEnd(10)} +${formatRel(c.lastRel)}`);
   }
   if (r.signed) lines.push(`  signed event stream: ${r.signed.records} records (${r.signed.signing} signing, device ${r.signed.device}), ${group(r.signed.bytes.length)} bytes`);
   const silent = r.bundle.rules.filter((x) => !s.events.perRule.some((c) => c.rule === x.name)).map((x) => x.name);
-  if (silent.length) lines.push(`  silent: ${silent.join(', ')}`);
+  if (silent.length) lines.push(`  silent: ${silent.map(t).join(', ')}`);
   lines.push('', bold('samples:') + ` ${group(s.samples.read)} read from ${s.traces.length} file${s.traces.length === 1 ? '' : 's'}, ${group(s.samples.replayed)} replayed`);
-  for (const t of s.traces) lines.push(`  ${t.file}: ${t.format}, ${group(t.samples)} samples${t.hasDate ? '' : ' (no date in the file)'}${t.issues ? `, ${t.issues} issue${t.issues === 1 ? '' : 's'}` : ''}`);
+  for (const x of s.traces) lines.push(`  ${t(x.file)}: ${x.format}, ${group(x.samples)} samples${x.hasDate ? '' : ' (no date in the file)'}${x.issues ? `, ${x.issues} issue${x.issues === 1 ? '' : 's'}` : ''}`);
   if (r.scenario) {
     const sup = Object.entries(r.scenario.stats.suppressed).map(([k, v]) => `${group(v)} ${k}`).join(', ');
     lines.push(`  scenario: +${group(r.scenario.stats.added)} added, ${group(r.scenario.stats.shifted)} positions shifted${sup ? `, suppressed ${sup}` : ''}`);
   }
   if (s.samples.skipped.length) {
     lines.push('  skipped by the readers:');
-    for (const k of s.samples.skipped) lines.push(`    ${group(k.count).padStart(8)}  ${k.reason}`);
+    for (const k of s.samples.skipped) lines.push(`    ${group(k.count).padStart(8)}  ${t(k.reason)}`);
   } else if (!s.issues.length) {
     lines.push('  skipped by the readers: none');
   }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli, spawnCli } from '../harness/cli.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 import { prebuiltMain } from '../cli/prebuilt.mjs';
 
 describe('edgerule executable', () => {
@@ -31,9 +32,9 @@ describe('edgerule executable', () => {
     expect(run('a.erb').equals(run('b.erb'))).toBe(true);
   });
 
-  test('a command given a file it cannot read exits 3 (cannot check) with its message on stderr', () => {
+  test('a failing command exits with the code of its kind and its message on stderr', () => {
     const r = spawnCli(['pubkey', 'no-such.key']);
-    expect([r.code, r.out]).toEqual([3, '']);
+    expect([r.code, r.out]).toEqual([EXIT.CANNOT_CHECK, '']);
     expect(r.err).toMatch(/^edgerule pubkey: .*no-such\.key/);
   });
 

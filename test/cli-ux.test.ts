@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../harness/cli.ts';
 import { sharedData } from '../harness/shared-data.ts';
+import { FORMAT_VERSION } from '../runtime/engine/format.ts';
 
 const TRACES = sharedData('traces', 'the trace-issue CLI tests replay real recordings from it');
 const tmp = mkdtempSync(join(tmpdir(), 'edgerule-ux-'));
@@ -161,7 +162,7 @@ describe('messages that name the mistake', () => {
   test('--version for the tool and for every command, the same line', async () => {
     const top = await runCli(['--version']);
     expect(top.code).toBe(0);
-    expect(top.out).toMatch(/^edgerule \d+\.\d+\.\d+ \(bundle format 1, catalogue 0x[0-9a-f]{8}\)\n$/);
+    expect(top.out).toMatch(new RegExp(`^edgerule \\d+\\.\\d+\\.\\d+ \\(bundle format ${FORMAT_VERSION}, catalogue 0x[0-9a-f]{8}\\)\n$`));
     for (const c of ['compile', 'inspect', 'simulate', 'demo', 'verify']) expect(await runCli([c, '--version'])).toEqual({ code: 0, out: top.out, err: '' });
   });
 

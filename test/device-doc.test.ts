@@ -56,10 +56,10 @@ describe('docs/DEVICE.md', () => {
 
   test('a host without output() is refused with fault 23 HOST at the OUT that needs it, and inspect --at names it', async () => {
     const rt = loadRuntimeArtifact().load(bundle, { emit() {}, interval() {} } as never);
-    expect([rt.fault, rt.faultAt]).toEqual([23, 1006]);
+    expect([rt.fault, rt.faultAt]).toEqual([23, 1010]);
     const [command, shown] = block('host-without-output').trim().split('\n');
-    expect(command).toBe('$ edgerule inspect out/library.erb --at 1006');
-    const r = await runCli(['inspect', join(work, 'out/library.erb'), '--at', '1006']);
+    expect(command).toBe('$ edgerule inspect out/library.erb --at 1010');
+    const r = await runCli(['inspect', join(work, 'out/library.erb'), '--at', '1010']);
     expect([r.code, r.out]).toEqual([0, shown + '\n']);
     const noEmit = loadRuntimeArtifact().load(bundle, { output() {}, interval() {} } as never);
     expect(noEmit.fault).toBe(23);
@@ -75,7 +75,7 @@ describe('docs/DEVICE.md', () => {
       'for (var i = 0; i < hosts.length; i++) { var rt = EdgeRule.load(bundle, hosts[i]); print(rt.fault + " " + rt.faultAt); }',
     ].join('\n');
     for (const engine of enginesToCompare()) {
-      expect((await runScript(engine, program)).stdout, engine).toBe('23 1006\n23 948\n23 944\n0 0\n');
+      expect((await runScript(engine, program)).stdout, engine).toBe('23 1010\n23 952\n23 948\n0 0\n');
     }
   }, 300_000);
 });

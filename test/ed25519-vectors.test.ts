@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import * as noble from '@noble/ed25519';
 import {
   keyFromSeed, sign, verify, newSignCtx, signBegin, signStep, newVerifyCtx, verifyBegin, verifyStep, setSha512,
-  setBaseTable, baseTable, DEFAULT_SLICE,
+  setBaseTable, baseTable, DEFAULT_SLICE, isWeakPublicKey,
 } from '../runtime/signing/crypto/ed25519.ts';
+import { isWeakPublicKey as hostIsWeak } from '../signing/keys.ts';
+import { SMALL_ORDER_KEYS } from '../harness/weak-keys.ts';
 import { sha512, sha512Init, sha512Rounds, sha512Pad, sha512PaddedLength, sha512Digest } from '../runtime/signing/crypto/sha512.ts';
 import { buildBaseTable, loadBaseTable, tableToBase64 } from '../runtime/signing/crypto/edtable.ts';
 import { ed25519TableB64 } from '../runtime/signing/crypto/ed25519-table-data.ts';
@@ -393,5 +395,29 @@ describe('field and scalar arithmetic against BigInt', () => {
     x[0] = 12345;
     scReduce(out, x);
     expect(leBytes(out)).toBe((65535n * 2n ** 496n + 12345n) % L);
+  });
+});
+
+describe('keys that prove nothing (device isWeakPublicKey, host signing/keys.ts)', () => {
+  it('every small-order encoding (canonical or not) is weak on both sides, and verifies a signature made with no secret', () => {
+    expect(SMALL_ORDER_KEYS.length).toBe(14);
+    const noSecret = new Uint8Array(64);
+    noSecret[0] = 1; // R = identity, S = 0
+    for (const k of SMALL_ORDER_KEYS) {
+      expect([hex(k), isWeakPublicKey(k), hostIsWeak(k)]).toEqual([hex(k), true, true]);
+      expect(verify(noSecret, new Uint8Array([1, 2, 3]), k), hex(k)).toBe(true); // why they must be refused
+    }
+  });
+
+  it('real keys are not weak; encodings that are not points, and wrong lengths, are', () => {
+    const bytes = rng(11);
+    for (let i = 0; i < 40; i++) {
+      const k = keyFromSeed(bytes(32)).publicKey;
+      expect([isWeakPublicKey(k), hostIsWeak(k)]).toEqual([false, false]);
+    }
+    const notAPoint = unhex('0200000000000000000000000000000000000000000000000000000000000000'); // y = 2: no x
+    expect([isWeakPublicKey(notAPoint), hostIsWeak(notAPoint)]).toEqual([true, true]);
+    expect([isWeakPublicKey(new Uint8Array(31)), hostIsWeak(new Uint8Array(31))]).toEqual([true, true]);
+    expect(isWeakPublicKey(Array.from(keyFromSeed(bytes(32)).publicKey) as unknown as Uint8Array)).toBe(true);
   });
 });

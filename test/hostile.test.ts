@@ -1,11 +1,15 @@
 /**
  * Hostile bundles are refused with their exact fault code and byte offset on every engine, and a seeded
  * mutation fuzz run proves that no malformed bundle crashes or hangs the runtime: each one is either refused
- * with a fault code or, if it still verifies, runs samples without throwing. Engines must agree on every fault.
+ * with a fault code or, if it still verifies, runs samples and hostile times watched (harness/fuzz/bundles.ts):
+ * no throw, every call within its work bound, every state write inside the writing instruction's region.
+ * Engines must agree on every fault.
  */
 import { describe, expect, test } from 'vitest';
 import { HOSTILE_CASES, VALID } from '../harness/hostile/cases.ts';
-import { driveRandomly, mutate, prng } from '../harness/fuzz/mutate.ts';
+import { mutate, prng } from '../harness/fuzz/mutate.ts';
+import { fuzzBundleOnce } from '../harness/fuzz/bundles.ts';
+import { RESTARTING_TIMERS } from '../harness/conformance/hostile-times.ts';
 import { conformanceScript, parseOutput } from '../harness/conformance/driver.ts';
 import { engines, enginesNotCompared, enginesToCompare, runScript, type EngineName } from '../harness/engines/engines.ts';
 import { loadRuntimeArtifact } from '../simulator/artifact.ts';
@@ -21,8 +25,8 @@ const ENGINE_FUZZ_CASES = 300;
 /** Engines that refused or ran the mutated bundles exactly as Node did. */
 const agreed = new Set<EngineName>();
 
-const bases = [VALID, ...OPERATOR_CASES.map((c) => compileRules(c.rules(), FULL_PROFILE).bytes)];
-const hostileScript = conformanceScript(HOSTILE_CASES.map((c) => ({ bundle: c.bytes, samples: [], until: 0 })));
+const bases = [VALID, RESTARTING_TIMERS, ...OPERATOR_CASES.map((c) => compileRules(c.rules(), FULL_PROFILE).bytes)];
+const hostileScript = conformanceScript(HOSTILE_CASES.map((c) => ({ bundle: c.bytes, samples: [], until: 0, plainArray: !(c.bytes instanceof Uint8Array) })));
 
 function fuzzed(count: number, seed: number): Uint8Array[] {
   const rand = prng(seed);
@@ -46,30 +50,21 @@ describe('hostile bundles', () => {
 });
 
 describe(`mutation fuzz (${FUZZ_CASES} bundles on Node; ${ENGINE_FUZZ_CASES} on every engine)`, () => {
-  test('no mutated bundle crashes the runtime; accepted ones run samples', () => {
+  test('no mutated bundle crashes the runtime; accepted ones run bounded, inside their state regions, at hostile times', () => {
     const api = loadRuntimeArtifact();
     const rand = prng(7);
     let accepted = 0;
     const faults = new Map<number, number>();
     fuzzed(FUZZ_CASES, 1).forEach((bytes, i) => {
-      let rt;
-      try {
-        rt = api.load(bytes, NO_HOST);
-      } catch (e) {
-        throw new Error(`fuzz case ${i} (seed 1): load threw ${(e as Error).message}`);
-      }
-      faults.set(rt.fault, (faults.get(rt.fault) ?? 0) + 1);
-      expect(rt.fault === 0 || FAULT_TEXT[rt.fault] !== undefined, `case ${i}: unknown fault ${rt.fault}`).toBe(true);
-      if (rt.fault) return;
-      accepted++;
-      try {
-        driveRandomly(rt, rand);
-      } catch (e) {
-        throw new Error(`fuzz case ${i} (seed 1): running an accepted bundle threw ${(e as Error).message}`);
-      }
+      const r = fuzzBundleOnce(api, bytes, rand);
+      if (r.problem) throw new Error(`fuzz case ${i} (seed 1): ${r.problem}: ${r.detail}`);
+      faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
+      expect(r.fault === 0 || FAULT_TEXT[r.fault] !== undefined, `case ${i}: unknown fault ${r.fault}`).toBe(true);
+      if (r.fault === 0) accepted++;
     });
-    console.log(`fuzz: ${FUZZ_CASES} mutated bundles, ${accepted} still valid and ran, faults: ${[...faults].filter(([f]) => f).map(([f, n]) => `${FAULT_TEXT[f].name}×${n}`).join(' ')}`);
+    console.log(`fuzz: ${FUZZ_CASES} mutated bundles, ${accepted} still valid and ran watched, faults: ${[...faults].filter(([f]) => f).map(([f, n]) => `${FAULT_TEXT[f].name}×${n}`).join(' ')}`);
     expect(faults.size).toBeGreaterThan(8);
+    expect(accepted).toBeGreaterThan(FUZZ_CASES / 50);
   });
 
   const sample = fuzzed(ENGINE_FUZZ_CASES, 2);

@@ -140,7 +140,7 @@ describe('events', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
     expect(lines.length).toBe(7);
-    expect(lines[0]).toBe('seq 1  2020-10-15T08:00:55.818Z  critical  position-jump  lat=-36.83422 deg lon=174.78244 deg reportedSpeed=14.416667 hdop=0.9 sats=n/a cellId=n/a cellRssi=n/a  (signature ok)');
+    expect(lines[0]).toBe('seq 1  2020-10-15T08:00:55.818Z  critical  position-jump  lat=-36.8342204° lon=174.78244° reportedSpeed=51.9 km/h hdop=0.9 sats=n/a cellId=n/a cellRssi=n/a  (signature ok)');
     expect(lines[6]).toMatch(/^seq 7 .* door-open-at-rest .*\(signature ok, chain ok\)$/);
     expect(lines.every((l) => l.includes('signature ok'))).toBe(true);
     expect(r.err).toMatch(/OK: every record authentic, chained and in sequence/);

@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { startDevice, signedLibrary, OTHER_BUILD_KEY, BUILD_KEY } from '../harness/link.ts';
+import { startDevice, signedLibrary, bundleForProfile, OTHER_BUILD_KEY, BUILD_KEY } from '../harness/link.ts';
 import { engines } from '../harness/engines/engines.ts';
 import { flash } from '../hil/link/flash.ts';
 import { openSerial } from '../hil/link/transport.ts';
@@ -42,7 +42,7 @@ for (const engine of ['node', 'xs'] as const) {
       running.push(d);
       const v1 = await signedLibrary({ version: 1 });
       const r = await flash('lib-v1.signed', v1, { port: d.port });
-      expect(r.verdict).toMatch(/^OK: device 7 runs [0-9a-f]{32} \(version 1\); 1645 bytes in /);
+      expect(r.verdict).toMatch(new RegExp(`^OK: device 7 runs [0-9a-f]{32} \\(version 1\\); ${v1.length} bytes in `));
       expect([r.ok, r.resumedAt, r.uploadedBytes]).toEqual([true, 0, v1.length]);
       const h = await helloOf(d);
       expect([activeId(h), h.engine.split(' ')[0], h.profile, h.trial]).toEqual([hex(bundleId(v1)), engine, 'full', false]);
@@ -57,7 +57,7 @@ for (const engine of ['node', 'xs'] as const) {
       badSig[badSig.length - 10] ^= 0x01;
       const cases: Array<[string, Uint8Array, RegExp]> = [
         ['bad signature', badSig, /fault 47 SIGNATURE: the signature does not verify/],
-        ['wrong profile', await signedLibrary({ version: 2, profile: 'container-tracker' }), /fault 49 PROFILE: the bundle targets another device profile/],
+        ['wrong profile', await signedLibrary({ version: 2, profile: 'container-tracker' }, await bundleForProfile('container-tracker')), /fault 49 PROFILE: the bundle targets another device profile/],
         ['foreign key', await signedLibrary({ version: 2, key: OTHER_BUILD_KEY }), /fault 46 WRONG_KEY/],
       ];
       for (const [what, bytes, reason] of cases) {
@@ -100,8 +100,9 @@ describe('the CLI', () => {
 
   test('edgerule device --pty prints its port; edgerule flash prints one verdict line, --json the details; exit codes say which', async () => {
     writeFileSync(join(dir, 'build.key.pub'), formatKey(BUILD_KEY, 'public'));
-    writeFileSync(join(dir, 'v1.signed'), await signedLibrary({ version: 1 }));
-    writeFileSync(join(dir, 'other.signed'), await signedLibrary({ version: 2, profile: 'truck-telematics' }));
+    const v1 = await signedLibrary({ version: 1 });
+    writeFileSync(join(dir, 'v1.signed'), v1);
+    writeFileSync(join(dir, 'other.signed'), await signedLibrary({ version: 2, profile: 'truck-telematics' }, await bundleForProfile('truck-telematics')));
     writeFileSync(join(dir, 'not-signed.bin'), new Uint8Array([1, 2, 3]));
     const dev = spawn(process.execPath, [BIN, 'device', '--pty', '--store', 'dev', '--trust', 'build.key.pub', '--device', '12'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
@@ -114,7 +115,7 @@ describe('the CLI', () => {
       const port = join(dir, 'dev/tty');
       const ok = await cli('flash', '--port', port, 'v1.signed');
       expect([ok.code, ok.err]).toEqual([0, '']);
-      expect(ok.out).toMatch(/^OK: device 12 runs [0-9a-f]{32} \(version 1\); 1645 bytes in [0-9.]+ s \([0-9]+ B\/s\)\n$/);
+      expect(ok.out).toMatch(new RegExp(`^OK: device 12 runs [0-9a-f]{32} \\(version 1\\); ${v1.length} bytes in [0-9.]+ s \\([0-9]+ B/s\\)\n$`));
       const bad = await cli('flash', '--port', port, 'other.signed', '--json');
       expect(bad.code).toBe(1);
       const j = JSON.parse(bad.out);

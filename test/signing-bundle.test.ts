@@ -17,6 +17,7 @@ import type { Host } from '../runtime/engine/runtime.ts';
 import type { SignedRuntime, SignedCheck, Trust } from '../runtime/signing/signed-bundle.ts';
 import { FAULT_TEXT } from '../compiler/faults.ts';
 import { CATALOGUE_HASH } from '../runtime/engine/catalogue.generated.ts';
+import { HDR_PROFILE } from '../runtime/engine/format.ts';
 
 interface SignedApi {
   loadSigned(bytes: Uint8Array, trust: Trust, host: Host): SignedRuntime;
@@ -111,6 +112,53 @@ describe('layout', () => {
   });
 });
 
+describe('what was checked is what loads; arguments and keys that prove nothing', () => {
+  test('bytes changed during or after the sliced check do not load: the check works on its own copy', () => {
+    const mine = new Uint8Array(signed);
+    const c = api().checkBegin(mine, trust());
+    api().checkStep(c, 4);
+    // A constant of the payload changed halfway through the check: the bundle still verifies as bytecode.
+    const constant = payStart() + 40;
+    mine[constant] ^= 0x10;
+    while (!api().checkStep(c, 50)) { /* check */ }
+    mine[constant + 8] ^= 0x10; // and another one after it
+    const rt = api().loadChecked(c, NO_HOST);
+    expect(rt.fault).toBe(0);
+    expect(hex(rt.program.bytes)).toBe(hex(bundle));
+  });
+
+  test('an active version that is undefined, NaN, negative or fractional is refused, not a disabled rollback check', () => {
+    for (const active of [undefined, NaN, -1, 2.5, '3', Infinity, 2 ** 32]) {
+      expect(fault(signed, trust({ active: active as number })), String(active)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_ACTIVE });
+    }
+  });
+
+  test('a null or non-object trust, bytes that are not a Uint8Array, a null host: fault codes, never a TypeError', () => {
+    expect(fault(signed, null as unknown as Trust)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_TRUST });
+    expect(fault(signed, 'full' as unknown as Trust)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_TRUST });
+    expect(fault(signed, trust({ profile: 7 as unknown as string }))).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_TRUST });
+    expect(fault(signed, trust({ key: null as unknown as Uint8Array }))).toEqual({ code: S.SF_BAD_KEY, at: 0, field: S.FLD_KEY });
+    expect(fault(signed, trust({ key: Array.from(BUILD.publicKey) as unknown as Uint8Array }))).toEqual({ code: S.SF_BAD_KEY, at: 0, field: S.FLD_KEY });
+    expect(fault(null as unknown as Uint8Array)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_INPUT });
+    expect(fault(Array.from(signed) as unknown as Uint8Array)).toEqual({ code: S.SF_ARGUMENT, at: 0, field: S.FLD_INPUT });
+    const nullHost = api().loadSigned(signed, trust(), null as unknown as Host);
+    expect([nullHost.fault, nullHost.faultAt, nullHost.field]).toEqual([24, 0, S.FLD_HOST]);
+    const notACheck = api().loadChecked(null as unknown as SignedCheck, NO_HOST);
+    expect([notACheck.fault, notACheck.field]).toEqual([S.SF_ARGUMENT, S.FLD_INPUT]);
+    expect(api().checkStep(api().checkBegin(signed, null as unknown as Trust), 1)).toBe(true);
+  });
+
+  test('a small-order build key is refused: with it, a signature made without any secret would verify', () => {
+    const identity = new Uint8Array(32);
+    identity[0] = 1; // y = 1: the identity point
+    const prot = protectedHeader(identity.subarray(0, 8), CATALOGUE_HASH, { version: 3, profile: 'full', signing: 'checkpoint' });
+    const noSecret = new Uint8Array(64);
+    noSecret.set(identity); // R = identity, S = 0: [8]([S]B) = [8]R + [8]([k]A) holds for A of small order
+    const forged = new Uint8Array(cbor.encode(new Tag([prot, new Map(), bundle, noSecret], 18)));
+    expect(fault(forged, trust({ key: identity }))).toEqual({ code: S.SF_BAD_KEY, at: 0, field: S.FLD_KEY });
+  });
+});
+
 describe('every single-bit flip is rejected', () => {
   test('Node: all bits of the signed rule library', () => {
     const bits = signed.length * 8;
@@ -150,6 +198,11 @@ describe('trust decisions', () => {
 
   test('another profile, another catalogue, and a signed payload the bytecode verifier refuses', () => {
     expect(fault(signed, trust({ profile: 'truck-telematics' }))).toEqual({ code: S.SF_PROFILE, at: AT.profile, field: S.FLD_PROFILE });
+    // Signed for container-tracker, but compiled for full (the header's profile field says so): refused by the device.
+    const kidOf = BUILD.publicKey.subarray(0, 8);
+    const relabelled = assemble(protectedHeader(kidOf, CATALOGUE_HASH, { version: 3, profile: 'container-tracker', signing: 'checkpoint' }), bundle);
+    expect(fault(relabelled, trust({ profile: 'container-tracker' }))).toEqual({ code: S.SF_PROFILE, at: relabelled.length - 66 - bundle.length + HDR_PROFILE, field: S.FLD_PAYLOAD });
+    expect(() => signBundle(bundle, BUILD, { version: 3, profile: 'container-tracker', signing: 'checkpoint' })).toThrow("refusing to sign for profile 'container-tracker' a bundle compiled for another profile");
     const kid = BUILD.publicKey.subarray(0, 8);
     const wrongCat = assemble(protectedHeader(kid, 0x12345678, { version: 3, profile: 'full', signing: 'checkpoint' }), bundle);
     expect(fault(wrongCat)).toEqual({ code: S.SF_CATALOGUE, at: AT.catalogue, field: S.FLD_CATALOGUE });

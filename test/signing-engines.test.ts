@@ -1,12 +1,15 @@
 // Signed bundles on every engine: the runtime artifact checks the signed rule library (sliced), then a sample
 // of single-bit flips (header, payload and signature bits) and a few malformed inputs, and prints each fault
 // code and byte offset; every engine must print exactly what Node prints, and Node must refuse every flip.
+// Then arguments of the wrong type (a null trust, an active version that is not one, bytes in a plain Array, a null
+// host) and a bundle "signed" for a small-order key without any secret: fault codes on every engine, never a throw.
 // (test/signing-bundle.test.ts flips every bit on Node.) Espruino runs only when env ESPRUINO is set.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { compileFiles } from '../compiler/compile.ts';
 import { generateKey } from '../signing/keys.ts';
 import { signBundle } from '../signing/bundle.ts';
+import { SMALL_ORDER_KEYS, signedWithoutSecret } from '../harness/weak-keys.ts';
 import { signingArtifactSource as runtimeArtifactSource } from '../simulator/artifact.ts';
 import { prng } from '../harness/fuzz/mutate.ts';
 import { describeEngines, engines, enginesNotCompared, enginesToCompare, runScript, type EngineName } from '../harness/engines/engines.ts';
@@ -42,6 +45,24 @@ function runFlips(signedHex, keyHex, bits, cuts) {
   rt = ER.loadSigned(signed, { key: trust.key, profile: 'full', active: 4 }, host);
   print('rollback ' + rt.fault + ' ' + rt.faultAt);
 }
+function arg(name, rt) { print('arg ' + name + ' ' + rt.fault + ' ' + rt.faultAt + ' ' + rt.field); }
+function runArguments(signedHex, keyHex, forgedHex, weakHex, strongHex) {
+  var ER = EdgeRule, host = { emit: function () {}, output: function () {}, interval: function () {} };
+  var signed = unhx(signedHex), key = unhx(keyHex), list = [], i;
+  for (i = 0; i < signed.length; i++) list.push(signed[i]);
+  arg('null-trust', ER.loadSigned(signed, null, host));
+  arg('no-active', ER.loadSigned(signed, { key: key, profile: 'full' }, host));
+  arg('nan-active', ER.loadSigned(signed, { key: key, profile: 'full', active: NaN }, host));
+  arg('negative-active', ER.loadSigned(signed, { key: key, profile: 'full', active: -1 }, host));
+  arg('null-bytes', ER.loadSigned(null, { key: key, profile: 'full', active: 0 }, host));
+  arg('array-bytes', ER.loadSigned(list, { key: key, profile: 'full', active: 0 }, host));
+  arg('array-key', ER.loadSigned(signed, { key: [].slice.call(key), profile: 'full', active: 0 }, host));
+  arg('null-host', ER.loadSigned(signed, { key: key, profile: 'full', active: 0 }, null));
+  arg('engine-null-bytes', ER.load(null, host));
+  arg('small-order-key', ER.loadSigned(unhx(forgedHex), { key: unhx(weakHex.substr(0, 64)), profile: 'full', active: 0 }, host));
+  for (i = 0; i < weakHex.length; i += 64) print('weak ' + weakHex.substr(i, 64) + ' ' + ER.isWeakPublicKey(unhx(weakHex.substr(i, 64))));
+  print('strong ' + ER.isWeakPublicKey(unhx(strongHex)));
+}
 `;
 
 function pickBits(len: number, payloadAt: number, n: number): number[] {
@@ -56,12 +77,14 @@ function pickBits(len: number, payloadAt: number, n: number): number[] {
 }
 
 let signed: Uint8Array;
+let forged: Uint8Array;
 let reference: string;
 const scripts = new Map<number, string>();
 const script = (n: number) => {
   if (!scripts.has(n)) {
     const bits = pickBits(signed.length, 75, n);
-    scripts.set(n, `${runtimeArtifactSource()}\n${DRIVER}\nrunFlips('${hex(signed)}', '${hex(BUILD.publicKey)}', ${JSON.stringify(bits)}, [0, 3, 71, 80, ${signed.length - 1}]);\nprint('DONE');\n`);
+    scripts.set(n, `${runtimeArtifactSource()}\n${DRIVER}\nrunFlips('${hex(signed)}', '${hex(BUILD.publicKey)}', ${JSON.stringify(bits)}, [0, 3, 71, 80, ${signed.length - 1}]);\n` +
+      `runArguments('${hex(signed)}', '${hex(BUILD.publicKey)}', '${hex(forged)}', '${SMALL_ORDER_KEYS.map(hex).join('')}', '${hex(BUILD.publicKey)}');\nprint('DONE');\n`);
   }
   return scripts.get(n)!;
 };
@@ -69,7 +92,9 @@ const FULL = 48;
 const ESPRUINO_BITS = 16;
 
 beforeAll(async () => {
-  signed = signBundle((await compileFiles(['rules'])).bytes, BUILD, { version: 3, profile: 'full', signing: 'per-event' });
+  const bundle = (await compileFiles(['rules'])).bytes;
+  signed = signBundle(bundle, BUILD, { version: 3, profile: 'full', signing: 'per-event' });
+  forged = signedWithoutSecret(bundle, SMALL_ORDER_KEYS[0]);
   reference = (await runScript('node', script(FULL))).stdout;
 }, 300_000);
 
@@ -86,6 +111,15 @@ describe('signed bundles on every engine', () => {
     expect(lines.filter((l) => l.startsWith('bit ')).length).toBe(FULL);
     for (const l of lines.filter((x) => x.startsWith('bit ') || x.startsWith('cut '))) expect(l.split(' ')[2], l).not.toBe('0');
     expect(lines).toContain('rollback 48 44');
+    // Arguments of the wrong type and keys that prove nothing: fault codes (engine 24 ARGUMENT, 51 BAD_KEY,
+    // 55 ARGUMENT, with their field ids), never a TypeError; every small-order encoding is weak, a real key is not.
+    expect(lines.filter((l) => l.startsWith('arg '))).toEqual([
+      'arg null-trust 55 0 18', 'arg no-active 55 0 19', 'arg nan-active 55 0 19', 'arg negative-active 55 0 19',
+      'arg null-bytes 55 0 17', 'arg array-bytes 55 0 17', 'arg array-key 51 0 16', 'arg null-host 24 0 33',
+      'arg engine-null-bytes 24 0 undefined', 'arg small-order-key 51 0 16',
+    ]);
+    expect(lines.filter((l) => l.startsWith('weak ')).map((l) => l.split(' ')[2])).toEqual(SMALL_ORDER_KEYS.map(() => 'true'));
+    expect(lines).toContain('strong false');
     expect(lines[lines.length - 1]).toBe('DONE');
   });
 

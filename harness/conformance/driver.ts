@@ -11,9 +11,10 @@
 import { runtimeArtifactSource } from '../../simulator/artifact.ts';
 
 export interface Sample { t: number; signal: number; value: number }
-export interface ScriptCase { bundle: Uint8Array; samples: Sample[]; until: number }
+/** `plainArray`: hand the bundle to load() as a plain Array of its bytes, as a careless host might. */
+export interface ScriptCase { bundle: Uint8Array; samples: Sample[]; until: number; plainArray?: boolean }
 
-function f64hex(v: number): string {
+export function f64hex(v: number): string {
   return Buffer.from(new Float64Array([v]).buffer).toString('hex');
 }
 
@@ -21,8 +22,11 @@ function samplesHex(samples: Sample[]): string {
   return samples.map((s) => f64hex(s.t) + s.signal.toString(16).padStart(2, '0') + f64hex(s.value)).join('');
 }
 
-/** The replay loop every engine runs: timers before each sample time, then the samples, then one step. */
-const DRIVER = `
+/**
+ * What every engine script starts with: numbers to and from IEEE-754 hex (hx, rd), bundles from hex (unhex), and a
+ * host that prints every event (E), output (O) and reporting interval (I) with its numbers as hex.
+ */
+export const DRIVER_PRELUDE = `
 var F64 = new Float64Array(1), F8 = new Uint8Array(F64.buffer);
 function hx(v) { F64[0] = v; var s = ''; for (var i = 0; i < 8; i++) { var b = F8[i]; s += (b < 16 ? '0' : '') + b.toString(16); } return s; }
 function unhex(s) { var a = new Uint8Array(s.length / 2); for (var i = 0; i < a.length; i++) a[i] = parseInt(s.substr(i * 2, 2), 16); return a; }
@@ -32,9 +36,15 @@ var host = {
   output: function (id, v) { print('O ' + id + ' ' + hx(v)); },
   interval: function (ms) { print('I ' + hx(ms)); }
 };
-function runCase(index, bundleHex, samples, untilHex) {
+`;
+
+/** The replay loop every engine runs: timers before each sample time, then the samples, then one step. */
+const DRIVER = DRIVER_PRELUDE + `
+function runCase(index, bundleHex, samples, untilHex, plainArray) {
   print('C ' + index);
-  var rt = EdgeRule.load(unhex(bundleHex), host);
+  var bytes = unhex(bundleHex);
+  if (plainArray) { var list = []; for (var k = 0; k < bytes.length; k++) list.push(bytes[k]); bytes = list; }
+  var rt = EdgeRule.load(bytes, host);
   if (rt.fault) { print('F ' + rt.fault + ' ' + rt.faultAt); return; }
   var n = samples.length / 34;
   for (var i = 0; i < n; i++) {
@@ -50,7 +60,7 @@ function runCase(index, bundleHex, samples, untilHex) {
 `;
 
 export function conformanceScript(cases: ScriptCase[]): string {
-  const calls = cases.map((c, i) => `runCase(${i}, '${Buffer.from(c.bundle).toString('hex')}', '${samplesHex(c.samples)}', '${f64hex(c.until)}');`);
+  const calls = cases.map((c, i) => `runCase(${i}, '${Buffer.from(c.bundle).toString('hex')}', '${samplesHex(c.samples)}', '${f64hex(c.until)}', ${c.plainArray ? 1 : 0});`);
   return runtimeArtifactSource() + '\n' + DRIVER + '\n' + calls.join('\n') + '\nprint("DONE");\n';
 }
 

@@ -28,6 +28,7 @@ export function assemble(spec: BundleSpec): Uint8Array {
   const codes = spec.units.map((u) => assembleCode(u.code));
   const deps = spec.units.map((u) => u.deps ?? []);
   const b = newBundle({
+    profile: 'full',
     consts32: 0, consts: consts.length, derived: spec.nDerived ?? 0, units: spec.units.length, state: spec.nState ?? 0,
     geoms: geoms.length, points: spec.points ?? 0, // points stay (0, 0)
     depBytes: deps.reduce((s, d) => s + d.length, 0), codeBytes: codes.reduce((s, c) => s + c.length, 0),

@@ -79,6 +79,9 @@ function nestedJumps(n: number): Ins[] {
 }
 
 export const HOSTILE_CASES: HostileCase[] = [
+  // ── the argument ────────────────────────────────────────────────────────────────────────────────
+  // The valid bundle's bytes in a plain Array (the engine scripts hand it over as one too): a fault, not a TypeError.
+  { name: 'bytes in a plain Array', check: 'not-bytes', bytes: Array.from(VALID) as unknown as Uint8Array, fault: F.F_ARGUMENT, at: 0 },
   // ── header ──────────────────────────────────────────────────────────────────────────────────────
   { name: 'empty', check: 'header-truncated', bytes: new Uint8Array(0), fault: F.F_TRUNCATED, at: 0 },
   { name: 'truncated header', check: 'header-truncated', bytes: VALID.slice(0, 17), fault: F.F_TRUNCATED, at: 17 },
@@ -86,7 +89,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'trailing byte', check: 'trailing-bytes', bytes: (() => { const b = new Uint8Array(VALID.length + 1); b.set(VALID); return b; })(), fault: F.F_LENGTH, at: VALID.length },
   { name: 'total length field disagrees with the sections', check: 'total-field', bytes: header32(VALID, H.HDR_TOTAL, VALID.length + 1), fault: F.F_LENGTH, at: H.HDR_TOTAL },
   { name: 'wrong magic', check: 'magic', bytes: patched(VALID, [[0, 0x46]]), fault: F.F_BAD_MAGIC, at: H.HDR_MAGIC },
-  { name: 'wrong format version', check: 'version', bytes: header16(VALID, H.HDR_VERSION, 2), fault: F.F_BAD_VERSION, at: H.HDR_VERSION },
+  { name: 'wrong format version', check: 'version', bytes: header16(VALID, H.HDR_VERSION, H.FORMAT_VERSION + 1), fault: F.F_BAD_VERSION, at: H.HDR_VERSION },
   { name: 'other signal catalogue', check: 'catalogue-hash', bytes: patched(VALID, [[H.HDR_CATALOGUE, VALID[H.HDR_CATALOGUE] ^ 1]]), fault: F.F_CATALOGUE, at: H.HDR_CATALOGUE },
   { name: 'other signal count', check: 'signal-count', bytes: header16(VALID, H.HDR_SIGNALS, SIGNAL_COUNT + 1), fault: F.F_CATALOGUE, at: H.HDR_SIGNALS },
   { name: 'oversized derived values', check: 'too-many-values', bytes: header16(VALID, H.HDR_DERIVED, 300), fault: F.F_OVERSIZED, at: H.HDR_DERIVED },
@@ -128,6 +131,10 @@ export const HOSTILE_CASES: HostileCase[] = [
   inCode('STALE of a derived value', 'value-not-a-signal', assemble({ units: [{ code: [['CONST', 0], ['STALE', 24], ['END']] }], consts: [0], nDerived: 1 }), F.F_BAD_VALUE, 3),
   inCode('STORE into another unit\'s value', 'value-not-own', assemble({ units: [{ kind: 'derived', id: 24, code: [['CONST', 0], ['STORE', 25], ['END']] }], consts: [0], nDerived: 2 }), F.F_BAD_VALUE, 3),
   inCode('state slot out of range', 'state-slot', rule(goodRule(), { nState: 1 }), F.F_BAD_SLOT, 5),
+  // FIRE owns slots 0 and 1; RISE (at 7) on slot 1 would rewrite FIRE's last firing time.
+  inCode('two instructions sharing a state slot', 'state-overlap', rule([['LOAD', DOOR], ['CONST', 0], ['FIRE', 0], ['RISE', 1], ['JZ', 16], ['EMIT', 1, 0], ['END']]), F.F_BAD_SLOT, 8),
+  // HOLD owns slot 1, which is COUNT's ring index: HOLD could send COUNT's writes anywhere.
+  inCode('a COUNT ring over another op\'s slot', 'state-overlap', rule([['LOAD', DOOR], ['CONST', 0], ['HOLD', 1], ['OUT', 0], ['LOAD', DOOR], ['CONST', 0], ['COUNT', 0, 2], ['OUT', 1], ['END']], { nState: 4 }), F.F_BAD_SLOT, 14),
   inCode('constant out of range', 'constant-index', rule([['LOAD', DOOR], ['CONST', 7], ['FIRE', 0], ['JZ', 13], ['EMIT', 1, 0], ['END']]), F.F_BAD_CONST, 3),
   inCode('short-form constant out of range', 'constant-index', rule([['LOAD', DOOR], ['CONSTS', 7], ['END']]), F.F_BAD_CONST, 2),
   inCode('geometry out of range', 'geometry-index', rule([['LOAD', 0], ['LOAD', 1], ['INSIDE', 0], ['CONST', 0], ['FIRE', 0], ['JZ', 15], ['EMIT', 1, 0], ['END']]), F.F_BAD_GEOMETRY, 5),

@@ -3,7 +3,7 @@
  * the runtime, the compiler's emitter and the host's bundle reader all import them from here; docs/BYTECODE.md
  * describes the same layout as a table.
  *
- *   header   40 bytes (HDR_* offsets below)
+ *   header   44 bytes (HDR_* offsets below)
  *   consts   the first n32 as f32, the rest as f64: raw IEEE bytes, never decimal text (Espruino parses literals inexactly)
  *   geoms    nGeoms × 36 bytes      GeomField: kind u8, pad u8, count u16, first point u32, lat0 f64, lon0 f64, kx f32, ky f32, scale f32
  *   points   nPoints × 4 bytes      PointField: x, y as i16 × scale: metres east/north of the geometry's reference point
@@ -12,7 +12,7 @@
  *   code     codeBytes              instructions (see compiler/isa.ts)
  */
 export var MAGIC = 0x31425245; // "ERB1"
-export var FORMAT_VERSION = 1;
+export var FORMAT_VERSION = 2;
 
 export var HDR_MAGIC = 0;
 export var HDR_VERSION = 4;
@@ -28,7 +28,23 @@ export var HDR_POINTS = 24;
 export var HDR_DEPBYTES = 28;
 export var HDR_CODEBYTES = 32;
 export var HDR_TOTAL = 36;
-export var HEADER_SIZE = 40;
+export var HDR_PROFILE = 40; // profileHash() of the device profile the bundle was compiled for
+export var HEADER_SIZE = 44;
+
+/**
+ * The header's profile field: FNV-1a (32-bit) of the profile's name. A bundle carries the profile it was compiled for,
+ * so a signed bundle binds it: the signer and the device refuse a bundle whose profile is not the one signed for
+ * (a bundle for `full` loaded by a `container-tracker` would read its outputs with other meanings). Without Math.imul
+ * (Espruino lacks it): h × 16777619 mod 2^32 = (h << 24) + h × 403, exact below 2^53.
+ */
+export function profileHash(name: string): number {
+  var h = 0x811c9dc5;
+  for (var i = 0; i < name.length; i++) {
+    h = (h ^ name.charCodeAt(i)) >>> 0;
+    h = ((h << 24) + h * 403) >>> 0;
+  }
+  return h;
+}
 
 // Record fields and constant sizes are enums, not vars: esbuild inlines their values into the built runtime, so
 // they cost Espruino no variables.

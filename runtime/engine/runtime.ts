@@ -5,17 +5,18 @@
  *   rt.set(signalId, value, t);          // a sample; marks the units that read the signal
  *   rt.step(t);                          // evaluates marked units and units whose wake-up time has come
  *   rt.nextDue();                        // earliest wake-up time (Infinity if none): call step(then) if no sample comes first
- *   rt.advanceTo(t);                     // runs every wake-up due before t; call it before set()/step(t) of a sample at t
+ *   rt.advanceTo(t);                     // runs the wake-ups due before t; call it before set()/step(t) of a sample at t
  *
  * All state lives in typed arrays sized here, at load; set() and step() allocate nothing.
- * Times are milliseconds (any epoch) and must not go backwards.
+ * Times are milliseconds (any epoch) and should not go backwards; any number is safe, though (docs/BYTECODE.md,
+ * "Work per call"): step(t) runs each unit at most once, advanceTo(t) at most program.wakeBudget wake-up passes.
  */
 import { verify, Program } from './verify.ts';
 import { translate } from './translate.ts';
 import { valueReaders } from './readers.ts';
-import { makeOutOfLineOps, Geometry } from './out-of-line-ops.ts';
+import { makeOutOfLineOps, Geometry, OutOfLineOps } from './out-of-line-ops.ts';
 import { GEOM_SIZE, POINT_SIZE, GeomField, PointField, readConstant } from './format.ts';
-import { F_OK, F_TRANSLATE, F_HOST } from './faults.ts';
+import { F_OK, F_TRANSLATE, F_ARGUMENT, F_HOST } from './faults.ts';
 import { missingCallback } from './host-check.ts';
 import { Limit } from './isa.generated.ts';
 
@@ -54,10 +55,22 @@ export interface Runtime {
   set(signal: number, value: number, t: number): boolean;
   step(t: number): void;
   nextDue(): number;
-  advanceTo(t: number): void;
+  /** True when every wake-up due before t has run; false when the call stopped at its budget (call it again). */
+  advanceTo(t: number): boolean;
 }
 
-function loadGeometry(p: Program): Geometry {
+/**
+ * The typed arrays a verified program runs on (translate.ts names them), and its out-of-line ops over them:
+ *   V values   U update times   S state   K constants   Q unit dirty flags   N unit wake-up times
+ *   R registers (R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-ups)
+ *   E attachment buffer   F out-of-line ops
+ */
+export interface Memory {
+  V: Float64Array; U: Float64Array; S: Float64Array; K: Float64Array; Q: Uint8Array; N: Float64Array; R: Float64Array;
+  E: Float64Array; F: OutOfLineOps;
+}
+
+export function loadGeometry(p: Program): Geometry {
   var dv = p.dv;
   var geo: Geometry = {
     kind: new Uint8Array(p.nGeoms), first: new Uint32Array(p.nGeoms), count: new Uint16Array(p.nGeoms),
@@ -92,7 +105,7 @@ function filled(n: number, v: number): Float64Array {
 function refused(p: Program, code: number, at: number): Runtime {
   return {
     fault: code, faultAt: at, program: p,
-    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () {},
+    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () { return true; },
   };
 }
 
@@ -104,6 +117,7 @@ function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Flo
   rStart: Uint16Array, rUnits: Uint8Array, run: (t: number) => void): Runtime {
   var nSignals = p.nSignals;
   var nUnits = p.nUnits;
+  var budget = p.wakeBudget;
   function set(signal: number, value: number, t: number): boolean {
     if (!(signal >= 0 && signal < nSignals)) return false;
     V[signal] = value;
@@ -117,18 +131,26 @@ function api(p: Program, V: Float64Array, U: Float64Array, Q: Uint8Array, N: Flo
     R[2] = due; // exact again (translated code lowers it whenever a unit asks for an earlier wake-up)
     return due;
   }
-  /** Wake-ups strictly before t, in time order, so an event raised by a timer carries the time it was due. */
-  function advanceTo(t: number): void {
-    if (!(R[2] < t)) return; // nothing can be due before t: the common case costs one comparison
+  /**
+   * Wake-ups strictly before t, in time order, so an event raised by a timer carries the time it was due. At most
+   * `budget` passes per call, whatever t is (Infinity, 1e300): timers that keep restarting each other (possible in
+   * a verified bundle) cannot hold the device here. Returns false when wake-ups before t are left for the next call.
+   */
+  function advanceTo(t: number): boolean {
+    if (!(R[2] < t)) return true; // nothing can be due before t: the common case costs one comparison
     var due = nextDue();
     var last = -Infinity;
-    // Wake-ups always lie after the time they were computed at; `due > last` also guards against a
-    // rounding error in fractional times ever turning this into an endless loop.
+    var passes = 0;
+    // `due > last`: each pass runs strictly later than the one before, even when a rounding error in fractional
+    // times would make a timer ask for the same moment again.
     while (due < t && due > last) {
+      if (passes === budget) return false;
       run(due);
+      passes++;
       last = due;
       due = nextDue();
     }
+    return true;
   }
   return { fault: F_OK, faultAt: 0, program: p, set: set, step: run, nextDue: nextDue, advanceTo: advanceTo };
 }
@@ -139,11 +161,8 @@ export function translated(bytes: Uint8Array): string {
   return p.fault === F_OK ? translate(p, valueReaders(p), false) : '';
 }
 
-export function load(bytes: Uint8Array, host: Host): Runtime {
-  var p = verify(bytes);
-  if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
-  var lacking = missingCallback(p, host);
-  if (lacking >= 0) return refused(p, F_HOST, lacking);
+/** Allocates the memory of a verified program: every typed array it will ever use, sized from its header. */
+export function memory(p: Program): Memory {
   var V = filled(p.nValues, NaN);
   var U = filled(p.nSignals, NaN);
   var S = filled(p.nState, NaN);
@@ -152,19 +171,31 @@ export function load(bytes: Uint8Array, host: Host): Runtime {
   var Q = new Uint8Array(p.nUnits);
   for (i = 0; i < p.nUnits; i++) Q[i] = 1; // first step evaluates everything once
   var N = filled(p.nUnits, Infinity);
-  var R = filled(3, NaN); // R[0] start time, R[1] wake-up asked by an out-of-line op, R[2] lower bound of all wake-up times
+  var R = filled(3, NaN);
   R[2] = Infinity;
-  var E = new Float64Array(Limit.MAX_ATTACH);
-  var F = makeOutOfLineOps(loadGeometry(p), V, U, S, R);
+  return { V: V, U: U, S: S, K: K, Q: Q, N: N, R: R, E: new Float64Array(Limit.MAX_ATTACH), F: makeOutOfLineOps(loadGeometry(p), V, U, S, R) };
+}
+
+/** Translates a verified program and starts it on memory m (from memory(p)). */
+export function start(p: Program, m: Memory, host: Host): Runtime {
   var readers = valueReaders(p);
   var source = translate(p, readers, !!host.state, !!host.probe);
   if (host.keepCode) source = host.keepCode(source);
   var run: (t: number) => void;
   try {
     // One parameter per argument: some engines do not split a comma-joined parameter string.
-    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', source)(V, U, S, K, Q, N, R, E, host, F);
+    run = new Function('V', 'U', 'S', 'K', 'Q', 'N', 'R', 'E', 'H', 'F', source)(m.V, m.U, m.S, m.K, m.Q, m.N, m.R, m.E, host, m.F);
   } catch (e) {
     return refused(p, F_TRANSLATE, 0);
   }
-  return api(p, V, U, Q, N, R, readers.start, readers.units, run);
+  return api(p, m.V, m.U, m.Q, m.N, m.R, readers.start, readers.units, run);
+}
+
+export function load(bytes: Uint8Array, host: Host): Runtime {
+  var p = verify(bytes);
+  if (p.fault !== F_OK) return refused(p, p.fault, p.faultAt);
+  if (!host || typeof host !== 'object') return refused(p, F_ARGUMENT, 0);
+  var lacking = missingCallback(p, host);
+  if (lacking >= 0) return refused(p, F_HOST, lacking);
+  return start(p, memory(p), host);
 }

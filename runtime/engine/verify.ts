@@ -17,7 +17,7 @@ import {
 import {
   F_OK, F_TRUNCATED, F_BAD_MAGIC, F_BAD_VERSION, F_CATALOGUE, F_OVERSIZED, F_LENGTH, F_BAD_UNIT, F_BAD_DEP,
   F_BAD_OPCODE, F_BAD_OPERAND, F_BAD_VALUE, F_BAD_SLOT, F_BAD_CONST, F_BAD_GEOMETRY, F_BAD_JUMP,
-  F_STACK_UNDERFLOW, F_STACK_OVERFLOW, F_STACK_DIRTY, F_NO_END, F_BAD_SCOPE, F_BAD_COUNT,
+  F_STACK_UNDERFLOW, F_STACK_OVERFLOW, F_STACK_DIRTY, F_NO_END, F_BAD_SCOPE, F_BAD_COUNT, F_ARGUMENT,
 } from './faults.ts';
 import { OPTAB, Col, Fmt, Scope, Flag, Op, Limit } from './isa.generated.ts';
 import { CATALOGUE_HASH, SIGNAL_COUNT } from './catalogue.generated.ts';
@@ -52,6 +52,11 @@ export interface Program extends Sections {
   unitStack: Uint8Array;
   /** Per unit: state slots its instructions use. */
   unitState: Uint32Array;
+  /**
+   * Wake-up passes one advanceTo() call may run (runtime.ts): per op that wakes its unit, 1 + its `n` operand
+   * (a timer fires once; each of a COUNT's n edges can leave its window once). Bounds the work of one call.
+   */
+  wakeBudget: number;
 }
 
 function emptyProgram(bytes: Uint8Array): Program {
@@ -61,7 +66,7 @@ function emptyProgram(bytes: Uint8Array): Program {
     constOff: 0, geomOff: 0, pointOff: 0, unitOff: 0, depOff: 0, codeOff: 0,
     unitKind: new Uint8Array(0), unitId: new Uint8Array(0), unitStart: new Uint16Array(0), unitEnd: new Uint16Array(0),
     unitDepStart: new Uint16Array(0), unitDepCount: new Uint8Array(0),
-    unitCost: new Uint32Array(0), unitStack: new Uint8Array(0), unitState: new Uint32Array(0),
+    unitCost: new Uint32Array(0), unitStack: new Uint8Array(0), unitState: new Uint32Array(0), wakeBudget: 0,
   };
 }
 
@@ -177,10 +182,23 @@ function verifyOperand(p: Program, row: number, format: number, v: number, at: n
 }
 
 /**
+ * Marks state slots first…first+width−1 as one instruction's region in the bitmap `owned`; false when any of them
+ * already belongs to another instruction. Disjoint regions are what make a verified bundle safe to run: an op
+ * that trusts its own state (COUNT's ring index, a timer's start time) cannot have it rewritten by another op.
+ */
+function claimSlots(owned: Uint8Array, first: number, width: number): boolean {
+  for (var k = first; k < first + width; k++) {
+    if ((owned[k >> 3] >> (k & 7)) & 1) return false;
+    owned[k >> 3] |= 1 << (k & 7);
+  }
+  return true;
+}
+
+/**
  * Verifies one unit: its record, dependency list and code; fills its budget. Units tile the code and dependency
  * sections in order, so a unit starts where the previous one ended (`start`, `depStart`).
  */
-function verifyUnit(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number, targets: Uint16Array, ins: Instruction): boolean {
+function verifyUnit(p: Program, u: number, start: number, depStart: number, codeBytes: number, depBytes: number, targets: Uint16Array, ins: Instruction, owned: Uint8Array): boolean {
   if (!verifyUnitRecord(p, u, start, depStart, codeBytes, depBytes)) return false;
   var id = p.unitId[u];
   var scope = p.unitKind[u] === UNIT_RULE ? Scope.RULE : Scope.DERIVED;
@@ -215,8 +233,10 @@ function verifyUnit(p: Program, u: number, start: number, depStart: number, code
     if (f1 === Fmt.S) {
       var width = OPTAB[row + Col.STATE] + OPTAB[row + Col.STATEN] * n;
       if (ins.a + width > p.nState) return bad(p, F_BAD_SLOT, ins.aAt); // check: state-slot
+      if (!claimSlots(owned, ins.a, width)) return bad(p, F_BAD_SLOT, ins.aAt); // check: state-overlap
       slots += width;
     }
+    if ((OPTAB[row + Col.FLAGS] & Flag.WAKES) !== 0) p.wakeBudget += 1 + n;
     depth -= OPTAB[row + Col.POPS] + OPTAB[row + Col.POPSN] * n;
     if (depth < 0) return bad(p, F_STACK_UNDERFLOW, at); // check: stack-underflow
     if (ins.op === Op.JZ && depth !== 0) return bad(p, F_STACK_DIRTY, at); // check: stack-at-jump
@@ -239,14 +259,17 @@ function verifyUnit(p: Program, u: number, start: number, depStart: number, code
   return true;
 }
 
-/** Checks a whole bundle. Never throws on malformed input: every read is bounds-checked first. */
+/** Checks a whole bundle. Never throws, whatever it is given: every read is bounds-checked first. */
 export function verify(bytes: Uint8Array): Program {
-  var p = emptyProgram(bytes);
+  var isBytes = bytes instanceof Uint8Array;
+  var p = emptyProgram(isBytes ? bytes : new Uint8Array(0));
+  if (!isBytes) return fail(p, F_ARGUMENT, 0); // check: not-bytes
   if (!verifyHeader(p)) return p;
   if (!verifyGeometries(p)) return p;
   var codeBytes = p.dv.getUint32(HDR_CODEBYTES, true);
   var depBytes = p.dv.getUint32(HDR_DEPBYTES, true);
   var targets = new Uint16Array(Limit.MAX_OPEN_JUMPS);
+  var owned = new Uint8Array((p.nState + 7) >> 3); // one bit per state slot: claimed by an instruction
   var ins = newInstruction();
   p.unitKind = new Uint8Array(p.nUnits);
   p.unitId = new Uint8Array(p.nUnits);
@@ -260,7 +283,7 @@ export function verify(bytes: Uint8Array): Program {
   var start = 0;
   var depStart = 0;
   for (var u = 0; u < p.nUnits; u++) {
-    if (!verifyUnit(p, u, start, depStart, codeBytes, depBytes, targets, ins)) return p;
+    if (!verifyUnit(p, u, start, depStart, codeBytes, depBytes, targets, ins, owned)) return p;
     start = p.unitEnd[u];
     depStart += p.unitDepCount[u];
   }

@@ -50,6 +50,12 @@ function mergeClosest(d: DropRanges): void {
   remove(d, best + 1);
 }
 
+/** True when a range already includes seq (first ≤ seq ≤ last). */
+export function dropCovers(d: DropRanges, seq: number): boolean {
+  for (var j = 0; j < d.n; j++) if (d.first[j] <= seq && seq <= d.last[j]) return true;
+  return false;
+}
+
 /** Records that record `seq`, whose prev hash is src[at…at+31], was dropped. */
 export function dropAdd(d: DropRanges, seq: number, src: Uint8Array, at: number): void {
   var k = 0;

@@ -6,7 +6,7 @@
  */
 import { loadSigned, checkBegin, checkStep, loadChecked } from './signed-bundle.ts';
 import { eventWriter, wrapHost, setHash } from './events.ts';
-import { setBaseTable } from './crypto/ed25519.ts';
+import { setBaseTable, isWeakPublicKey } from './crypto/ed25519.ts';
 import { loadBaseTable } from './crypto/edtable.ts';
 import { nativeSha512 } from './crypto/espruino-sha512.ts';
 import { sha512 } from './crypto/sha512.ts';
@@ -25,5 +25,7 @@ EdgeRule.setSha512 = setHash;
 EdgeRule.nativeSha512 = nativeSha512;
 EdgeRule.setBaseTable = setBaseTable;
 EdgeRule.loadBaseTable = loadBaseTable;
+// provisioning: refuse a key to trust that proves nothing (small order, or not a point)
+EdgeRule.isWeakPublicKey = isWeakPublicKey;
 // the runtime's own SHA-512 (the device link hashes slots with it, or with a native one the board passes)
 EdgeRule.sha512 = sha512;

@@ -25,19 +25,22 @@ import {
   newQueue, qData, qSave, qFree, qRestore, qFindFree, qOldest, qEvictable, qNextAfter, qCount,
   Q_UNSIGNED, Q_READY, Q_FREE, CLASS_KEEP, SLOT_HEADER, type Persist, type EventQueue,
 } from './event-queue.ts';
-import { dropAdd, dropReported, dropAcked } from './drop-ranges.ts';
+import { dropAdd, dropReported, dropAcked, dropCovers } from './drop-ranges.ts';
 import {
   REC_EVENT, REC_CHECKPOINT, RECORD_MAX, COSE_OVERHEAD, EVENT_TBS_MAX, newRecordBuf, encodeRecord, wrCoseHead, wrSignature, eventTbs, recordSpan,
   type RecordBuf,
 } from './record.ts';
-import { newWriterState, resetState, saveState, loadState, type WriterState } from './writer-state.ts';
+import { newWriterState, resetState, saveState, loadState, STATE_BYTES, type WriterState } from './writer-state.ts';
+import { newSeal, SEAL_BYTES, type Seal } from './seal.ts';
 import { SIGNING_PER_EVENT } from './modes.ts';
-import { SF_BAD_KEY, SF_QUEUE_FULL, SF_STATE, SF_BAD_EVENT, FLD_KEY, FLD_STATE, FLD_SLOT } from './signed-faults.ts';
+import { SF_BAD_KEY, SF_QUEUE_FULL, SF_STATE, SF_BAD_EVENT, SF_ARGUMENT, FLD_KEY, FLD_STATE, FLD_SLOT, FLD_CONFIG, FLD_HOST } from './signed-faults.ts';
 import { SEV_INFO, SEV_WARNING, SEV_CRITICAL } from '../engine/severity.ts';
 import { LIMIT_MAX_ATTACH } from '../engine/isa.generated.ts';
 import type { Host } from '../engine/runtime.ts';
 
-var SLOT_BYTES = SLOT_HEADER + RECORD_MAX + COSE_OVERHEAD;
+var SLOT_BYTES = SLOT_HEADER + RECORD_MAX + COSE_OVERHEAD + SEAL_BYTES;
+/** The prev hash a drop range gets for a record lost with its unreadable slot: unknown. */
+var UNKNOWN_PREV = new Uint8Array(32);
 var STATE_KEY = 'es';
 var HASH: Sha512 = sha512;
 
@@ -102,6 +105,8 @@ interface Writer {
   key: Ed25519Key | null;
   q: EventQueue;
   s: WriterState;
+  /** Seals what is persisted (keyed by the event key seed; null until the key is known). */
+  seal: Seal | null;
   rec: RecordBuf;
   tbs: Uint8Array;
   /** A critical record that found no slot is framed here. */
@@ -127,7 +132,7 @@ function chainHash(c: Writer, b: Uint8Array, start: number, len: number): void {
 }
 
 function persistState(c: Writer): void {
-  c.host.write(STATE_KEY, saveState(c.s));
+  c.host.write(STATE_KEY, saveState(c.s, c.seal as Seal));
 }
 
 /** The record inside slot i (the COSE payload, or the bare record): c.span = [start, length]. */
@@ -190,7 +195,7 @@ function keepRecord(c: Writer, slot: number, signed: boolean, seq: number, cls: 
   q.seq[slot] = seq;
   q.len[slot] = p - d + c.rec.len;
   q.prevAt[slot] = p - d + c.rec.prevAt;
-  qSave(q, slot, c.host);
+  qSave(q, slot, c.host, c.seal as Seal);
 }
 
 function writeRecord(c: Writer, type: number, rule: number, sev: number, t: number, vals: Float64Array | null, n: number, cls: number): void {
@@ -262,7 +267,7 @@ function work(c: Writer, units: number): boolean {
   d = qData(q, c.cur) + q.len[c.cur];
   q.len[c.cur] = wrSignature(q.buf, d, c.sig.sig) - qData(q, c.cur);
   q.state[c.cur] = Q_READY;
-  qSave(q, c.cur, c.host);
+  qSave(q, c.cur, c.host, c.seal as Seal);
   c.cur = -1;
   handOver(c);
   return qOldest(q, Q_UNSIGNED) < 0;
@@ -282,6 +287,7 @@ function flush(c: Writer, t: number): void {
 function ack(c: Writer, upTo: number): void {
   var q = c.q;
   var i;
+  if (!c.key) return;
   for (i = 0; i < q.cap; i++) if (q.state[i] === Q_READY && q.seq[i] <= upTo) qFree(q, i, c.host);
   dropAcked(c.s.drops, upTo);
   persistState(c);
@@ -320,6 +326,34 @@ function recover(c: Writer): void {
   c.handed = u >= 0 ? q.seq[u] - 1 : c.s.seqNext - 1;
 }
 
+/** True when a slot in the queue holds record seq. */
+function queuedSeq(q: EventQueue, seq: number): boolean {
+  for (var i = 0; i < q.cap; i++) if (q.state[i] !== Q_FREE && q.seq[i] === seq) return true;
+  return false;
+}
+
+/**
+ * After a restart: records whose persisted slots were refused (qRestore) are lost. The loss is noted as records
+ * dropped — a range for each seq the slot's header still gave and that can be one (below the next seq, not queued,
+ * not already in a range; its prev hash is unknown, so 32 zero bytes) — and counted in the dropped total, so the
+ * next record the device signs carries it. The state is persisted at once, so a second restart keeps the note.
+ */
+function noteLosses(c: Writer): void {
+  var q = c.q;
+  var s = c.s;
+  var j, seq;
+  if (q.nLost === 0) return;
+  fail(c, SF_STATE, FLD_SLOT);
+  for (j = 0; j < q.nLost; j++) {
+    seq = q.lost[j];
+    if (seq >= 1 && seq < s.seqNext && Math.floor(seq) === seq && !queuedSeq(q, seq) && !dropCovers(s.drops, seq)) {
+      dropAdd(s.drops, seq, UNKNOWN_PREV, 0);
+    }
+  }
+  s.total += q.nLost;
+  persistState(c);
+}
+
 /** The writer's methods: a small factory, so each closure keeps only `c` alive (Espruino keeps whole scopes). */
 function writerApi(c: Writer): EventWriter {
   return {
@@ -340,29 +374,44 @@ function newWriter(cfg: WriterConfig, host: EventHost): Writer {
   return {
     host: host, device: cfg.device, perEvent: cfg.signing === SIGNING_PER_EVENT,
     every: cfg.every && cfg.every > 0 ? cfg.every : 16, period: cfg.period && cfg.period > 0 ? cfg.period : 300000, key: null,
-    q: newQueue(cfg.capacity && cfg.capacity > 0 ? cfg.capacity : 16, SLOT_BYTES), s: newWriterState(), rec: newRecordBuf(),
+    q: newQueue(cfg.capacity && cfg.capacity > 0 ? cfg.capacity : 16, SLOT_BYTES), s: newWriterState(), seal: null, rec: newRecordBuf(),
     tbs: new Uint8Array(EVENT_TBS_MAX), out: new Uint8Array(SLOT_BYTES), sig: newSignCtx(), cur: -1, handed: 0,
     span: new Float64Array(2), api: null as unknown as EventWriter,
   };
 }
 
-export function eventWriter(cfg: WriterConfig, host: EventHost): EventWriter {
-  var c = newWriter(cfg, host);
+/** A writer that refuses everything: given when the configuration or host is not an object. */
+function refusedWriter(field: number): EventWriter {
+  var c = newWriter({ device: 0, seed: new Uint8Array(0), signing: SIGNING_PER_EVENT, capacity: 1 }, null as unknown as EventHost);
   var w = writerApi(c);
-  var device = cfg.device;
   c.api = w;
-  if (!cfg.seed || cfg.seed.length !== 32 || !(device >= 0 && device <= 4294967295 && Math.floor(device) === device)) {
+  fail(c, SF_ARGUMENT, field);
+  return w;
+}
+
+export function eventWriter(cfg: WriterConfig, host: EventHost): EventWriter {
+  var c, w, device;
+  if (!cfg || typeof cfg !== 'object') return refusedWriter(FLD_CONFIG);
+  if (!host || typeof host !== 'object') return refusedWriter(FLD_HOST);
+  c = newWriter(cfg, host);
+  w = writerApi(c);
+  device = cfg.device;
+  c.api = w;
+  if (!(cfg.seed instanceof Uint8Array) || cfg.seed.length !== 32 || !(device >= 0 && device <= 4294967295 && Math.floor(device) === device)) {
     fail(c, SF_BAD_KEY, FLD_KEY);
     return w;
   }
   c.key = keyFromSeed(cfg.seed);
+  c.seal = newSeal(cfg.seed, SLOT_BYTES > STATE_BYTES ? SLOT_BYTES : STATE_BYTES, HASH);
   w.publicKey = c.key.publicKey;
-  if (!loadState(c.s, host.read(STATE_KEY))) {
+  // Persisted state is untrusted input: only sealed, plausible state and slots are used (writer-state.ts, event-queue.ts).
+  if (!loadState(c.s, host.read(STATE_KEY), c.seal)) {
     fail(c, SF_STATE, FLD_STATE);
     resetState(c.s);
   }
-  if (qRestore(c.q, host) > 0) fail(c, SF_STATE, FLD_SLOT);
+  qRestore(c.q, host, c.seal);
   recover(c);
+  noteLosses(c);
   return w;
 }
 

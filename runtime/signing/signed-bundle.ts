@@ -23,12 +23,13 @@ import { SIGNING_CHECKPOINT } from './modes.ts';
 import { newVerifyCtx, verifyBegin, verifyStep, type VerifyCtx } from './crypto/ed25519.ts';
 import { load, type Host, type Runtime } from '../engine/runtime.ts';
 import { verify, type Program } from '../engine/verify.ts';
-import { HDR_CATALOGUE } from '../engine/format.ts';
+import { HDR_CATALOGUE, HDR_PROFILE, profileHash } from '../engine/format.ts';
+import { F_ARGUMENT } from '../engine/faults.ts';
 import { CATALOGUE_HASH } from '../engine/catalogue.generated.ts';
 import {
-  SF_TYPE, SF_HEADER, SF_TRAILING, SF_WRONG_KEY, SF_SIGNATURE, SF_ROLLBACK, SF_PROFILE, SF_CATALOGUE, SF_BAD_KEY,
+  SF_TYPE, SF_HEADER, SF_TRAILING, SF_WRONG_KEY, SF_SIGNATURE, SF_ROLLBACK, SF_PROFILE, SF_CATALOGUE, SF_BAD_KEY, SF_ARGUMENT,
   FLD_HEADER_MAP, FLD_ALG, FLD_CRIT, FLD_KID, FLD_VERSION, FLD_PROFILE, FLD_CATALOGUE, FLD_SIGNING, FLD_END,
-  FLD_KEY, FLD_SIGNATURE, FLD_PAYLOAD,
+  FLD_KEY, FLD_SIGNATURE, FLD_PAYLOAD, FLD_INPUT, FLD_TRUST, FLD_ACTIVE, FLD_HOST,
 } from './signed-faults.ts';
 
 /** Largest bundle payload a signed bundle may carry. */
@@ -61,7 +62,10 @@ var L_PROFILE = intItems([LABEL_PROFILE], 0);
 var L_CATALOGUE = intItems([LABEL_CATALOGUE], 0);
 var L_SIGNING = intItems([LABEL_SIGNING], 0);
 
-/** What the device trusts: the build public key (32 bytes), its own profile name, its active bundle version. */
+/**
+ * What the device trusts: the build public key (32 bytes, of large order), its own profile name, its active bundle
+ * version (an integer 0…2^32−1). Anything else is refused with a fault (BAD_KEY, ARGUMENT), never a TypeError.
+ */
 export interface Trust {
   key: Uint8Array;
   profile: string;
@@ -138,12 +142,14 @@ function readProtected(r: CborIn, c: SignedCheck): boolean {
 
 /** Parses the COSE_Sign1 and its protected header, without any trust decision (the host uses this too). */
 export function parseSigned(bytes: Uint8Array): SignedCheck {
+  var isBytes = bytes instanceof Uint8Array;
   var c: SignedCheck = {
-    fault: 0, faultAt: 0, field: 0, bytes: bytes, cose: newSign1(), version: -1, versionAt: 0, profile: '', profileAt: 0,
-    catalogue: -1, catalogueAt: 0, signing: -1, kidAt: 0, ctx: null, tbs: null, done: false,
+    fault: 0, faultAt: 0, field: 0, bytes: isBytes ? bytes : new Uint8Array(0), cose: newSign1(), version: -1, versionAt: 0,
+    profile: '', profileAt: 0, catalogue: -1, catalogueAt: 0, signing: -1, kidAt: 0, ctx: null, tbs: null, done: false,
   };
-  var r = cborIn(bytes, 0, bytes.length);
+  var r = cborIn(c.bytes, 0, c.bytes.length);
   var end;
+  if (!isBytes) return refuse(c, SF_ARGUMENT, 0, FLD_INPUT);
   if (!rdSign1(r, c.cose, 255, MAX_SIGNED_PAYLOAD)) return failed(c, r);
   end = r.pos;
   r.pos = c.cose.protStart;
@@ -153,30 +159,51 @@ export function parseSigned(bytes: Uint8Array): SignedCheck {
   return c;
 }
 
-/** Parses and checks everything but the signature, then starts checking the signature (checkStep finishes). */
+/** The little-endian uint32 at b[at]. */
+function u32(b: Uint8Array, at: number): number {
+  return b[at] + b[at + 1] * 256 + b[at + 2] * 65536 + b[at + 3] * 16777216;
+}
+
+function isVersion(v: number): boolean {
+  return typeof v === 'number' && v >= 0 && v <= 4294967295 && Math.floor(v) === v;
+}
+
+/**
+ * Parses and checks everything but the signature, then starts checking the signature (checkStep finishes).
+ * Everything is checked in, and later loaded from, a private copy of `bytes`: what was checked is what loads,
+ * whatever the caller does with its buffer meanwhile.
+ */
 export function checkBegin(bytes: Uint8Array, trust: Trust): SignedCheck {
-  var c = parseSigned(bytes);
-  var key = trust.key;
-  var s = c.cose;
-  var i, p, hdr;
-  if (!key || key.length !== 32) return refuse(c, SF_BAD_KEY, 0, FLD_KEY);
+  var own = bytes instanceof Uint8Array ? new Uint8Array(bytes.length) : bytes;
+  var isTrust = !!trust && typeof trust === 'object';
+  // Each field is read once: what is checked is what is used.
+  var key = isTrust ? trust.key : null;
+  var p = isTrust ? trust.profile : null;
+  var active = isTrust ? trust.active : NaN;
+  var c, s, i, hdr;
+  if (own !== bytes) own.set(bytes);
+  c = parseSigned(own);
+  if (c.fault === SF_ARGUMENT) return c;
+  if (!isTrust || typeof p !== 'string') return refuse(c, SF_ARGUMENT, 0, FLD_TRUST);
+  if (!(key instanceof Uint8Array) || key.length !== 32) return refuse(c, SF_BAD_KEY, 0, FLD_KEY);
+  // An undefined, NaN or negative active version would let every version pass the rollback check.
+  if (!isVersion(active)) return refuse(c, SF_ARGUMENT, 0, FLD_ACTIVE);
   if (c.fault) return c;
-  for (i = 0; i < 8; i++) if (bytes[c.kidAt + i] !== key[i]) return refuse(c, SF_WRONG_KEY, c.kidAt - 1, FLD_KID);
-  p = trust.profile;
+  s = c.cose;
+  for (i = 0; i < 8; i++) if (own[c.kidAt + i] !== key[i]) return refuse(c, SF_WRONG_KEY, c.kidAt - 1, FLD_KID);
   if (p.length !== c.profile.length) return refuse(c, SF_PROFILE, c.profileAt, FLD_PROFILE);
   for (i = 0; i < p.length; i++) if (p.charCodeAt(i) !== c.profile.charCodeAt(i)) return refuse(c, SF_PROFILE, c.profileAt, FLD_PROFILE);
   if (c.catalogue !== CATALOGUE_HASH) return refuse(c, SF_CATALOGUE, c.catalogueAt, FLD_CATALOGUE);
-  if (s.payLen >= HDR_CATALOGUE + 4) {
-    hdr = s.payStart + HDR_CATALOGUE;
-    if (bytes[hdr] + bytes[hdr + 1] * 256 + bytes[hdr + 2] * 65536 + bytes[hdr + 3] * 16777216 !== c.catalogue) {
-      return refuse(c, SF_CATALOGUE, hdr, FLD_PAYLOAD);
-    }
-  }
-  if (c.version < trust.active) return refuse(c, SF_ROLLBACK, c.versionAt, FLD_VERSION);
+  // The bundle's own header must say the same: its catalogue, and the profile it was compiled for.
+  hdr = s.payStart + HDR_CATALOGUE;
+  if (s.payLen >= HDR_CATALOGUE + 4 && u32(own, hdr) !== c.catalogue) return refuse(c, SF_CATALOGUE, hdr, FLD_PAYLOAD);
+  hdr = s.payStart + HDR_PROFILE;
+  if (s.payLen >= HDR_PROFILE + 4 && u32(own, hdr) !== profileHash(c.profile)) return refuse(c, SF_PROFILE, hdr, FLD_PAYLOAD);
+  if (c.version < active) return refuse(c, SF_ROLLBACK, c.versionAt, FLD_VERSION);
   c.tbs = new Uint8Array(tbsLength(s.protLen, s.payLen));
-  wrTbs(c.tbs, bytes, s.protStart, s.protLen, bytes, s.payStart, s.payLen);
+  wrTbs(c.tbs, own, s.protStart, s.protLen, own, s.payStart, s.payLen);
   c.ctx = newVerifyCtx();
-  verifyBegin(c.ctx, bytes.subarray(s.sigStart, s.sigStart + 64), c.tbs, key);
+  verifyBegin(c.ctx, own.subarray(s.sigStart, s.sigStart + 64), c.tbs, key, true); // copies the key: it is read once
   return c;
 }
 
@@ -188,7 +215,8 @@ export function checkStep(c: SignedCheck, units: number): boolean {
   c.done = true;
   c.ctx = null;
   c.tbs = null;
-  if (!ctx.valid) refuse(c, SF_SIGNATURE, c.cose.sigStart - 2, FLD_SIGNATURE);
+  if (ctx.weakKey) refuse(c, SF_BAD_KEY, 0, FLD_KEY); // a small-order key: any bundle would "verify"
+  else if (!ctx.valid) refuse(c, SF_SIGNATURE, c.cose.sigStart - 2, FLD_SIGNATURE);
   return true;
 }
 
@@ -205,23 +233,26 @@ function refusedRuntime(c: SignedCheck, program: Program): SignedRuntime {
   var rt = {
     fault: c.fault, faultAt: c.faultAt, field: c.field, program: program, version: c.version, signing: c.signing,
     profile: c.profile, payloadAt: c.cose.payStart,
-    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () {},
+    set: function () { return false; }, step: function () {}, nextDue: function () { return Infinity; }, advanceTo: function () { return true; },
   };
   return rt as unknown as SignedRuntime;
 }
 
-/** After a finished check: verifies and loads the bytecode (a copy of the payload) unless the check failed. */
+/**
+ * After a finished check: verifies and loads the bytecode unless the check failed. The payload is read from the
+ * check's own copy of the signed bytes (checkBegin), never again from the caller's buffer.
+ */
 export function loadChecked(c: SignedCheck, host: Host): SignedRuntime {
-  var s = c.cose;
-  var payload, rt, out;
+  var s, payload, rt, out;
+  if (!c || typeof c !== 'object' || !c.cose) return refusedRuntime(parseSigned(null as unknown as Uint8Array), verify(new Uint8Array(0)));
+  s = c.cose;
   if (!c.done) refuse(c, SF_SIGNATURE, s.sigStart - 2, FLD_SIGNATURE);
   if (c.fault) return refusedRuntime(c, verify(new Uint8Array(0)));
-  payload = new Uint8Array(s.payLen);
-  payload.set(c.bytes.subarray(s.payStart, s.payStart + s.payLen));
+  payload = c.bytes.subarray(s.payStart, s.payStart + s.payLen);
   rt = load(payload, host);
   out = rt as SignedRuntime;
-  out.field = rt.fault ? FLD_PAYLOAD : 0;
-  if (rt.fault) out.faultAt = rt.faultAt + s.payStart;
+  out.field = rt.fault === F_ARGUMENT ? FLD_HOST : rt.fault ? FLD_PAYLOAD : 0;
+  if (rt.fault && rt.fault !== F_ARGUMENT) out.faultAt = rt.faultAt + s.payStart;
   out.version = c.version;
   out.signing = c.signing;
   out.profile = c.profile;

@@ -6,11 +6,13 @@
  *   0 version u8   1 ranges u8   2 highest severity since the last checkpoint u8   3 (0)   4 records since u32
  *   8 next seq f64   16 dropped total f64   24 time of the first uncovered record f64   32 chain head (32 bytes)
  *   64 + 64·j  range j: first f64, last f64, count f64, reported-in seq f64, prev hash (32 bytes)
+ *   then the seal (seal.ts, SEAL_BYTES): a state is read only when its seal proves the writer wrote these bytes.
  *
  * All little-endian. Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
 import { MAX_RANGES, newDropRanges, type DropRanges } from './drop-ranges.ts';
 import { SEV_CRITICAL } from '../engine/severity.ts';
+import { SEAL_BYTES, sealWrite, sealOk, type Seal } from './seal.ts';
 
 var AT_VERSION = 0;
 var AT_RANGES = 1;
@@ -29,8 +31,9 @@ var R_COUNT = 16;
 var R_REP = 24;
 var R_PREV = 32;
 
-var STATE_VERSION = 1;
-var STATE_BYTES = AT_RANGE + MAX_RANGES * RANGE_BYTES;
+var STATE_VERSION = 2;
+/** The state's bytes before its seal (also the largest blob the writer seals besides a queue slot). */
+export var STATE_BYTES = AT_RANGE + MAX_RANGES * RANGE_BYTES;
 var MAX_SEQ = 9007199254740991;
 
 /** What the writer keeps between calls and across restarts. */
@@ -54,7 +57,7 @@ export interface WriterState {
 }
 
 export function newWriterState(): WriterState {
-  var buf = new Uint8Array(STATE_BYTES);
+  var buf = new Uint8Array(STATE_BYTES + SEAL_BYTES);
   return {
     seqNext: 1, total: 0, since: 0, maxCls: 0, firstT: NaN, prev: new Uint8Array(32), drops: newDropRanges(),
     buf: buf, dv: new DataView(buf.buffer),
@@ -73,8 +76,8 @@ export function resetState(s: WriterState): void {
   for (z = 0; z < 32; z++) s.prev[z] = 0;
 }
 
-/** The persisted form of s (valid until the next call). */
-export function saveState(s: WriterState): Uint8Array {
+/** The persisted form of s, sealed (valid until the next call). */
+export function saveState(s: WriterState, seal: Seal): Uint8Array {
   var st = s.buf;
   var dv = s.dv;
   var d = s.drops;
@@ -96,6 +99,7 @@ export function saveState(s: WriterState): Uint8Array {
     dv.setFloat64(at + R_REP, d.rep[j], true);
     st.set(d.prev.subarray(j * 32, j * 32 + 32), at + R_PREV);
   }
+  sealWrite(seal, 0, st, 0, STATE_BYTES);
   return st;
 }
 
@@ -115,15 +119,17 @@ function rangesPlausible(d: DropRanges, seqNext: number): boolean {
 
 /**
  * Reads a persisted state into s. Nothing persisted (a new device) leaves s as it is; false when the bytes are
- * not a state this writer could have saved (then s holds garbage: the caller resets it).
+ * not a state this writer saved — not a Uint8Array, not sealed, or not plausible (then s holds garbage: the caller
+ * resets it).
  */
-export function loadState(s: WriterState, b: Uint8Array | null): boolean {
+export function loadState(s: WriterState, b: Uint8Array | null, seal: Seal): boolean {
   var st = s.buf;
   var dv = s.dv;
   var d = s.drops;
   var j, at;
-  if (!b || b.length === 0) return true;
-  if (b.length !== STATE_BYTES || b[AT_VERSION] !== STATE_VERSION || b[AT_RANGES] > MAX_RANGES || b[AT_MAX_CLASS] > SEV_CRITICAL) return false;
+  if (b === null || b === undefined || (b instanceof Uint8Array && b.length === 0)) return true;
+  if (!(b instanceof Uint8Array) || b.length !== STATE_BYTES + SEAL_BYTES || !sealOk(seal, 0, b, 0, STATE_BYTES)) return false;
+  if (b[AT_VERSION] !== STATE_VERSION || b[AT_RANGES] > MAX_RANGES || b[AT_MAX_CLASS] > SEV_CRITICAL) return false;
   st.set(b);
   d.n = st[AT_RANGES];
   s.maxCls = st[AT_MAX_CLASS];

@@ -320,6 +320,9 @@ export interface VerifyCtx {
   ek: Int8Array;
   es: Int8Array;
   k: Uint8Array;
+  /** Refuse a public key of small order (verifyBegin's `strict`): set weakKey and end invalid. */
+  strict: boolean;
+  weakKey: boolean;
   /** The verdict once verifyStep returned true. */
   valid: boolean;
 }
@@ -331,7 +334,7 @@ export function newVerifyCtx(): VerifyCtx {
   return {
     phase: 0, i: 0, sig: new Uint8Array(64), msg: new Uint8Array(0), pub: new Uint8Array(32), dec: newDecoder(),
     hash: newHashJob(), A: newPoint(), R: newPoint(), Q: newPoint(), PB: newPoint(), tabA: tabA,
-    ek: new Int8Array(64), es: new Int8Array(64), k: new Uint8Array(32), valid: false,
+    ek: new Int8Array(64), es: new Int8Array(64), k: new Uint8Array(32), strict: false, weakKey: false, valid: false,
   };
 }
 
@@ -350,9 +353,27 @@ var V_DONE = 12;
 /** Horner units: 64 digit additions and 63 * 4 doublings. */
 var HORNER_UNITS = 64 + 63 * 4;
 
-/** Starts verifying sig over msg with the 32-byte public key pub (sig and pub are copied, msg referenced). */
-export function verifyBegin(ctx: VerifyCtx, sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): void {
+/**
+ * True when the point P (extended coordinates) has small order: [8]P is the identity. The point itself is left
+ * as it was; `scratch` receives [8]P. Such a public key proves nothing (isWeakPublicKey).
+ */
+function isSmallOrder(P: Float64Array[], scratch: Float64Array[]): boolean {
+  ptCopy(scratch, P);
+  ptDouble(scratch, scratch, false);
+  ptDouble(scratch, scratch, false);
+  ptDouble(scratch, scratch, false);
+  return ptIsIdentity(scratch);
+}
+
+/**
+ * Starts verifying sig over msg with the 32-byte public key pub (sig and pub are copied, msg referenced).
+ * `strict`: a key of small order fails (ctx.weakKey) instead of following ZIP-215, which lets such a key verify
+ * signatures made without a secret; a device checking against a provisioned key wants that (signed-bundle.ts).
+ */
+export function verifyBegin(ctx: VerifyCtx, sig: Uint8Array, msg: Uint8Array, pub: Uint8Array, strict?: boolean): void {
   ctx.msg = msg;
+  ctx.strict = !!strict;
+  ctx.weakKey = false;
   ctx.valid = false;
   ctx.i = 0;
   ctx.phase = V_DONE;
@@ -446,7 +467,8 @@ export function verifyStep(ctx: VerifyCtx, maxUnits: number): boolean {
       decodeBegin(ctx.dec, ctx.pub, 0);
       ctx.phase = V_DEC_A;
     } else if (ph === V_FIN_A) {
-      if (!decodeFinish(ctx.dec, ctx.A)) {
+      if (!decodeFinish(ctx.dec, ctx.A) || (ctx.strict && isSmallOrder(ctx.A, ctx.Q))) {
+        ctx.weakKey = ctx.strict;
         ctx.phase = V_DONE;
         return true;
       }
@@ -477,6 +499,29 @@ export function verifyStep(ctx: VerifyCtx, maxUnits: number): boolean {
     }
   }
   return ctx.phase === V_DONE;
+}
+
+var KEY_DEC: Decoder | null = null;
+var KEY_POINTS: Float64Array[][] | null = null;
+
+/**
+ * True when a public key proves nothing: not 32 bytes, not a curve point, or a point of small order (the identity
+ * among them). ZIP-215's cofactored check multiplies the key by 8, so such a key verifies signatures made without
+ * any secret (R the identity, S = 0). One-shot, for whoever provisions or stores a key to trust; a signature check
+ * in slices gets the same rule from verifyBegin's `strict`. The host's rule is signing/keys.ts's, checked against
+ * this one by test/ed25519-vectors.test.ts.
+ */
+export function isWeakPublicKey(pub: Uint8Array): boolean {
+  var P;
+  if (!(pub instanceof Uint8Array) || pub.length !== 32) return true;
+  if (!KEY_DEC) {
+    KEY_DEC = newDecoder();
+    KEY_POINTS = [newPoint(), newPoint()];
+  }
+  P = KEY_POINTS as Float64Array[][];
+  decodeBegin(KEY_DEC, pub, 0);
+  chainRun(KEY_DEC.chain, 100000);
+  return !decodeFinish(KEY_DEC, P[0]) || isSmallOrder(P[0], P[1]);
 }
 
 var VERIFY_CTX: VerifyCtx | null = null;
