@@ -14,6 +14,9 @@ import type { Transport } from '../hil/link/transport.ts';
 import { FrameReader, encodeFrame } from '../hil/link/codec.ts';
 import { readEvents } from '../signing/event-record.ts';
 import { MSG_EVENT, EQ_RECORD } from '../runtime/link/constants.ts';
+import { loadHilBundle } from '../hil/run/reference.ts';
+import { HIL_DEFAULTS, type HilOptions } from '../hil/run/run.ts';
+import { loadScenario } from '../simulator/scenario.ts';
 import { DEVICE_KEY, signedLibrary } from './link.ts';
 import { PROJECT_ROOT, type SharedData } from './shared-data.ts';
 
@@ -127,4 +130,16 @@ export function losingRecordTransport(t: Transport, seq: number): Transport & { 
   });
   t.onData((b) => reader.push(b));
   return self;
+}
+
+/**
+ * Options for runHil() in process (tests and the bench): the library of `files` on `port`, flashed if the device
+ * runs another, device 7's key (signatures compared too), the recordings and scenario file given.
+ */
+export async function hilOptions(port: string, files: HilFiles, inputs: { traces: string[]; scenario?: string }, over: Partial<HilOptions> = {}): Promise<HilOptions> {
+  const scenario = inputs.scenario ? { file: inputs.scenario, scenario: await loadScenario(inputs.scenario) } : undefined;
+  return {
+    ...HIL_DEFAULTS, port, bundle: loadHilBundle(files.bundle), flash: true, reset: false, deviceKey: DEVICE_KEY,
+    inputs: { traces: inputs.traces, scenario }, ...over,
+  };
 }

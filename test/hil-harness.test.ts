@@ -6,12 +6,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sharedData } from '../harness/shared-data.ts';
-import { startDevice, DEVICE_KEY } from '../harness/link.ts';
-import { hilFiles, traceArgs, recordingTransport, losingRecordTransport, type HilFiles } from '../harness/hil.ts';
+import { startDevice } from '../harness/link.ts';
+import { hilFiles, hilOptions, traceArgs, recordingTransport, losingRecordTransport, type HilFiles } from '../harness/hil.ts';
 import { runCli } from '../harness/cli.ts';
 import { ptyPair, type PtyPair } from '../hil/virtual/pty.ts';
 import { openSerial } from '../hil/link/transport.ts';
-import { loadHilBundle } from '../hil/run/reference.ts';
 import { runHil, HIL_DEFAULTS, type HilOptions } from '../hil/run/run.ts';
 import { judge } from '../hil/run/verdict.ts';
 import { loadScenario } from '../simulator/scenario.ts';
@@ -35,12 +34,7 @@ afterAll(async () => {
 const SBN = () => shared.path('gpx/sbn.gpx');
 const DOOR_THEFT = 'examples/scenarios/door-theft.json';
 
-async function options(over: Partial<HilOptions> = {}): Promise<HilOptions> {
-  return {
-    ...HIL_DEFAULTS, port: d.port, bundle: loadHilBundle(files.bundle), flash: true, reset: false, deviceKey: DEVICE_KEY,
-    inputs: { traces: [SBN()], scenario: { file: DOOR_THEFT, scenario: await loadScenario(DOOR_THEFT) } }, ...over,
-  };
-}
+const options = (over: Partial<HilOptions> = {}) => hilOptions(d.port, files, { traces: [SBN()], scenario: DOOR_THEFT }, over);
 
 test('a silent device: the run ends with the message it waited for, exit code 3, no hang', async () => {
   const pty = await ptyPair(join(files.dir, 'silent'), join(files.dir, 'silent-other-end'));

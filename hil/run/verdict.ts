@@ -62,6 +62,17 @@ function stoppedAt(r: HilRun): string | undefined {
   return `+${formatRel(abs - r.ref.sim.t0)}, ${iso(abs)}`;
 }
 
+/** Injection-to-event latency of each of the device's events (ms; metrics.ts says from when to when). */
+export function runLatencies(r: HilRun, o: HilOptions, deviceEvents: DeviceEvent[]): number[] {
+  const ref = r.ref;
+  const st = r.stats;
+  if (!ref || !st) return [];
+  return eventLatencies(
+    deviceEvents.map((e) => ({ rel: e.t - ref.source.origin, arrivedAt: r.arrivals.get(e.seq) ?? NaN })),
+    ref.source, st, r.endSentAt, o.clock === 'device' ? { startedAt: st.startedAt, speed: o.speed } : undefined,
+  );
+}
+
 export function judge(r: HilRun, o: HilOptions, expectations?: Expectations): HilResult {
   const ref = r.ref;
   const stream = r.collector?.stream() ?? new Uint8Array(0);
@@ -69,10 +80,7 @@ export function judge(r: HilRun, o: HilOptions, expectations?: Expectations): Hi
   const deviceEvents = recordEvents(stream, o.bundle.loaded, t0);
   const st = r.stats;
   const injectMs = st && Number.isFinite(st.endedAt) ? st.endedAt - st.startedAt : NaN;
-  const lat = ref && st ? eventLatencies(
-    deviceEvents.map((e) => ({ rel: e.t - ref.source.origin, arrivedAt: r.arrivals.get(e.seq) ?? NaN })),
-    ref.source, st, r.endSentAt, o.clock === 'device' ? { startedAt: st.startedAt, speed: o.speed } : undefined,
-  ) : [];
+  const lat = runLatencies(r, o, deviceEvents);
   const res: HilResult = {
     ok: false, exit: EXIT.CANNOT_CHECK, verdict: '', port: o.port,
     bundle: { file: o.bundle.file, id: o.bundle.identity.idHex, version: o.bundle.identity.version, profile: o.bundle.identity.profile, signing: o.bundle.signing, map: o.bundle.mapFile },
