@@ -185,6 +185,7 @@ export class InProcessDevice {
   hostFrames = 0;
   private dataCb: (b: Uint8Array) => void = () => {};
   private timer: NodeJS.Timeout | undefined;
+  private paused = false;
   private readonly t0 = performance.now();
   open = true;
 
@@ -230,6 +231,7 @@ export class InProcessDevice {
 
   private schedule(ms: number): void {
     clearTimeout(this.timer);
+    if (this.paused) return;
     this.timer = setTimeout(() => this.guard(() => this.schedule(this.agent ? this.agent.poll(this.clock()) : 50)), Math.min(ms, 50));
   }
 
@@ -262,6 +264,12 @@ export class InProcessDevice {
         return Promise.resolve();
       },
     };
+  }
+
+  /** No more poll() calls (the board's main loop stalls); input is still taken and answered. */
+  pause(): void {
+    this.paused = true;
+    clearTimeout(this.timer);
   }
 
   stop(): void {

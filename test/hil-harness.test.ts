@@ -36,6 +36,15 @@ const DOOR_THEFT = 'examples/scenarios/door-theft.json';
 
 const options = (over: Partial<HilOptions> = {}) => hilOptions(d.port, files, { traces: [SBN()], scenario: DOOR_THEFT }, over);
 
+test('usage errors name the option (exit 2); with --json the failure is one JSON document', async () => {
+  const r = await runCli(['hil', '--bundle', files.bundle, '--trace', 'x.gpx', '--json']);
+  expect(r.code).toBe(EXIT.USAGE);
+  expect(r.err).toContain('edgerule hil: missing --port <port>: the serial port of the device');
+  expect(JSON.parse(r.out)).toMatchObject({ ok: false, exitCode: EXIT.USAGE, error: expect.stringMatching(/^missing --port/) });
+  const wall = await runCli(['hil', '--port', 'p', '--bundle', files.bundle, '--trace', 'x.gpx', '--clock', 'device']);
+  expect([wall.code, wall.err.split('\n')[0]]).toEqual([EXIT.USAGE, 'edgerule hil: --clock device runs on the device\'s own clock: it needs --speed 1x']);
+});
+
 test('a silent device: the run ends with the message it waited for, exit code 3, no hang', async () => {
   const pty = await ptyPair(join(files.dir, 'silent'), join(files.dir, 'silent-other-end'));
   ptys.push(pty);
