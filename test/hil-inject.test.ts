@@ -122,7 +122,12 @@ async function manualDevice() {
   const id = bundleId(v1);
   send(C.MSG_BEGIN, map([C.BQ_ID, id], [C.BQ_SIZE, v1.length], [C.BQ_CRC, crc32(0, v1, 0, v1.length)]));
   send(C.MSG_CHUNK, map([C.CQ_OFFSET, 0], [C.CQ_DATA, v1]));
-  while (status(send(C.MSG_ACTIVATE, map([C.AQ_ID, id]))[0].body) !== C.ST_OK) now += 10;
+  for (let k = 0; ; k++) { // PENDING while the slot check runs; bounded, so a refusal fails here instead of spinning
+    const st = status(send(C.MSG_ACTIVATE, map([C.AQ_ID, id]))[0].body);
+    if (st === C.ST_OK) break;
+    if (st !== C.ST_PENDING || k > 10_000) throw new Error(`ACTIVATE answered status ${st} after ${k} tries`);
+    now += 10;
+  }
   return { agent, send, idle: (ms: number) => { now += ms; agent.poll(now); } };
 }
 
