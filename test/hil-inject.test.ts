@@ -121,7 +121,7 @@ async function manualDevice() {
   const v1 = await signedLibrary({ version: 1 });
   const id = bundleId(v1);
   send(C.MSG_BEGIN, map([C.BQ_ID, id], [C.BQ_SIZE, v1.length], [C.BQ_CRC, crc32(0, v1, 0, v1.length)]));
-  send(C.MSG_CHUNK, map([C.CQ_OFFSET, 0], [C.CQ_DATA, v1]));
+  for (let off = 0; off < v1.length; off += 512) send(C.MSG_CHUNK, map([C.CQ_OFFSET, off], [C.CQ_DATA, v1.subarray(off, off + 512)])); // within the device's frame limit
   for (let k = 0; ; k++) { // PENDING while the slot check runs; bounded, so a refusal fails here instead of spinning
     const st = status(send(C.MSG_ACTIVATE, map([C.AQ_ID, id]))[0].body);
     if (st === C.ST_OK) break;
