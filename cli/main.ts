@@ -102,6 +102,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'install the runtime on an Espruino board over its REPL: Storage files checked by E.CRC32, boot code, HELLO',
     load: async () => (await import('../firmware/cli.ts')).installRuntimeCommand,
   },
+  hil: {
+    summary: 'drive a device with recorded traces over serial and prove its signed events equal the simulator\'s',
+    load: async () => (await import('../hil/run/cli.ts')).hilCommand,
+  },
 };
 
 /** The names of the commands, in the order `--help` lists them. */

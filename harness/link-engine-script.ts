@@ -14,6 +14,32 @@ import { bundleId } from '../hil/link/bundle-id.ts';
 import { BUILD_KEY, DEVICE_KEY, OTHER_BUILD_KEY, signedLibrary } from './link.ts';
 import { rotateKeyStatement, trustStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
 import { signBytes } from '../signing/ed.ts';
+import { SampleBuffer } from '../simulator/trace/samples.ts';
+import { InjectSource } from '../hil/run/samples.ts';
+
+/**
+ * A short injected run's samples (fractional times on purpose): a stop, a position jump, an impact, a power cut
+ * and a door opened at rest, so the run's records include several rules and a timer (door-open-at-rest fires 10
+ * minutes after the door opens, at the end of the run).
+ */
+function injectedSamples(): InjectSource {
+  const b = new SampleBuffer(64);
+  const id = (n: Parameters<typeof signalMeta>[0]) => signalMeta(n).id;
+  const at = (t: number, n: Parameters<typeof signalMeta>[0], v: number) => b.push(1_700_000_100_000.25 + t, id(n), v);
+  for (let k = 0; k < 8; k++) {
+    const t = k * 1000;
+    at(t, 'gnss.lat', -36.85 + (k === 5 ? 0.05 : 0));
+    at(t, 'gnss.lon', 174.76);
+    at(t, 'gnss.speed', k < 3 ? 8 : 0);
+    at(t, 'gnss.hdop', 0.9);
+    if (k === 0) at(t, 'power.external', 1);
+    if (k === 0) at(t, 'door', 0);
+    if (k === 2) at(t + 0.5, 'accel.mag', 50);
+    if (k === 4) at(t, 'power.external', 0);
+    if (k === 6) at(t, 'door', 1);
+  }
+  return new InjectSource(b);
+}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -58,7 +84,22 @@ async function hostFrames(): Promise<Array<[number, string, string]>> {
   add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096], [C.HQ_FLAGS, C.HELLO_EVENTS]), 'impact');
   add(C.MSG_CLOCK, m([C.KQ_UNIX_MS, 1_700_000_000_000]));
   add(C.MSG_STATS, m());
-  add(C.MSG_INJECT, m());
+  add(C.MSG_PROVISION, m());
+  // an injected run: BEGIN, the samples in two frames (the first sent twice), END_RUN (answered while the device
+  // evaluates and signs), the host's acknowledgement of the run's records, END_RUN again (its counts)
+  const src = injectedSamples();
+  const run = 77;
+  add(C.MSG_INJECT, m([C.IQ_RUN, run], [C.IQ_ORIGIN, src.origin]));
+  const p1 = src.payload(0, 160);
+  add(C.MSG_INJECT, m([C.IQ_RUN, run], [C.IQ_FROM, 0], [C.IQ_SAMPLES, p1.bytes]));
+  add(C.MSG_INJECT, m([C.IQ_RUN, run], [C.IQ_FROM, 0], [C.IQ_SAMPLES, p1.bytes]));
+  const p2 = src.payload(p1.to, 1000);
+  add(C.MSG_INJECT, m([C.IQ_RUN, run], [C.IQ_FROM, p1.to], [C.IQ_SAMPLES, p2.bytes]));
+  const end = m([C.NQ_RUN, run], [C.NQ_SAMPLES, src.length], [C.NQ_UNTIL, src.rel[src.length - 1] + 660_000]);
+  add(C.MSG_END_RUN, end);
+  f.push([(t += 37), wire(C.MSG_EVENT | C.REPLY, 0, m([C.K_STATUS, C.ST_OK], [C.ER_ACK, 99])), '']);
+  add(C.MSG_END_RUN, end);
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
   return f;
 }
 
@@ -115,7 +156,7 @@ var RND = 7;
 var io = { write: function (b, s, n) { print(hex(b, s, n)); }, restart: function () { print('restart'); }, output: function () {}, interval: function () {},
   random: function (b) { for (var i = 0; i < b.length; i++) { RND = (RND * 75 + 74) % 65537; b[i] = RND & 255; } return true; } };
 var now = 1000;
-var agent = EdgeRule.linkAgent({ device: 7, ${keys}, profile: 'full', engine: 'any', checkUnits: 40 }, io, store, now);
+var agent = EdgeRule.linkAgent({ device: 7, ${keys}, profile: 'full', engine: 'any', checkUnits: 40, injectBuffer: 1024 }, io, store, now);
 if (agent.fault) throw new Error(agent.fault);
 function settle() { for (var k = 0; k < 100000 && agent.poll(now) === 0; k++) now++; }
 // in a function of its own: a board's globals are not the session's business (and on Espruino a bundle's

@@ -186,6 +186,7 @@ export class InProcessDevice {
   hostFrames = 0;
   private dataCb: (b: Uint8Array) => void = () => {};
   private timer: NodeJS.Timeout | undefined;
+  private paused = false;
   private readonly t0 = performance.now();
   open = true;
 
@@ -223,6 +224,7 @@ export class InProcessDevice {
       output() {},
       interval() {},
       random: (buf) => this.random(buf),
+      clock: () => performance.now(),
     };
     this.program = freshLinkProgram();
     const program = this.program;
@@ -235,6 +237,7 @@ export class InProcessDevice {
 
   private schedule(ms: number): void {
     clearTimeout(this.timer);
+    if (this.paused) return;
     this.timer = setTimeout(() => this.guard(() => this.schedule(this.agent ? this.agent.poll(this.clock()) : 50)), Math.min(ms, 50));
   }
 
@@ -267,6 +270,12 @@ export class InProcessDevice {
         return Promise.resolve();
       },
     };
+  }
+
+  /** No more poll() calls (the board's main loop stalls); input is still taken and answered. */
+  pause(): void {
+    this.paused = true;
+    clearTimeout(this.timer);
   }
 
   stop(): void {

@@ -10,6 +10,8 @@ import * as C from '../runtime/link/constants.ts';
 import { cobsEncode, cobsMax } from '../runtime/link/cobs.ts';
 import { crc32 } from '../runtime/link/crc32.ts';
 import { signalMeta } from '../compiler/dsl/catalogue.ts';
+import { SampleBuffer } from '../simulator/trace/samples.ts';
+import { InjectSource } from '../hil/run/samples.ts';
 import { MemoryStore, freshLinkProgram, linkConfig, signedLibrary } from '../harness/link.ts';
 import { rawFrame, decodeBody, FrameReader, type Frame, type Value } from '../hil/link/codec.ts';
 import { bundleId } from '../hil/link/bundle-id.ts';
@@ -61,6 +63,18 @@ const KEYS: Record<string, Record<number, string>> = {
   'ROTATE_TRUST request': { [C.TQ_ANCHOR]: 'new trust anchor', [C.TQ_VERSION]: 'anchor version', [C.TQ_SIGNATURE]: 'current anchor\'s signature' },
   'ROTATE_TRUST reply': { [C.K_STATUS]: 'status', [C.TR_VERSION]: 'anchor version', [C.TR_ALREADY]: 'already' },
   'EVENT request': { [C.EQ_RECORD]: 'record', [C.EQ_PREV]: 'seq before it' },
+  'INJECT request': {
+    [C.IQ_RUN]: 'run id', [C.IQ_FROM]: 'first sample index', [C.IQ_SAMPLES]: 'sample entries', [C.IQ_ORIGIN]: 'origin (BEGIN)', [C.IQ_CLOCK]: 'clock',
+    [C.IQ_START]: 'clock starts at',
+  },
+  'INJECT reply': { [C.K_STATUS]: 'status', [C.IR_RUN]: 'run id', [C.IR_NEXT]: 'next sample index', [C.IR_FREE]: 'free buffer bytes', [C.IR_DONE]: 'samples evaluated', [C.IR_BUFFER]: 'buffer size' },
+  'END_RUN request': { [C.NQ_RUN]: 'run id', [C.NQ_SAMPLES]: 'samples sent', [C.NQ_UNTIL]: 'run the clock on to' },
+  'END_RUN reply': {
+    [C.K_STATUS]: 'status', [C.NR_RUN]: 'run id', [C.NR_NEXT]: 'samples received', [C.NR_DONE]: 'samples evaluated', [C.NR_STEPS]: 'evaluation instants',
+    [C.NR_RECORDS]: 'records made', [C.NR_EVENTS]: 'rule events', [C.NR_DROPPED]: 'records dropped', [C.NR_EVAL_US]: 'evaluation µs',
+    [C.NR_EVAL_MAX_US]: 'longest µs', [C.NR_FAULT]: 'runtime fault', [C.NR_WRITER_FAULT]: 'writer fault', [C.NR_END]: 'ended at',
+  },
+  'LOG request': { [C.LQ_TEXT]: 'text', [C.LQ_BOOTS]: 'boots' },
   'EVENT reply': { [C.K_STATUS]: 'status', [C.ER_ACK]: 'acknowledged up to seq' },
 };
 
@@ -145,9 +159,10 @@ export async function generatedExamples(): Promise<string> {
   const reader = new FrameReader((f: Frame) => out.push(f.raw));
   const api = freshLinkProgram();
   let now = 1000;
-  const agent = api.linkAgent(linkConfig({ engine: 'node (docs)', checkUnits: 4 }), {
+  const agent = api.linkAgent(linkConfig({ engine: 'node (docs)', checkUnits: 4, injectBuffer: C.TEST_INJECT_BUFFER }), {
     write: (b, s, n) => reader.push(b.slice(s, s + n)), restart() {}, output() {}, interval() {},
   }, store, now);
+  const bootLine = out.splice(0)[0];
   while (agent.poll(now) === 0) now += 1;
   const exchange = (type: number, seq: number, body: Map<number, Value>): [Uint8Array, Uint8Array] => {
     const raw = rawFrame(type, seq, body);
@@ -203,6 +218,8 @@ export async function generatedExamples(): Promise<string> {
   sections.push('### 8. An event record, device to host, and the host\'s acknowledgement', '',
     show('EVENT (the device\'s request, after a HELLO that asked for events)', ev, 'The record is the event writer\'s COSE_Sign1 (docs/EVENTS.md); shock-or-tamper fired on a 50 m/s² impact.'),
     show('The host\'s reply', ack));
+  sections.push('### 9. The line the agent sends when it starts', '', show('LOG (not answered)', bootLine, 'Sent once, right after the agent starts: a host that kept the port open across a RESET sees the restart.'));
+  sections.push(...injectedRunExamples(exchange, () => { while (agent.poll(now) === 0) now += 1; }));
   sections.push(...provisioningExamples());
   sections.push(END);
   return sections.join('\n');
@@ -232,21 +249,40 @@ function provisioningExamples(): string[] {
     return b.subarray(0, fill(b));
   };
   const nonce = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
-  const sections: string[] = ['### 9. PROVISION a device that has no trust anchor', '',
+  const sections: string[] = ['### 13. PROVISION a device that has no trust anchor', '',
     'A second device, as it leaves the factory: no anchor, no event key (its random source is a fixed stream here, so this document is the same every time). The host names the anchor (the build public key of the examples above) and the id; the device makes its key, takes both, and answers its public key with its signature over the provisioning statement (docs/PROVISIONING.md), which covers the host\'s nonce.', ''];
   const [pq, pr] = exchange(C.MSG_PROVISION, 0x0200, new Map<number, Value>([[C.PQ_ANCHOR, BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]]));
   sections.push(show('Request', pq), show('Reply', pr));
   const [, pr2] = exchange(C.MSG_PROVISION, 0x0201, new Map<number, Value>([[C.PQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]]));
-  sections.push('### 10. PROVISION refused: the device has an anchor already', '', show('Reply', pr2, 'Another anchor (or another id) for a provisioned device: `PROVISIONED`, naming the anchor it has by its key id.'));
+  sections.push('### 14. PROVISION refused: the device has an anchor already', '', show('Reply', pr2, 'Another anchor (or another id) for a provisioned device: `PROVISIONED`, naming the anchor it has by its key id.'));
   const sig = signBytes(statement((b) => rotateKeyStatement(b, 7, 0)), BUILD_KEY.seed!);
   const [xq, xr] = exchange(C.MSG_ROTATE_EVENT_KEY, 0x0202, new Map<number, Value>([[C.XQ_DEVICE, 7], [C.XQ_EPOCH, 0], [C.XQ_SIGNATURE, sig], [C.XQ_NONCE, nonce]]));
-  sections.push('### 11. ROTATE_EVENT_KEY, signed by the trust anchor', '', show('Request', xq), show('Reply', xr, 'No record was made yet, so the rotation record is seq 1; the new key signs from seq 2.'));
+  sections.push('### 15. ROTATE_EVENT_KEY, signed by the trust anchor', '', show('Request', xq), show('Reply', xr, 'No record was made yet, so the rotation record is seq 1; the new key signs from seq 2.'));
   const tsig = signBytes(statement((b) => trustStatement(b, 1, OTHER_BUILD_KEY.publicKey, 0)), BUILD_KEY.seed!);
   const [tq, tr] = exchange(C.MSG_ROTATE_TRUST, 0x0203, new Map<number, Value>([[C.TQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, tsig]]));
   const [, tr2] = exchange(C.MSG_ROTATE_TRUST, 0x0204, new Map<number, Value>([[C.TQ_ANCHOR, BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, tsig]]));
-  sections.push('### 12. ROTATE_TRUST to a new build key (anchor version 1); a statement the current anchor did not sign is refused', '', show('Request', tq), show('Reply', tr),
+  sections.push('### 16. ROTATE_TRUST to a new build key (anchor version 1); a statement the current anchor did not sign is refused', '', show('Request', tq), show('Reply', tr),
     show('Reply to the old anchor named as the next one, with the signature above', tr2, 'The signature is not over this statement, and was made by an anchor no longer in force: `SIGNATURE`. (Signed by the current anchor, a version not above 1 is `STALE`.)'));
   return sections;
+}
+
+/** An injected run: BEGIN, samples (a GPS fix and an impact), END_RUN. */
+function injectedRunExamples(exchange: (type: number, seq: number, body: Map<number, Value>) => [Uint8Array, Uint8Array], settle: () => void): string[] {
+  const b = new SampleBuffer(16);
+  const t = 1_700_000_200_000;
+  for (const [dt, name, v] of [[0, 'gnss.lat', -36.85], [0, 'gnss.lon', 174.76], [0, 'gnss.speed', 8.5], [40, 'accel.mag', 50]] as const) b.push(t + dt, signalMeta(name).id, v);
+  const src = new InjectSource(b);
+  const run = 0x5eed;
+  const [bq, br] = exchange(C.MSG_INJECT, 0x0110, new Map<number, Value>([[C.IQ_RUN, run], [C.IQ_ORIGIN, src.origin]]));
+  const p = src.payload(0, 1000);
+  const [iq, ir] = exchange(C.MSG_INJECT, 0x0111, new Map<number, Value>([[C.IQ_RUN, run], [C.IQ_FROM, 0], [C.IQ_SAMPLES, p.bytes]]));
+  settle();
+  const [eq, er] = exchange(C.MSG_END_RUN, 0x0112, new Map<number, Value>([[C.NQ_RUN, run], [C.NQ_SAMPLES, src.length], [C.NQ_UNTIL, src.rel[src.length - 1]]]));
+  return [
+    '### 10. BEGIN an injected run', '', show('Request', bq, 'An INJECT with an origin begins a run: sample times are given relative to it (here the first sample\'s whole millisecond, as the simulator does).'), show('Reply', br),
+    '### 11. Samples', '', show('Request', iq, `Four samples at two times: a fix (latitude, longitude, speed: the first entry carries the time, the next two share it) and, 40 ms later, an impact; the group end after it says that time is complete. Entries: \`${hex(p.bytes)}\`.`), show('Reply', ir, 'The device holds samples 0–3; it evaluates them from its poll loop.'),
+    '### 12. END_RUN', '', show('Request', eq), show('Reply once everything is evaluated', er, 'shock-or-tamper fired on the impact: one record (seq 1 of the run\'s own writer). The counts stay until the next BEGIN; the run ends once the host has acknowledged its records.'),
+  ];
 }
 
 export async function documentWithExamples(): Promise<string> {

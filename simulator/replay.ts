@@ -105,6 +105,14 @@ export class StateLog {
   readonly t: number[] = [];
 }
 
+/**
+ * The origin a replay's times are given relative to: the first sample's whole millisecond. The HIL harness sends
+ * a device its samples relative to the same origin, so the device computes with the same numbers (hil/run/).
+ */
+export function timeOrigin(s: SampleColumns, from = 0): number {
+  return Math.floor(s.t[from]);
+}
+
 export class Replayer {
   readonly events = new EventLog();
   readonly actions = new ActionLog();
@@ -149,7 +157,7 @@ export class Replayer {
     const rt = this.rt;
     const pace = this.hooks.pace;
     const progress = this.hooks.onProgress;
-    if (this.origin !== this.origin && to > from) this.origin = Math.floor(T[from]);
+    if (this.origin !== this.origin && to > from) this.origin = timeOrigin(s, from);
     const origin = this.origin;
     let cur = this.cur;       // absolute time of the pending group
     let rel = cur - origin;   // the same, as the runtime sees it

@@ -77,6 +77,9 @@ describe('requests and replies', () => {
     const t = d.transport();
     const got: Uint8Array[] = [];
     t.onData((b) => got.push(b));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(got.length).toBe(1); // the line the agent sends when it starts (LOG)
+    got.length = 0;
     const frame = encodeFrame(C.MSG_CLOCK, 4242, map([C.KQ_UNIX_MS, 1_700_000_000_000]));
     t.write(frame);
     await new Promise((r) => setTimeout(r, 30));

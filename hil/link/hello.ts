@@ -34,6 +34,8 @@ export interface HelloInfo {
   /** Provisioned over the link: the trust anchor's version and the event key's epoch. */
   anchorVersion?: number;
   keyEpoch?: number;
+  /** An injected run in progress (its id), or undefined. */
+  run?: number;
 }
 
 /** The host receives frames up to this size (events are the largest the device sends). */
@@ -59,6 +61,13 @@ function bytes(v: Value | undefined): Uint8Array | undefined {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** A HELLO reply is ours when it echoes our nonce (a refusal has no nonce and is taken as it is). */
+function echoes(b: Body, nonce: Uint8Array): boolean {
+  if (status(b) !== C.ST_OK) return true;
+  const echo = bytes(b.get(C.HR_NONCE));
+  return !!echo && hex(echo) === hex(nonce);
+}
+
 export function parseHello(b: Body): HelloInfo {
   const slots = b.get(C.HR_SLOTS);
   if (!Array.isArray(slots) || slots.length !== 2) throw new DeviceError('HELLO reply: slots missing');
@@ -79,6 +88,7 @@ export function parseHello(b: Body): HelloInfo {
     slotMax: num(b, C.HR_SLOT_MAX),
     anchorVersion: typeof b.get(C.HR_ANCHOR_VERSION) === 'number' ? (b.get(C.HR_ANCHOR_VERSION) as number) : undefined,
     keyEpoch: typeof b.get(C.HR_KEY_EPOCH) === 'number' ? (b.get(C.HR_KEY_EPOCH) as number) : undefined,
+    run: typeof b.get(C.HR_RUN) === 'number' ? (b.get(C.HR_RUN) as number) : undefined,
   };
 }
 
@@ -87,16 +97,18 @@ export function activeId(h: HelloInfo): string | undefined {
   return h.active === undefined ? undefined : h.slots[h.active].id;
 }
 
-/** HELLO with a fresh nonce; the reply must echo it and speak our protocol version. */
+/**
+ * HELLO with a fresh nonce; the reply must echo it and speak our protocol version. A reply to the same seq that
+ * echoes another nonce is output from an earlier session (a previous run's bytes still on the line): it is
+ * counted in `s.counts.stray` and the wait goes on.
+ */
 export async function hello(s: LinkSession, events: boolean, o: RequestOptions = {}): Promise<HelloInfo> {
   const nonce = new Uint8Array(randomBytes(16));
   const body = await s.request(C.MSG_HELLO, new Map<number, Value>([
     [C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, HOST_MAX_FRAME], [C.HQ_FLAGS, events ? C.HELLO_EVENTS : 0],
-  ]), { tries: 5, ...o });
+  ]), { tries: 5, ...o, accept: (b) => echoes(b, nonce) });
   const st = status(body);
   if (st !== C.ST_OK) throw new DeviceError(`HELLO refused: ${statusText(st)}`);
-  const echo = bytes(body.get(C.HR_NONCE));
-  if (!echo || hex(echo) !== hex(nonce)) throw new DeviceError('HELLO reply does not echo this session\'s nonce (output from another session)');
   const h = parseHello(body);
   if (h.protocol !== C.LINK_VERSION) throw new DeviceError(`the device speaks link protocol ${h.protocol}, this host ${C.LINK_VERSION}`);
   return h;

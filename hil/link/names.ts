@@ -32,6 +32,7 @@ export const STATUS_TEXT: Record<number, { name: string; text: string }> = {
   [C.ST_SIGNATURE]: { name: 'SIGNATURE', text: 'the command\'s signature does not verify with the device\'s current trust anchor' },
   [C.ST_STALE]: { name: 'STALE', text: 'the anchor version or key epoch is not the next one (an old or replayed command)' },
   [C.ST_NO_RANDOM]: { name: 'NO_RANDOM', text: 'the device has no random source to make a key from' },
+  [C.ST_NO_RUN]: { name: 'NO_RUN', text: 'the device has no injected run with this id (it restarted, or gave the run up)' },
 };
 
 export function messageName(type: number): string {

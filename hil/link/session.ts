@@ -24,11 +24,15 @@ export interface RequestOptions {
   what?: string;
   timeoutMs?: number;
   tries?: number;
+  /** A reply this says is not ours (an earlier session's, with the same seq) is counted as stray and waited past. */
+  accept?: (body: Body) => boolean;
 }
 
 interface Waiter { type: number; resolve: (f: Frame) => void }
 
 export interface SessionOptions {
+  /** The seq before the first request's (default random): tests replay an earlier session's bytes with it. */
+  firstSeq?: number;
   timeoutMs?: number;
   tries?: number;
   /** A line of diagnostics (resends, stale replies). */
@@ -36,7 +40,7 @@ export interface SessionOptions {
 }
 
 export class LinkSession {
-  private seq = randomBytes(2).readUInt16LE(0);
+  private seq: number;
   private readonly waiters = new Map<number, Waiter>();
   private readonly reader: FrameReader;
   private closedWhy = '';
@@ -50,14 +54,20 @@ export class LinkSession {
   readonly tries: number;
 
   constructor(readonly transport: Transport, private readonly opts: SessionOptions = {}) {
+    this.seq = opts.firstSeq ?? randomBytes(2).readUInt16LE(0);
     this.timeoutMs = opts.timeoutMs ?? 500;
     this.tries = opts.tries ?? 3;
     this.reader = new FrameReader((f) => this.onFrame(f));
-    transport.onData((b) => {
+    this.attach();
+  }
+
+  /** Takes the transport's bytes (again, after another session used the same open port: flash inside hil). */
+  attach(): void {
+    this.transport.onData((b) => {
       this.counts.bytesIn += b.length;
       this.reader.push(b);
     });
-    transport.onClose((why) => {
+    this.transport.onClose((why) => {
       this.closedWhy = why;
       for (const cb of this.onClosedCbs) cb(why);
     });
@@ -96,8 +106,11 @@ export class LinkSession {
     this.counts.bytesOut += wire.length;
   }
 
-  /** Waits for the reply to (type, seq); resolves with it, or null after timeoutMs (or at once when the port closed). */
-  waitReply(type: number, seq: number, timeoutMs: number): Promise<Frame | null> {
+  /**
+   * Waits for the reply to (type, seq); resolves with it, or null after timeoutMs (or at once when the port closed).
+   * A reply `accept` says is not ours (an earlier session's with the same seq) is counted as stray and waited past.
+   */
+  waitReply(type: number, seq: number, timeoutMs: number, accept?: (body: Body) => boolean): Promise<Frame | null> {
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
       let done = false;
@@ -109,7 +122,11 @@ export class LinkSession {
         if (this.waiters.get(seq)?.resolve === onReply) this.waiters.delete(seq);
         resolve(f);
       };
-      const onReply = (f: Frame) => finish(f);
+      const onReply = (f: Frame) => {
+        if (!accept || accept(f.body)) return finish(f);
+        this.counts.stray++;
+        this.waiters.set(seq, { type, resolve: onReply });
+      };
       const timer = setTimeout(() => finish(null), timeoutMs);
       const off = this.onClosed(() => finish(null));
       this.waiters.set(seq, { type, resolve: onReply });
@@ -124,7 +141,7 @@ export class LinkSession {
     const seq = this.nextSeq();
     const wire = this.sendFrame(type, seq, body);
     for (let i = 1; ; i++) {
-      const f = await this.waitReply(type, seq, timeoutMs);
+      const f = await this.waitReply(type, seq, timeoutMs, o.accept);
       if (f) return f.body;
       if (this.closed) throw new LinkError(`${this.closed} while awaiting the reply to ${what}`, 'closed');
       if (i >= tries) throw new LinkError(`no reply to ${what} after ${tries} tries (${timeoutMs} ms each)`, 'timeout');

@@ -74,3 +74,19 @@ export async function openSerial(path: string, baud: number, waitMs = 0): Promis
     }
   }
 }
+
+/**
+ * The same port for a part that closes what it opened (flash): its close() leaves the port open, so the caller
+ * keeps reading through it (nothing the device says is lost between the parts).
+ */
+export function borrowed(t: Transport): Transport {
+  return {
+    get path() { return t.path; },
+    get isOpen() { return t.isOpen; },
+    write: (b) => t.write(b),
+    drain: () => t.drain(),
+    onData: (cb) => t.onData(cb),
+    onClose: (cb) => t.onClose(cb),
+    close: () => Promise.resolve(),
+  };
+}

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEST_INJECT_BUFFER } from '../../runtime/link/constants.ts';
 
 export interface DeviceIdentity {
   device: number;
@@ -19,6 +20,13 @@ export interface DeviceIdentity {
   maxFrame?: number;
   /** Event queue slots (default the event writer's). */
   queue?: number;
+  /** Sample buffer for injected runs (`edgerule hil`); default TEST_INJECT_BUFFER, 0 turns injection off. */
+  injectBuffer?: number;
+}
+
+/** A virtual device is a test device: it accepts injected runs unless its device.json says injectBuffer 0. */
+export function injectBufferOf(id: DeviceIdentity): number {
+  return id.injectBuffer ?? TEST_INJECT_BUFFER;
 }
 
 export const CONFIG_FILE = 'device.json';

@@ -13,7 +13,7 @@ import { boardRandom } from './random.ts';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { deviceArtifactSource } from './artifact.ts';
-import { readIdentity } from './config.ts';
+import { readIdentity, injectBufferOf } from './config.ts';
 import { FileStore } from './file-store.ts';
 import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
 import type { Host, HostBoard } from '../../runtime/host/host.ts';
@@ -30,7 +30,7 @@ const sensorsIn = createReadStream('', { fd: 4 });
 const store = new FileStore(dir, { tornRecords: process.env.EDGERULE_TORN_RECORDS === '1', onCut: () => { throw new PowerCut('power cut'); } });
 const t0 = performance.now();
 const now = () => Math.floor(performance.now() - t0);
-const config: HostConfig = { profile: id.profile, link: { maxFrame: id.maxFrame, slotMax: id.slotMax, checkUnits: 64 }, queue: id.queue };
+const config: HostConfig = { profile: id.profile, link: { maxFrame: id.maxFrame, slotMax: id.slotMax, checkUnits: 64, injectBuffer: injectBufferOf(id) }, queue: id.queue };
 const identity: HostIdentity = { device: id.device, trust: id.trust, seed: id.seed };
 const engine = `node ${process.version}`;
 type Program = {

@@ -63,7 +63,7 @@ var BOARD = (function () {
       return true;
     },
   };
-  var host = EdgeRule.startHost({ profile: CFG.profile, link: { maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, checkUnits: 64 }, queue: CFG.queue },
+  var host = EdgeRule.startHost({ profile: CFG.profile, link: { maxFrame: CFG.maxFrame, slotMax: CFG.slotMax, checkUnits: 64, injectBuffer: CFG.injectBuffer }, queue: CFG.queue },
     { device: CFG.device, trust: CFG.trust, seed: CFG.seed }, board, NOW0);
   if (host.fault) throw new Error(host.fault);
   function wait(ms) {

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { xsnap } from '@agoric/xsnap';
 import { deviceArtifactSource } from './artifact.ts';
-import { readIdentity } from './config.ts';
+import { readIdentity, injectBufferOf } from './config.ts';
 import { FileStore } from './file-store.ts';
 import { readLines, readSensorBatches, writeLine, PowerCut, type ToChild } from './control.ts';
 import { boardRandom } from './random.ts';
@@ -84,7 +84,7 @@ async function boot(): Promise<void> {
     name: 'edgerule-device', os: os.type(), spawn, fs: { ...fs, ...fs.promises }, stdout: 'inherit', stderr: 'inherit', meteringLimit: 0,
     handleCommand: async (m: Uint8Array) => serve(m),
   });
-  const cfg = { ...id, engine: 'xs (@agoric/xsnap)' };
+  const cfg = { ...id, engine: 'xs (@agoric/xsnap)', injectBuffer: injectBufferOf(id!) };
   try {
     await w.evaluate(`${source}\nvar CFG = ${JSON.stringify(cfg)}; var OP = ${JSON.stringify(OP)}; var NOW0 = ${now()};\n${board}`);
   } catch (e) {

@@ -13,7 +13,7 @@ export interface HostConfig {
   /** The device profile bundles must target. */
   profile: string;
   /** The device link: on a UART (the board's), or over the modem's TCP connection (`modem: true`). */
-  link?: { modem?: boolean; maxFrame?: number; slotMax?: number; checkUnits?: number; [k: string]: unknown };
+  link?: { modem?: boolean; maxFrame?: number; slotMax?: number; checkUnits?: number; injectBuffer?: number; [k: string]: unknown };
   /** GNSS receiver's UART; `quietMs` > 0 completes an epoch after that long without a byte (0: at the next epoch). */
   gnss?: { quietMs?: number; [k: string]: unknown };
   /** Accelerometer: sampled every 1000/hz ms; tilt against `reference` (default [0, 0, 1]). */

@@ -94,6 +94,8 @@ function linkIo(board: HostBoard, h: { modem: Modem | null }): LinkIo {
   if (board.keepCode) io.keepCode = board.keepCode;
   if (board.event) io.event = board.event;
   if (board.random) io.random = board.random;
+  // the agent's evaluation statistics read the board's µs clock, in ms
+  io.clock = function () { return board.micros() / 1000; };
   return io;
 }
 
@@ -201,7 +203,7 @@ export function startHost(cfg: HostConfig, id: HostIdentity, board: HostBoard, t
   h.agent = g.linkAgent({
     device: id.device, key: hexKey(id.trust), seed: hexKey(id.seed), profile: cfg.profile, engine: board.engine,
     maxFrame: cfg.link ? cfg.link.maxFrame : undefined, slotMax: cfg.link ? cfg.link.slotMax : undefined,
-    checkUnits: cfg.link ? cfg.link.checkUnits : undefined, queue: cfg.queue,
+    checkUnits: cfg.link ? cfg.link.checkUnits : undefined, injectBuffer: cfg.link ? cfg.link.injectBuffer : undefined, queue: cfg.queue,
     sha512: board.sha512 || null,
   }, linkIo(board, h), board.store, t);
   if (h.agent.fault) {

@@ -15,6 +15,7 @@ import { pointerCommit, slotIs } from './slots.ts';
 import { SF_WRONG_KEY } from '../signing/signed-faults.ts';
 import { hasId, hasUint, findSlot, readChecked } from './upload.ts';
 import { reply, kUint, sendReply, replyStatus } from './reply.ts';
+import { endRun } from './inject.ts';
 import {
   JOB_NONE, JOB_BOOT, JOB_ACTIVATE, RES_STATUS, RES_FAULT, RES_AT, RES_FIELD, RES_VERSION, RES_MIN, RES_VALID,
   type LinkState,
@@ -153,8 +154,10 @@ function finishJob(a: LinkState): void {
   a.job = JOB_NONE;
   a.slots[slot].version = c.version;
   if (a.ptr.active !== slot) return;
+  endRun(a); // an injected run of the old bundle ends with it
   useWriter(a, rt.signing);
   a.rt = rt;
+  a.activeCheck = c;
   a.activeVersion = c.version;
 }
 

@@ -6,7 +6,7 @@
  *   var agent = EdgeRule.linkAgent(config, io, store, now);   // boots: reverts an unconfirmed trial, checks the active slot
  *   uart.on('data', function (d) { agent.input(bytes, 0, n, now); });
  *   loop: var ms = agent.poll(now);          // slices of a slot check, signing, event (re)sends; ms until it needs a poll
- *   var rt = agent.runtime();                // the running bundle (null: none yet), fed by the board's sensors
+ *   var rt = agent.runtime();                // the running bundle (null: none yet, or an injected run holds the device), fed by the board's sensors
  *   agent.account(samples, us, maxUs, t);    // the board's evaluation statistics and its latest sample time
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use; after start, no allocation
@@ -18,13 +18,15 @@ import {
   DEFAULT_SLOT_MAX, DEFAULT_GRANULE, DEFAULT_CHECK_UNITS, SLOT_HEADER, NO_SLOT, OQ_MS, CONSOLE_ESCAPE_IDLE,
   CONSOLE_ESCAPE_MS, CTRL_C, EVENT_TIMEOUT, ST_OK, ST_UNKNOWN, ST_MALFORMED, ST_UNSUPPORTED, SR_FRAMES,
   SR_CRC_ERRORS, SR_FRAMING_ERRORS, SR_MALFORMED, SR_SAMPLES, SR_EVAL_US, SR_EVAL_MAX_US, SR_NEXT_SEQ, SECRET_BYTES,
+  MSG_LOG, LQ_TEXT, LQ_BOOTS, LOG_BOOT, MIN_INJECT_BUFFER,
 } from './constants.ts';
 import { newCobs, cobsByte, cobsReset, cobsMax, COBS_FRAME, COBS_BAD, COBS_EMPTY } from './cobs.ts';
 import { frameCheck, frameType, frameSeq, BODY_AT } from './frame.ts';
 import { newBody, readBody, V_UINT } from './body.ts';
 import { cborIn } from '../signing/cbor.ts';
 import { newSlotInfo, newPointer, slotScan, pointerLoad } from './slots.ts';
-import { replyStatus } from './reply.ts';
+import { replyStatus, begin, kText, kUint, sendRequest } from './reply.ts';
+import { onInject, onEndRun, injectPoll, injecting } from './inject.ts';
 import { onBegin, onChunk, onVerify } from './upload.ts';
 import { boot, jobStep, onActivate, onConfirm, useWriter } from './activate.ts';
 import { onProvision, onRotateEventKey, onRotateTrust, provisionBoot } from './provision.ts';
@@ -42,7 +44,7 @@ export interface LinkAgent {
   input(buf: Uint8Array, start: number, len: number, now: number): void;
   /** Does pending work; returns ms until the agent wants the next poll (0: at once). */
   poll(now: number): number;
-  /** The running bundle, or null. */
+  /** The running bundle, or null (none yet, or an injected run holds the device: its own sensors are ignored). */
   runtime(): Runtime | null;
   /** The board evaluated `samples` samples in `us` microseconds (longest single one `maxUs`); `t`: latest sample time. */
   account(samples: number, us: number, maxUs: number, t: number): void;
@@ -87,11 +89,12 @@ function newState(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: number): L
     slots: [newSlotInfo(), newSlotInfo()], ptr: newPointer(), head: new Uint8Array(SLOT_HEADER), session: NO_SLOT, aheadAt: 0, aheadEnd: 0,
     job: JOB_NONE, jobSlot: 0, jobTrial: 0, jobFallback: false, check: null, jobMin: 0,
     res: new Float64Array(7), resId: new Uint8Array(16), bootFault: new Float64Array(3),
-    rt: null, activeVersion: -1, host: null as unknown as Host, writer: null, writerMode: -1, handed: 0, lastT: 0,
-    subscribed: false, evSent: 0, evAt: now, evTimeout: EVENT_TIMEOUT, evTries: 0, stats: new Float64Array(SR_NEXT_SEQ + 1),
+    rt: null, activeCheck: null, activeVersion: -1, host: null as unknown as Host, writer: null, writerMode: -1, handed: 0, lastT: 0,
+    subscribed: false, evSent: 0, evAt: now, evTimeout: EVENT_TIMEOUT, evTries: 0, stats: new Float64Array(SR_NEXT_SEQ + 1), run: null,
     id: newIdentity(), seed: new Uint8Array(32), seal: new Uint8Array(32), hasSeed: false, secret: new Uint8Array(SECRET_BYTES),
     rnd: new Uint8Array(64), cand: new Uint8Array(32), stmt: new Uint8Array(STATEMENT_MAX),
   };
+  if (cfg.injectBuffer) cfg.injectBuffer = clamp(cfg.injectBuffer, MIN_INJECT_BUFFER, 1048576, 0);
   return a as unknown as LinkState;
 }
 
@@ -118,7 +121,8 @@ function dispatch(a: LinkState, type: number, seq: number): void {
   } else if (type === MSG_PROVISION) onProvision(a, type, seq);
   else if (type === MSG_ROTATE_EVENT_KEY) onRotateEventKey(a, type, seq);
   else if (type === MSG_ROTATE_TRUST) onRotateTrust(a, type, seq);
-  else if (type === MSG_INJECT || type === MSG_END_RUN) replyStatus(a, type, seq, ST_UNSUPPORTED);
+  else if (type === MSG_INJECT) onInject(a, type, seq);
+  else if (type === MSG_END_RUN) onEndRun(a, type, seq);
   else replyStatus(a, type, seq, ST_UNKNOWN);
 }
 
@@ -189,6 +193,7 @@ function input(a: LinkState, buf: Uint8Array, start: number, len: number, now: n
 function poll(a: LinkState, now: number): number {
   var wait = Infinity;
   var busy = false;
+  var ev;
   a.now = Math.floor(now);
   if (a.restartAt >= 0) {
     a.restartAt = -1;
@@ -196,9 +201,19 @@ function poll(a: LinkState, now: number): number {
     return 0;
   }
   if (a.job !== JOB_NONE) busy = jobStep(a, a.checkUnits);
+  wait = injectPoll(a);
   if (a.writer && !a.writer.work(4)) busy = true;
-  wait = eventsPoll(a);
-  return busy ? 0 : wait;
+  ev = eventsPoll(a);
+  return busy ? 0 : ev < wait ? ev : wait;
+}
+
+/** The line the agent sends when it starts (LOG, not answered): a host that listens sees every restart. */
+function announce(a: LinkState): void {
+  begin(a, MSG_LOG, a.outSeq);
+  a.outSeq = (a.outSeq + 1) & 65535;
+  kText(a, LQ_TEXT, LOG_BOOT);
+  kUint(a, LQ_BOOTS, a.ptr.boots);
+  sendRequest(a);
 }
 
 /** Starts the agent: reads the slots and the pointer, reverts an unconfirmed trial, begins the boot check. */
@@ -207,8 +222,9 @@ export function linkAgent(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: nu
   var agent: LinkAgent = {
     input: function (buf: Uint8Array, start: number, len: number, t: number) { input(a, buf, start, len, t); },
     poll: function (t: number) { return poll(a, t); },
-    runtime: function () { return a.rt; },
+    runtime: function () { return injecting(a) ? null : a.rt; },
     account: function (samples: number, us: number, maxUs: number, t: number) {
+      if (injecting(a)) return; // the board's own samples do not count during an injected run
       a.stats[SR_SAMPLES] += samples;
       a.stats[SR_EVAL_US] += us;
       if (maxUs > a.stats[SR_EVAL_MAX_US]) a.stats[SR_EVAL_MAX_US] = maxUs;
@@ -233,5 +249,6 @@ export function linkAgent(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: nu
   if (a.id.valid) provisionBoot(a);
   else useWriter(a, 0);
   boot(a);
+  announce(a);
   return agent;
 }

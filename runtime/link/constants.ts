@@ -38,9 +38,9 @@ export var MSG_STATS = 0x07;
 export var MSG_CLOCK = 0x08;
 export var MSG_RESET = 0x09;
 export var MSG_CONSOLE = 0x0a;
-/** Reserved for hardware-in-the-loop runs: samples with their times (the device's own sensors ignored). */
+/** Hardware-in-the-loop: begin an injected run, or samples with their times (the device's own sensors ignored). */
 export var MSG_INJECT = 0x10;
-/** Reserved: end of an injected run, with counts. */
+/** End of an injected run: the device finishes evaluating and answers with its counts. */
 export var MSG_END_RUN = 0x11;
 /** Install the trust anchor on an unprovisioned device, which makes its own event key (docs/PROVISIONING.md). */
 export var MSG_PROVISION = 0x12;
@@ -51,7 +51,7 @@ export var MSG_ROTATE_TRUST = 0x14;
 
 // --- message types: device → host requests (the host replies with the type | REPLY and the same seq) ------------
 export var MSG_EVENT = 0x40;
-/** Reserved: a line of device log text. */
+/** A line of device text (the agent sends one when it starts: LOG_BOOT); the host does not answer it. */
 export var MSG_LOG = 0x41;
 
 /** The first device-initiated type: types below are host requests. */
@@ -90,6 +90,7 @@ export var HR_FAULT = 19;         // array [code, at, field]: why the last boot 
 export var HR_SLOT_MAX = 20;      // uint: largest bundle a slot holds
 export var HR_ANCHOR_VERSION = 21; // uint: the trust anchor's version (absent: not provisioned over the link)
 export var HR_KEY_EPOCH = 22;     // uint: the event key's epoch, 0 at provisioning, +1 per rotation (absent: as 21)
+export var HR_RUN = 23;           // uint: the injected run in progress (absent: none)
 // slot array positions inside HR_SLOTS
 export var SA_STATE = 0;
 export var SA_ID = 1;
@@ -198,6 +199,51 @@ export var EQ_RECORD = 1;         // bstr: one event record as the event writer 
 export var EQ_PREV = 2;           // uint: seq of the record before it in the device's queue (0: it is the oldest unacked)
 export var ER_ACK = 1;            // uint: the host has every record up to this seq
 
+// INJECT request / reply (hardware-in-the-loop; docs/PROTOCOL.md, "Injected runs")
+export var IQ_RUN = 1;            // uint: the run id (the host's random u32 for this run)
+export var IQ_FROM = 2;           // uint: index of the first sample in IQ_SAMPLES (the device counts samples from 0)
+export var IQ_SAMPLES = 3;        // bstr: sample entries (below)
+export var IQ_ORIGIN = 4;         // int: present: BEGIN the run; ms added to every sample time in the run's event records
+export var IQ_CLOCK = 5;          // uint: with IQ_ORIGIN: INJECT_TIME (default) or INJECT_WALL (the device's own clock)
+export var IQ_START = 6;          // float/int: with IQ_ORIGIN and INJECT_WALL: the sample time the device's clock starts at
+export var IR_RUN = 1;            // uint: the run id (a reply from another run is not this run's)
+export var IR_NEXT = 2;           // uint: the next sample index the device expects (= samples it holds)
+export var IR_FREE = 3;           // uint: free bytes in its sample buffer
+export var IR_DONE = 4;           // uint: samples evaluated so far
+export var IR_BUFFER = 5;         // uint: the sample buffer's size in bytes
+export var INJECT_TIME = 0;       // sample times come from the host (bit-exact with the simulator)
+export var INJECT_WALL = 1;       // the device stamps samples with its own clock (wall-clock mode)
+// A sample entry: tag u8 | [time f64 LE, if tag bit 7] | value f64 LE. Tag bits 0–6: the catalogue signal id.
+// The tag TAG_GROUP_END (no time, no value) says the samples of the current time are complete: evaluate them now
+// (otherwise the device waits for the next time, as the simulator steps a time when the next one begins).
+export var TAG_TIME = 0x80;
+export var TAG_SIGNAL = 0x7f;
+export var TAG_GROUP_END = 0x7f;
+export var SAMPLE_BYTES = 9;      // tag and value
+export var TIME_BYTES = 8;
+
+// END_RUN request / reply
+export var NQ_RUN = 1;            // uint: the run id
+export var NQ_SAMPLES = 2;        // uint: samples the host sent in all (the device must hold exactly these)
+export var NQ_UNTIL = 3;          // float/int: run the clock on to this sample time after the last sample (absent: no further)
+export var NR_RUN = 1;            // uint: the run id
+export var NR_NEXT = 2;           // uint: samples received
+export var NR_DONE = 3;           // uint: samples evaluated
+export var NR_STEPS = 4;          // uint: evaluation instants (distinct sample times stepped)
+export var NR_RECORDS = 5;        // uint: event records the run made (seq 1 … this)
+export var NR_EVENTS = 6;         // uint: rule events among them
+export var NR_DROPPED = 7;        // uint: records dropped from the run's full queue
+export var NR_EVAL_US = 8;        // uint: evaluation time of the run's samples, µs
+export var NR_EVAL_MAX_US = 9;    // uint: longest evaluation of one sample time, µs
+export var NR_FAULT = 10;         // uint: the run's rule runtime fault (0 none)
+export var NR_WRITER_FAULT = 11;  // uint: the run's event writer fault (0 none)
+export var NR_END = 12;           // float/int: the sample time the run ended at
+
+// LOG (device → host, not answered)
+export var LQ_TEXT = 1;           // text: the line
+export var LQ_BOOTS = 2;          // uint: with a boot line: restarts since the store was made
+export var LOG_BOOT = 'boot';     // the text of the line the agent sends when it starts
+
 // --- status codes ------------------------------------------------------------------------------------------------
 export var ST_OK = 0;
 export var ST_PENDING = 1;        // a slot check is running: ask again
@@ -220,6 +266,7 @@ export var ST_BAD_KEY = 17;       // a public key that proves nothing (small ord
 export var ST_SIGNATURE = 18;     // the command's signature does not verify with the current trust anchor
 export var ST_STALE = 19;         // an anchor version or key epoch that is not the next one (a replayed command)
 export var ST_NO_RANDOM = 20;     // the board offers no random source: the device cannot make a key
+export var ST_NO_RUN = 21;        // INJECT/END_RUN for a run the device does not have (abandoned, or it restarted)
 
 /** Boot faults below the signature check: this plus the slot status (ST_CRC, ST_HASH, ST_INCOMPLETE, ST_NOT_FOUND). */
 export var FAULT_SLOT_STATUS = 256;
@@ -303,3 +350,16 @@ export var DEFAULT_CHECK_UNITS = 16;
 export var CONSOLE_ESCAPE_IDLE = 1000;
 export var CONSOLE_ESCAPE_MS = 300000;
 export var CTRL_C = 3;
+/** An injected run with no INJECT or END_RUN for this long is abandoned: the device goes back to its sensors. */
+export var INJECT_IDLE = 30000;
+/**
+ * The sample buffer test devices use for injected runs (LinkConfig.injectBuffer). Injection is off unless a board
+ * sets one: the run's records are signed with the device's event key, so only test devices should accept it.
+ */
+export var TEST_INJECT_BUFFER = 4096;
+/** The smallest sample buffer a board may configure (one full INJECT frame's samples must fit). */
+export var MIN_INJECT_BUFFER = 1024;
+/** Sample entries evaluated per poll at most (the line stays served between slices). */
+export var INJECT_SLICE = 128;
+/** Event queue slots of an injected run's writer; a time is evaluated only while at most half of them are taken. */
+export var RUN_QUEUE = 16;

@@ -6,7 +6,7 @@
 import {
   HQ_NONCE, HQ_MAX_FRAME, HQ_FLAGS, HELLO_EVENTS, HR_NONCE, HR_PROTOCOL, HR_FORMAT, HR_ENGINE, HR_DEVICE,
   HR_EVENT_KEY, HR_MAX_FRAME, HR_SLOTS, HR_ACTIVE, HR_TRIAL, HR_FREE, HR_PROFILE, HR_CATALOGUE, HR_KEY_ID, HR_BOOTS,
-  HR_UPTIME, HR_MIN_VERSION, HR_CHECKING, HR_FAULT, HR_SLOT_MAX, HR_ANCHOR_VERSION, HR_KEY_EPOCH, LINK_VERSION, MIN_MAX_FRAME, MAX_MAX_FRAME,
+  HR_UPTIME, HR_MIN_VERSION, HR_CHECKING, HR_FAULT, HR_SLOT_MAX, HR_ANCHOR_VERSION, HR_KEY_EPOCH, HR_RUN, LINK_VERSION, MIN_MAX_FRAME, MAX_MAX_FRAME,
   BUNDLE_ID_BYTES, SLOT_EMPTY, SLOT_ACTIVE, ST_OK, ST_MALFORMED, SR_UPTIME, SR_QUEUE, SR_DROPPED, SR_RUNTIME_FAULT,
   SR_FREE, SR_ACTIVE, SR_TRIAL, SR_WRITER_FAULT, SR_NEXT_SEQ, KQ_UNIX_MS, KR_DEVICE_MS, KR_OFFSET_MS,
 } from './constants.ts';
@@ -16,6 +16,7 @@ import { reply, kUint, kInt, kBytes, kText, sendReply, replyStatus } from './rep
 import { eventsRestart } from './events-out.ts';
 import { minVersion, anchor } from './activate.ts';
 import { deviceId } from './provision.ts';
+import { RUN_NONE } from './inject.ts';
 import { JOB_NONE, type LinkState } from './state.ts';
 
 /** Appends one slot as [state, id, size, next, version] to the frame being built. */
@@ -82,6 +83,7 @@ export function onHello(a: LinkState, type: number, seq: number): void {
     kUint(a, HR_ANCHOR_VERSION, a.id.version);
     kUint(a, HR_KEY_EPOCH, a.id.epoch);
   }
+  if (a.run && a.run.state !== RUN_NONE) kUint(a, HR_RUN, a.run.id);
   sendReply(a, type, seq);
   eventsRestart(a, b.kind[HQ_FLAGS] === V_UINT && (b.num[HQ_FLAGS] & HELLO_EVENTS) !== 0);
 }

@@ -9,6 +9,7 @@ import { K_STATUS, REPLY } from './constants.ts';
 import { frameHead, frameSeal, BODY_AT } from './frame.ts';
 import { cobsEncode } from './cobs.ts';
 import { putUint, putInt, putBytes, putText } from './body.ts';
+import { wrHead, wrF64, CBOR_UINT } from '../signing/cbor.ts';
 import type { LinkState } from './state.ts';
 
 /** Starts a frame of `type` and `seq` with an empty map. */
@@ -32,6 +33,16 @@ export function kUint(a: LinkState, k: number, v: number): void {
 
 export function kInt(a: LinkState, k: number, v: number): void {
   a.p = putInt(a.raw, a.p, k, v);
+  a.count++;
+}
+
+/** Key k and a number: an integer in its shortest form, anything else as float64 (dv: a DataView over a.raw). */
+export function kNum(a: LinkState, k: number, v: number, dv: DataView): void {
+  if (v === Math.floor(v) && v > -9007199254740992 && v < 9007199254740992) {
+    kInt(a, k, v);
+    return;
+  }
+  a.p = wrF64(a.raw, dv, wrHead(a.raw, a.p, CBOR_UINT, k), v);
   a.count++;
 }
 

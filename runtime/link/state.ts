@@ -44,6 +44,12 @@ export interface LinkConfig {
   queue?: number;
   /** A native SHA-512 (Espruino: EdgeRule.nativeSha512(require("crypto"))); default the runtime's own. */
   sha512?: ((msg: Uint8Array) => Uint8Array) | null;
+  /**
+   * Bytes of the sample buffer for injected runs (hardware in the loop, TEST_INJECT_BUFFER on test devices);
+   * absent or 0: INJECT is answered UNSUPPORTED. An injected run's records are signed with the event key, so only
+   * test devices should turn it on.
+   */
+  injectBuffer?: number;
 }
 
 /** What the agent needs from the board besides storage. */
@@ -70,6 +76,8 @@ export interface LinkIo {
    * CSPRNG) and returns true; absent or false: the device cannot make a key (PROVISION answers NO_RANDOM).
    */
   random?: (buf: Uint8Array) => boolean;
+  /** Optional: a finer monotonic clock in ms (fractions allowed) for the evaluation statistics; absent: `now`. */
+  clock?: () => number;
 }
 
 export interface LinkState {
@@ -126,8 +134,9 @@ export interface LinkState {
   resId: Uint8Array;
   // fault of the last failed boot check: code, at, field (code 0: none)
   bootFault: Float64Array;
-  // the running bundle
+  // the running bundle, and its finished check (an injected run loads a fresh copy from it)
   rt: Runtime | null;
+  activeCheck: SignedCheck | null;
   activeVersion: number;
   host: Host;
   writer: EventWriter | null;
@@ -155,6 +164,8 @@ export interface LinkState {
   rnd: Uint8Array;
   cand: Uint8Array;
   stmt: Uint8Array;
+  /** The injected run (hardware in the loop), made at the first BEGIN; its state says whether one is in progress. */
+  run: InjectRun | null;
 }
 
 export var JOB_NONE = 0;
@@ -169,3 +180,49 @@ export var RES_FIELD = 3;
 export var RES_VERSION = 4;
 export var RES_MIN = 5;
 export var RES_VALID = 6;
+
+/** An injected run (runtime/link/inject.ts): its sample ring, counters and the simulator's evaluation state. */
+export interface InjectRun {
+  id: number;
+  state: number;
+  wall: boolean;
+  origin: number;
+  /** Wall-clock mode: the sample time the device's clock stood at when the run began, and that moment. */
+  start: number;
+  beginNow: number;
+  idleAt: number;
+  // the sample buffer: a ring of entries as they came on the line
+  buf: Uint8Array;
+  head: number;
+  used: number;
+  f8: Uint8Array;
+  dv8: DataView;
+  dvRaw: DataView;
+  // receiving: samples held (next), the last time received, whether a group end came after it
+  next: number;
+  rxT: number;
+  rxEnded: boolean;
+  // evaluating, as simulator/replay.ts does: the pending time, whether it waits for its step, the signer's 'now'
+  done: number;
+  steps: number;
+  events: number;
+  cur: number;
+  pending: boolean;
+  emitted: boolean;
+  now: number;
+  until: number;
+  end: number;
+  evalUs: number;
+  evalMax: number;
+  /** Set when the run finished (its counts below stay valid for END_RUN until the next BEGIN). */
+  finished: boolean;
+  records: number;
+  dropped: number;
+  fault: number;
+  writerFault: number;
+  rt: Runtime | null;
+  writer: EventWriter | null;
+  mainWriter: EventWriter | null;
+  mainHanded: number;
+}
+

@@ -50,6 +50,8 @@ rect.active { fill: #98a2b3; opacity: 0.55; }
 .rowlabel { font-size: 11px; }
 .cursor { stroke: #000; stroke-width: .5; pointer-events: none; }
 .hidden { display: none; }
+.dev circle { fill: none; stroke: #101828; stroke-width: 1.5; }
+td.devyes { color: #067647; } td.devno { color: var(--critical); font-weight: 600; }
 .legend { font-size: 12px; color: var(--muted); margin: 4px 0; }
 .legend span { margin-right: 14px; white-space: nowrap; }
 .swatch { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 4px; }

@@ -158,7 +158,7 @@ function display(sig: number): { label: string; k: number } {
   return { label: shown.unit ? `${name} (${shown.unit})` : name, k: shown.k };
 }
 
-function timelineSvg(r: SimResult, events: SimEvent[]): string {
+function timelineSvg(r: SimResult, events: SimEvent[], device?: DeviceOverlay): string {
   const s = r.replayed;
   const t0 = r.t0, t1 = Math.max(r.until, t0 + 1);
   const X0 = 170, X1 = 1190, W = X1 - X0, ROW = 38, GAP = 6;
@@ -258,6 +258,9 @@ function timelineSvg(r: SimResult, events: SimEvent[]): string {
       const x = xOf(e.t);
       out.push(`<g class="mk ${e.severity}" data-ev="${e.index}" data-rule="${esc(e.rule)}"><title>#${e.index + 1} ${esc(e.rule)} at +${esc(formatRel(e.rel))}</title><path d="M${f1(x)} ${y + 1}l6 7-6 7-6-7z"/></g>`);
     }
+    for (const e of device?.events.filter((d) => d.ruleId === rule.id) ?? []) {
+      out.push(`<g class="dev" data-rule="${esc(e.rule)}"><title>${esc(device!.label)}: ${esc(e.rule)} at +${esc(formatRel(e.rel))}</title><circle cx="${f1(xOf(e.t))}" cy="${y + 8}" r="4.5"/></g>`);
+    }
     out.push('</g>');
     y += 18;
   }
@@ -276,7 +279,18 @@ function fmtValue(v: number | null, unit: string | null | undefined): string {
   return v === null ? '—' : valueText(v, unit);
 }
 
-export interface ReportOptions { title?: string }
+/** A device's events drawn over the simulator's (edgerule hil): markers on the rule rows, a column in the event table. */
+export interface DeviceOverlay {
+  /** Who produced them, e.g. "device 7 (node v20.11.0)". */
+  label: string;
+  /** The run's verdict line. */
+  verdict: string;
+  events: SimEvent[];
+  /** For each simulator event, the index of the device event matched to it (−1: none). */
+  pairs: number[];
+}
+
+export interface ReportOptions { title?: string; device?: DeviceOverlay }
 
 /** Start of an offline page up to its header: the Content-Security-Policy that blocks every network request, styles, title, privacy note. */
 export function pageTop(title: string, css: string, privacy: string): string {
@@ -296,6 +310,7 @@ export function pageTop(title: string, css: string, privacy: string): string {
 
 export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
   const events = r.events;
+  const dev = opts.device;
   const geoms = bundleGeometry(r.bundle);
   const title = opts.title ?? `edgerule replay — ${r.scenario ? r.scenario.name + ' on ' : ''}${r.inputs.traces.map((t) => t.name).join(' + ')}`;
   const byRule = new Map<string, number>();
@@ -310,6 +325,7 @@ export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
     const sup = Object.entries(st.suppressed).map(([k, v]) => `${v} ${k}`).join(', ');
     facts.push(['scenario', `${esc(r.scenario.name)} (${esc(r.scenario.file)}): ${r.scenario.spans.length} events; ${st.added} samples added, ${st.shifted} shifted${sup ? `, suppressed ${esc(sup)}` : ''}${r.scenario.description ? '<br>' + esc(r.scenario.description) : ''}`]);
   }
+  if (dev) facts.push(['device', `${esc(dev.label)}: ${dev.events.length} events — ${esc(dev.verdict)}`]);
   facts.push(['skipped by the readers', r.skipped.length ? r.skipped.map((s) => `${s.count} ${esc(s.reason)}`).join('<br>') : 'none']);
   facts.push(['reader issues', `${r.inputs.issues.length}${r.inputs.issues.length ? ' — first: ' + esc(`${r.inputs.issues[0].file}:${r.inputs.issues[0].line} ${r.inputs.issues[0].reason}`) : ''}`]);
 
@@ -317,7 +333,17 @@ export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
     const n = byRule.get(rule.name) ?? 0;
     return `<label class="${n ? '' : 'none'}"><input type="checkbox" checked data-rule="${esc(rule.name)}"> ${esc(rule.name)} (${n})</label>`;
   });
-  const rows = events.map((e) => `<tr class="event" data-ev="${e.index}" data-rule="${esc(e.rule)}"><td class="num">${e.index + 1}</td><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v, e.units[k]))}`).join(' ')}</td></tr>`);
+  const devCell = (i: number) => {
+    if (!dev) return '';
+    const k = dev.pairs[i] ?? -1;
+    if (k < 0) return '<td class="devno">missing</td>';
+    const d = dev.events[k];
+    return `<td class="devyes">${d.t === events[i].t ? 'same' : `${d.t > events[i].t ? '+' : '−'}${esc(formatRel(Math.abs(d.t - events[i].t)))}`}</td>`;
+  };
+  const rows = events.map((e, i) => `<tr class="event" data-ev="${e.index}" data-rule="${esc(e.rule)}"><td class="num">${e.index + 1}</td><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v, e.units[k]))}`).join(' ')}</td>${devCell(i)}</tr>`);
+  const matched = new Set(dev?.pairs ?? []);
+  const extra = dev ? dev.events.filter((_, k) => !matched.has(k)) : [];
+  const extraTable = dev ? `<h2>Device events the simulator does not have (${extra.length})</h2>${extra.length ? `<table><thead><tr><th>time (UTC)</th><th class="num">offset</th><th>rule</th><th>severity</th><th>attached values</th></tr></thead><tbody>${extra.map((e) => `<tr><td>${esc(iso(e.t))}</td><td class="num">+${esc(formatRel(e.rel))}</td><td>${esc(e.rule)}</td><td><span class="sev ${esc(e.severity)}">${esc(e.severity)}</span></td><td class="vals">${Object.entries(e.values).map(([k, v]) => `${esc(k)}=${esc(fmtValue(v, e.units[k]))}`).join(' ')}</td></tr>`).join('')}</tbody></table>` : '<p>None.</p>'}` : '';
   const data = JSON.stringify(events.map((e) => ({ time: iso(e.t), ms: e.t, offsetMs: e.rel, rule: e.rule, severity: e.severity, values: e.values }))).replace(/</g, '\\u003c');
   return `${pageTop(title, CSS, 'real recordings can show where real people drove')}
 <main>
@@ -325,13 +351,14 @@ export function renderReport(r: SimResult, opts: ReportOptions = {}): string {
 <dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 <h2 id="events-title">Events (${events.length})</h2>
 <div class="chips">${chips.join('')}</div>
-${events.length ? `<table id="events"><thead><tr><th class="num">#</th><th>time (UTC)</th><th class="num">offset</th><th>rule</th><th>severity</th><th>attached values</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p>No rule fired.</p>'}
+${events.length ? `<table id="events"><thead><tr><th class="num">#</th><th>time (UTC)</th><th class="num">offset</th><th>rule</th><th>severity</th><th>attached values</th>${dev ? '<th>device</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p>No rule fired.</p>'}
+${extraTable}
 <h2>Map</h2>
 <div class="legend"><span><i class="swatch" style="background:#155eef"></i>track as the device saw it</span>${r.scenario?.spans.some((s) => s.type === 'spoof' || s.type === 'gnss-jam') ? '<span><i class="swatch" style="background:#98a2b3"></i>as recorded</span>' : ''}<span><i class="swatch" style="background:#12b76a"></i>zones</span><span><i class="swatch" style="background:#7a5af8"></i>routes (band: corridor)</span><span>● numbered: events</span></div>
 ${mapSvg(r, events, geoms)}
 <h2>Timeline</h2>
-<div class="legend"><span>signals: min–max per pixel column of the value the device holds</span><span>◆ events (rule rows)</span>${r.scenario ? '<span><i class="swatch" style="background:#fec84b"></i>scenario windows</span>' : ''}</div>
-${timelineSvg(r, events)}
+<div class="legend"><span>signals: min–max per pixel column of the value the device holds</span><span>◆ events (rule rows)</span>${dev ? `<span>○ ${esc(dev.label)}'s events</span>` : ''}${r.scenario ? '<span><i class="swatch" style="background:#fec84b"></i>scenario windows</span>' : ''}</div>
+${timelineSvg(r, events, dev)}
 </main>
 <script type="application/json" id="events-data">${data}</script>
 <script>${JS}</script>
