@@ -6,6 +6,7 @@
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
+import { eventSeed, eventDevice } from './event-key.ts';
 import {
   AQ_ID, AQ_TRIAL, AR_FAULT, AR_AT, AR_FIELD, AR_VERSION, AR_MIN_VERSION, AR_ALREADY, FQ_ID, NO_SLOT, SLOT_HEADER,
   SLOT_COMPLETE, BUNDLE_ID_BYTES, ST_OK, ST_PENDING, ST_MALFORMED, ST_REFUSED, ST_TRIAL, ST_NOT_FOUND, ST_BUSY,
@@ -45,12 +46,12 @@ export function minVersion(a: LinkState): number {
  * power cut interrupted; from then on its record() callback moves `handed` on.
  */
 export function useWriter(a: LinkState, mode: number): void {
-  var linked = a.id.valid;
+  var seed = eventSeed(a);
   var w;
-  if ((linked ? !a.hasSeed : !a.cfg.seed) || (a.writer && a.writerMode === mode)) return;
+  if (!seed || (a.writer && a.writerMode === mode)) return;
   if (a.writer) a.writer.flush(a.lastT);
   w = a.g.eventWriter({
-    device: linked ? a.id.device : a.cfg.device, seed: linked ? a.seed : a.cfg.seed as Uint8Array, sealSeed: linked ? a.seal : undefined,
+    device: eventDevice(a), seed: seed, sealSeed: a.id.valid ? a.seal : undefined,
     signing: mode, capacity: a.cfg.queue,
   }, {
     read: function (k: string) { return a.store.get(k); },

@@ -23,6 +23,7 @@
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use; after BEGIN, no allocation per
  * frame or sample.
  */
+import { eventSeed, eventDevice } from './event-key.ts';
 import {
   IQ_RUN, IQ_FROM, IQ_SAMPLES, IQ_ORIGIN, IQ_CLOCK, IQ_START, IR_RUN, IR_NEXT, IR_FREE, IR_DONE, IR_BUFFER,
   INJECT_WALL, INJECT_TIME, TAG_TIME, TAG_SIGNAL, TAG_GROUP_END, SAMPLE_BYTES, TIME_BYTES, NQ_RUN, NQ_SAMPLES,
@@ -170,7 +171,9 @@ function begin(a: LinkState, type: number, seq: number): void {
     return;
   }
   run.rt = rt;
-  run.writer = a.cfg.seed ? a.g.eventWriter({ device: a.cfg.device, seed: a.cfg.seed, signing: a.writerMode, capacity: RUN_QUEUE }, runWriterHost(a)) : null;
+  // the key in force: a device provisioned over the link signs the run's records with its own key, as its others
+  var seed = eventSeed(a);
+  run.writer = seed ? a.g.eventWriter({ device: eventDevice(a), seed: seed, signing: a.writerMode, capacity: RUN_QUEUE }, runWriterHost(a)) : null;
   run.mainWriter = a.writer;
   run.mainHanded = a.handed;
   a.writer = run.writer;
