@@ -26,5 +26,34 @@ export function readArtifact(name: ArtifactName): string {
 /** Minified for a device: mangled local names; globals (EdgeRule) and property names stay. */
 export async function minified(name: ArtifactName): Promise<string> {
   const r = await transform(readArtifact(name), { minify: true, target: 'es5', legalComments: 'none', charset: 'ascii' });
-  return r.code;
+  return renameIdentifier(r.code, 'of');
+}
+
+/**
+ * Espruino's lexer reserves `of` (for…of), which ES5 does not, so esbuild's mangler may name a function `of`
+ * ("SyntaxError: Got of expected ID" at load on a board). Renames that identifier wherever it stands outside a
+ * string literal (the minified ES5 has no comments and no template literals) to a name the code does not use.
+ */
+export function renameIdentifier(code: string, word: string): string {
+  let fresh = `${word}$`;
+  while (code.includes(fresh)) fresh += '$';
+  const isName = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_$]/.test(c);
+  let out = '';
+  let i = 0;
+  while (i < code.length) {
+    const c = code[i];
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < code.length && code[j] !== c) j += code[j] === '\\' ? 2 : 1;
+      out += code.slice(i, j + 1);
+      i = j + 1;
+    } else if (code.startsWith(word, i) && !isName(code[i - 1]) && code[i - 1] !== '.' && !isName(code[i + word.length])) {
+      out += fresh;
+      i += word.length;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }

@@ -176,7 +176,7 @@ describe('messages that name the mistake', () => {
     const json = await runCli(['simulate', '--bundle', 'no-such.erb', '--trace', 'x.gpx', '--json']);
     expect([json.code, JSON.parse(json.out)]).toEqual([3, { ok: false, exitCode: 3, error: 'no-such.erb: no such bundle or rule folder' }]);
     const unknown = await runCli(['simulat']);
-    expect([unknown.code, unknown.err]).toEqual([2, "edgerule: unknown command 'simulat'; did you mean simulate?\ncommands: compile, inspect, keygen, pubkey, sign, verify, simulate, demo, qa, tune, worker, ports, flash, monitor, device, relay, provision, devices, build-runtime, install-runtime (edgerule --help says what each does)\n"]);
+    expect([unknown.code, unknown.err]).toEqual([2, "edgerule: unknown command 'simulat'; did you mean simulate?\ncommands: compile, inspect, keygen, pubkey, sign, verify, simulate, demo, qa, tune, worker, ports, flash, monitor, device, relay, provision, devices, build-runtime, install-runtime, hil (edgerule --help says what each does)\n"]);
   });
 
   test('inspect --json is the disassembly as data, with each rule\'s severity', async () => {

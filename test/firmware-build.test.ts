@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { buildTarget } from '../firmware/build.ts';
 import { deviceConfig } from '../firmware/board-config.ts';
 import { espruinoFiles } from '../firmware/espruino.ts';
+import { renameIdentifier } from '../firmware/artifacts.ts';
 import { findProfile } from '../firmware/build.ts';
 import { crc32 } from '../runtime/link/crc32.ts';
 import { espruinoBinary, installStorage } from '../hil/espruino/device.ts';
@@ -17,6 +18,20 @@ import { bufferIo } from '../cli/command.ts';
 import { main } from '../cli/main.ts';
 
 const out = () => mkdtempSync(join(tmpdir(), 'edgerule-fw-'));
+
+test('a mangled name Espruino reserves (of) is renamed in code, not in strings or property names', () => {
+  const code = `function of(e){return"end of it"+e.of}var x=of(1),y='of',of$=2;of(of$)`;
+  expect(renameIdentifier(code, 'of')).toBe(`function of$$(e){return"end of it"+e.of}var x=of$$(1),y='of',of$=2;of$$(of$)`);
+});
+
+test('no Storage file names a function or variable Espruino reserves', async () => {
+  const dir = out();
+  const r = await buildTarget({ target: 'espruino', out: dir });
+  for (const f of r.files.filter((x) => x.name.endsWith('.js'))) {
+    const code = readFileSync(join(dir, f.name), 'latin1').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+    expect(code, f.name).not.toMatch(/(?<![\w$.])of(?![\w$])/);
+  }
+});
 
 test('espruino: Storage files, a boot file that knows each one, install.json with sizes and CRC-32s', async () => {
   const dir = out();

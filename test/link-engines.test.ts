@@ -32,7 +32,7 @@ test('on Node the session answers every frame as the protocol says', () => {
   expect(replies[13].map(status)).toEqual([C.ST_REFUSED]); // ACTIVATE v0: rollback, refused before the signature check
   expect(replies[13][0].body.get(C.AR_FAULT)).toBe(48);
   expect(replies[15].map((f) => f.type)).toEqual([C.MSG_HELLO | C.REPLY, C.MSG_EVENT]); // the impact's record follows the HELLO
-  expect(replies[18].map(status)).toEqual([C.ST_UNSUPPORTED]);
+  expect(replies[18].map(status)).toEqual([C.ST_MALFORMED]); // a PROVISION without its fields (on a provisioned device)
   // the injected run: BEGIN, 14 samples, the same frame again (nothing taken twice), the other 23
   expect(replies[19].map((f) => [status(f), f.body.get(C.IR_RUN), f.body.get(C.IR_NEXT), f.body.get(C.IR_BUFFER)])).toEqual([[C.ST_OK, 77, 0, 1024]]);
   expect(replies[20].map((f) => f.body.get(C.IR_NEXT))).toEqual([14]);
