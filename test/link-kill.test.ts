@@ -43,6 +43,21 @@ async function restore(): Promise<void> {
   const boots = d.boots;
   d.reboot();
   await d.waitBoot(boots + 1);
+  await settled();
+}
+
+/**
+ * Waits until the restarted device has stopped writing (its boot-time slot check finishes over several polls and
+ * records its result): a cut point counts bytes from when it is set, so writes still running then would move it.
+ */
+async function settled(): Promise<void> {
+  let last = -1;
+  for (let same = 0; same < 3;) {
+    const now = await d.written();
+    same = now === last ? same + 1 : 0;
+    last = now;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function running(): Promise<string | undefined> {
