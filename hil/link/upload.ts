@@ -15,6 +15,7 @@
  * largest chunk. The upload gives up when the device's offset has not moved for `tries` × the configured
  * timeout, naming the offset it waited for.
  */
+import { RetransmitTimer } from './retransmit.ts';
 import { MSG_CHUNK, CQ_OFFSET, CQ_DATA, CR_NEXT, CR_AHEAD, CR_AHEAD_END, ST_OK, ST_NO_SESSION } from '../../runtime/link/constants.ts';
 import type { Frame } from './codec.ts';
 import { LinkError, status, type LinkSession } from './session.ts';
@@ -53,9 +54,7 @@ export async function uploadChunks(s: LinkSession, data: Uint8Array, start: numb
   let losses = 0;
   let bytesSent = 0;
   let highest = start;
-  let srtt = 0;
-  let rttvar = 0;
-  let rto = o.timeoutMs;
+  const retransmit = new RetransmitTimer(o.timeoutMs, o.minTimeoutMs);
   let lastProgress = performance.now();
   let sends = 0;
   const giveUp = o.tries * o.timeoutMs;
@@ -103,11 +102,11 @@ export async function uploadChunks(s: LinkSession, data: Uint8Array, start: numb
   while (next < data.length) {
     while (sendPtr < data.length && inflight.size < o.window && !(sendPtr === skipFrom && skipTo >= data.length)) send();
     if (!arrived.length) {
-      const wait = Math.max(1, oldest() + rto - performance.now());
+      const wait = Math.max(1, oldest() + retransmit.rto - performance.now());
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((r) => {
         wake = r;
-        timer = setTimeout(r, Number.isFinite(wait) ? wait : rto);
+        timer = setTimeout(r, Number.isFinite(wait) ? wait : retransmit.rto);
       });
       clearTimeout(timer);
       wake = null;
@@ -118,7 +117,7 @@ export async function uploadChunks(s: LinkSession, data: Uint8Array, start: numb
       // no reply within the retransmission timeout: go back to where the device stands
       if (performance.now() - lastProgress >= giveUp) throw new LinkError(`no reply to UPLOAD offset ${next} after ${sends} tries in ${Math.round(performance.now() - lastProgress)} ms`, 'timeout');
       counts.timeouts++;
-      rto = Math.min(o.timeoutMs, rto * 2);
+      retransmit.backOff();
       goBack(-1, -1);
       continue;
     }
@@ -130,19 +129,7 @@ export async function uploadChunks(s: LinkSession, data: Uint8Array, start: numb
     if (st !== ST_OK) throw new Error(`UPLOAD offset ${mine?.off ?? '?'} refused: ${statusText(st)}`);
     const n = a.f.body.get(CR_NEXT);
     if (typeof n !== 'number') throw new Error('UPLOAD reply without the next offset');
-    if (mine && !mine.resent && mine.round === round) {
-      const rtt = a.at - mine.sentAt;
-      if (!srtt) {
-        srtt = rtt;
-        rttvar = rtt / 2;
-      } else {
-        rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - rtt);
-        srtt = 0.875 * srtt + 0.125 * rtt;
-      }
-      // twice the smoothed round trip: on a paced line the round trip is nearly constant, and a spurious
-      // go-back costs a whole window, while a real loss is usually found earlier by the next reply's gap
-      rto = Math.min(o.timeoutMs, Math.max(o.minTimeoutMs, 2 * srtt + 4 * rttvar));
-    }
+    if (mine && !mine.resent && mine.round === round) retransmit.sample(a.at - mine.sentAt);
     if (n > next) {
       next = n;
       sends = 0;

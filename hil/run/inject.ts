@@ -12,6 +12,7 @@
  * Nothing waits forever: no reply at all for `stallMs`, or no new sample taken for `stallMs` while samples are
  * due, ends the run with a DeviceLost naming the sample the device holds up to and what was awaited.
  */
+import { RetransmitTimer } from '../link/retransmit.ts';
 import { MSG_INJECT, IQ_RUN, IQ_FROM, IQ_SAMPLES, IR_RUN, IR_NEXT, IR_FREE, IR_DONE, ST_OK, ST_NO_RUN, SAMPLE_BYTES, TIME_BYTES, INJECT_IDLE } from '../../runtime/link/constants.ts';
 import type { Frame, Value } from '../link/codec.ts';
 import { status, type LinkSession } from '../link/session.ts';
@@ -93,9 +94,7 @@ export async function injectSamples(s: LinkSession, o: InjectOptions, st: Inject
   let payload = o.payload;
   let losses = 0;
   let bytesSent = 0;
-  let srtt = 0;
-  let rttvar = 0;
-  let rto = o.timeoutMs;
+  const retransmit = new RetransmitTimer(o.timeoutMs, 20);
   let lastReplyAt = t0;
   let progressAt = t0;
   let lastSentAt = -Infinity;
@@ -174,7 +173,7 @@ export async function injectSamples(s: LinkSession, o: InjectOptions, st: Inject
       probeDelay = Math.min(probeDelay * 2, 100);
     }
     if (!arrived.length) {
-      let until = Math.min(oldest() + rto, lastSentAt + o.keepaliveMs);
+      let until = Math.min(oldest() + retransmit.rto, lastSentAt + o.keepaliveMs);
       if (starved) until = Math.min(until, probeAt);
       if (due < total && Number.isFinite(o.speed)) until = Math.min(until, t0 + (src.rel[due] - rel0) / o.speed);
       const wait = Math.max(1, until - performance.now());
@@ -212,26 +211,16 @@ export async function injectSamples(s: LinkSession, o: InjectOptions, st: Inject
       }
       st.next = Math.max(st.next, next);
       st.done = Math.max(st.done, done);
-      if (mine && !mine.resent && mine.round === round && mine.bytes) {
-        const rtt = a.at - mine.sentAt;
-        if (!srtt) {
-          srtt = rtt;
-          rttvar = rtt / 2;
-        } else {
-          rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - rtt);
-          srtt = 0.875 * srtt + 0.125 * rtt;
-        }
-        rto = Math.min(o.timeoutMs, Math.max(20, 2 * srtt + 4 * rttvar));
-      }
+      if (mine && !mine.resent && mine.round === round && mine.bytes) retransmit.sample(a.at - mine.sentAt);
       if (mine && mine.round === round && mine.bytes && next < mine.to && sendFrom > next) {
         st.gaps++; // lost on the line, or only part of it fitted: go on from where the device stands
         goBack(next);
       }
     }
     if (st.next >= sendFrom && sendFrom >= due) progressAt = t; // nothing is owed: waiting for the trace's time
-    if (inflight.size && t - oldest() >= rto) {
+    if (inflight.size && t - oldest() >= retransmit.rto) {
       st.timeouts++;
-      rto = Math.min(o.timeoutMs, rto * 2);
+      retransmit.backOff();
       if (t - lastReplyAt >= o.stallMs) throw lost(`no reply to INJECT from sample ${st.next} for ${Math.round(t - lastReplyAt)} ms (${st.timeouts} timeouts)`);
       goBack(st.next);
     }
