@@ -2,6 +2,7 @@
 // espruino files from its Storage, its Serial1 on a real pseudo-terminal. A signed bundle is flashed over that
 // line, an impact makes a signed event that the host receives and verifies, and a device killed before it got the
 // acknowledgement sends the same record again after its restart (kept once by the host).
+import { until } from '../harness/until.ts';
 import { afterAll, describe, expect, test } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,14 +28,6 @@ const SLOW = { timeoutMs: 20000, tries: 6, reconnects: 6, activateMs: 900_000 };
 const MINUTES = 60_000;
 let d: EspruinoDevice | undefined;
 afterAll(async () => { await d?.stop(); });
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!esp.bin)(`the Espruino virtual device behind a pty${esp.bin ? '' : ` — SKIPPED, not passed: ${esp.why}`}`, () => {
   test('a signed bundle flashed over the pty runs; HELLO names the engine', async () => {

@@ -2,6 +2,7 @@
 // end of a real pseudo-terminal (Debian socat): bring-up, the serving cell's id and signal strength into the sink,
 // a TCP connection carrying the device link's bytes both ways (CIPSEND with its '>' prompt, +IPD), and a connection
 // the peer closes, opened again after the retry wait.
+import { until } from '../harness/until.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,14 +45,6 @@ function fakeModem(port: SerialPort) {
     }
   });
   return { m, ipd: (data: string) => port.write(`\r\n+IPD,${data.length}:${data}`), closed: () => { m.connected = false; say('CLOSED'); } };
-}
-
-async function until(what: string, ok: () => boolean, ms = 60000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('AT over a pty: cell id and RSSI, link bytes over TCP both ways, a closed connection opened again', async () => {

@@ -2,6 +2,7 @@
 // (the example Auckland drive with the door-theft scenario), the host acknowledges what it holds, and across a
 // dropped host connection and a killed device every sequence number arrives exactly once (after the host's
 // de-duplication), the stream verifying with the device's key. Also the monitor command's output.
+import { until } from '../harness/until.ts';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,14 +29,6 @@ let drive: SampleColumns;
 beforeAll(async () => {
   drive = await exampleDrive();
 });
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Event records still queued on the device (asked on the watch's own connection). */
 async function queued(w: Watch): Promise<number> {

@@ -3,6 +3,7 @@
 // a replay of a real recording, `verify` through the registry without --key; an event-key rotation mid-stream,
 // verified across; a trust-anchor rotation after which a bundle signed by the old key is refused. Every output, log
 // and file is then searched for the device's secrets (they live only in the device's own secret records).
+import { until as waitUntil } from '../harness/until.ts';
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,13 +29,8 @@ beforeAll(async () => {
   drive = await exampleDrive();
 });
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 120000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Provisioning and flashing over a pty take longer than the shared default allows on a loaded machine. */
+const until = (what: string, ok: () => boolean | Promise<boolean>, ms = 120_000) => waitUntil(what, ok, ms);
 
 async function stats(port: string) {
   const t = await openSerial(port, 115200, 10000);
