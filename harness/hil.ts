@@ -19,6 +19,7 @@ import { HIL_DEFAULTS, type HilOptions } from '../hil/run/run.ts';
 import { loadScenario } from '../simulator/scenario.ts';
 import { DEVICE_KEY, signedLibrary } from './link.ts';
 import { PROJECT_ROOT, type SharedData } from './shared-data.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 export interface HilFiles {
   dir: string;
@@ -109,6 +110,26 @@ export function countProblems(run: Record<string, number>): string[] {
     ['recordsReceived', run.recordsReceived, run.recordsMade], ['dropped', run.dropped, 0],
   ];
   return want.filter(([, have, should]) => have !== should).map(([k, have, should]) => `run.${k} is ${have}, not ${should}`);
+}
+
+/**
+ * What keeps `edgerule hil`'s result for case `c` from being the end-to-end proof: exit code 0 and a PASS; records
+ * byte-identical to the simulator's, signatures too, at least 5 of them; every record verified; the counts
+ * (countProblems) and the JUnit file (junitProblems) whole; the device's records written to --out. Empty when whole.
+ */
+export function identicalRunProblems(r: HilCliResult, c: HilCase): string[] {
+  const j = r.json;
+  if (!j) return [`no --json document (exit code ${r.code}): ${r.err.slice(0, 300)}`];
+  const problems: string[] = [];
+  const need = (ok: boolean, what: string) => { if (!ok) problems.push(what); };
+  need(r.code === EXIT.OK && /^PASS: device 7 /.test(j.verdict), `exit code ${r.code}, verdict ${j.verdict}`);
+  need(j.comparison?.identical === true && j.comparison?.signatures === true, `comparison ${JSON.stringify(j.comparison)}`);
+  need(j.comparison?.deviceRecords === j.simulator?.records && j.simulator?.records >= 5, `device records ${j.comparison?.deviceRecords}, simulator's ${j.simulator?.records} (5 or more wanted)`);
+  need(j.verification?.ok === true, 'a record does not verify');
+  problems.push(...countProblems(j.run), ...junitProblems(j, r.junit, c.expectations));
+  const events = join(r.out, 'events.cbor');
+  need(existsSync(events) && readFileSync(events).length > 0, 'no events.cbor in --out');
+  return problems;
 }
 
 /**

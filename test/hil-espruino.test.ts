@@ -5,15 +5,14 @@
 // the end-of-run counts must prove every sample was taken once, and the JUnit file must list each expectation.
 // Without ESPRUINO the suite says loudly that it is skipped, not passed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { sharedData, PROJECT_ROOT } from '../harness/shared-data.ts';
 import { BUILD_KEY } from '../harness/link.ts';
-import { hilFiles, hilCases, hilCli, countProblems, junitProblems } from '../harness/hil.ts';
+import { hilFiles, hilCases, hilCli, identicalRunProblems } from '../harness/hil.ts';
 import { espruinoBinary } from '../hil/espruino/device.ts';
 import { formatKey } from '../signing/keys.ts';
-import { EXIT } from '../cli/exit-codes.ts';
 
 const esp = espruinoBinary();
 const shared = sharedData('traces', 'the HIL run replays a real recording');
@@ -59,15 +58,8 @@ describe.skipIf(!esp.bin || !shared.present)(`hil on the Espruino virtual device
     const port = await startDevice(files.dir, files.deviceKey);
     const r = await hilCli(files, port, c, SLOW);
     console.log(`espruino, ${c.name}: ${r.json?.verdict}; ${r.json?.run.samples} samples, ${r.json?.run.recordsMade} records; ${Math.round(r.json?.metrics.samplesPerSecond)} samples/s; latency p50 ${r.json?.metrics.latencyMs.p50?.toFixed(1)} ms`);
+    expect(identicalRunProblems(r, c)).toEqual([]);
     expect(r.json.verdict).toMatch(/^PASS: device 7 \(espruino 2v/);
-    expect(r.code).toBe(EXIT.OK);
     expect(r.json.flash?.verdict).toMatch(/^OK: device 7 runs /); // the device ran no bundle: hil flashed it
-    expect(r.json.comparison).toMatchObject({ identical: true, signatures: true });
-    expect(r.json.comparison.deviceRecords).toBe(r.json.simulator.records);
-    expect(r.json.simulator.records).toBeGreaterThanOrEqual(5);
-    expect(r.json.verification.ok).toBe(true);
-    expect(countProblems(r.json.run)).toEqual([]);
-    expect(junitProblems(r.json, r.junit, c.expectations)).toEqual([]);
-    expect(readFileSync(join(r.out, 'events.cbor')).length).toBeGreaterThan(0);
   }, 60 * MINUTES);
 });
