@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import * as C from '../runtime/link/constants.ts';
 import { InProcessDevice, MemoryStore, linkConfig, signedLibrary, BUILD_KEY, OTHER_BUILD_KEY } from '../harness/link.ts';
+import { writesOf, cutPoints } from '../harness/power-cuts.ts';
 import { LinkSession, status } from '../hil/link/session.ts';
 import { hello, helloReady } from '../hil/link/hello.ts';
 import { flash } from '../hil/link/flash.ts';
@@ -153,16 +154,6 @@ describe('factory reset', () => {
   });
 });
 
-/** Store writes of a clean run of `step`, as [bytes written before it, its length]. */
-async function writesOf(store: MemoryStore, step: () => Promise<unknown>): Promise<Array<[number, number]>> {
-  const log: Array<[number, number]> = [];
-  const put = store.put.bind(store);
-  store.put = (k, b) => { log.push([store.written, Math.max(1, b.length)]); return put(k, b); };
-  await step();
-  store.put = put;
-  return log;
-}
-
 describe('a power cut at every write of a factory reset', () => {
   test('every cut point ends reset (or, cut before the reset record, the reset run again completes it); then provisioning works', async () => {
     const prepare = async (store: MemoryStore, registry: string) => {
@@ -175,11 +166,10 @@ describe('a power cut at every write of a factory reset', () => {
     const base = clean.written;
     const writes = await writesOf(clean, () => factoryReset({ ...link(d0, registryFile()), anchorKey: BUILD_KEY, device: 7, discardEvents: true }));
     expect(writes.length).toBeGreaterThanOrEqual(4); // the reset record, then the erasures
-    const points = new Set<number>();
-    for (const [at, n] of writes) for (const p of [at, at + Math.floor(n / 2), at + n - 1, at + n]) points.add(p - base);
+    const points = cutPoints(writes, base);
     let cuts = 0;
     const outcomes = new Set<string>();
-    for (const p of [...points].sort((a, b) => a - b)) {
+    for (const p of points) {
       const store = new MemoryStore();
       const registry = registryFile();
       const d = await prepare(store, registry);
@@ -206,7 +196,7 @@ describe('a power cut at every write of a factory reset', () => {
       expect(again.eventKey, `cut at +${p}`).not.toBe(key);
       d.stop();
     }
-    expect(cuts).toBeGreaterThan(points.size / 2);
+    expect(cuts).toBeGreaterThan(points.length / 2);
     expect(outcomes.size).toBe(2);
   }, 600_000);
 });
