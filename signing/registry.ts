@@ -139,9 +139,21 @@ export function keySchedule(d: RegistryDevice): Array<{ from: number; publicKey:
   return d.keys.map((k) => ({ from: k.from, publicKey: bytesOf(k.public), epoch: k.epoch }));
 }
 
-/** The registry entry for `device`, or an error that says where to look. */
-export function deviceEntry(path: string, device: number): RegistryDevice {
+/**
+ * Every life of `device` the registry knows: the provisioned one first, then those a factory reset retired, the
+ * latest first (records signed before a reset verify with a retired life's keys). None: an error that says where
+ * to look.
+ */
+export function deviceLives(path: string, device: number): RegistryDevice[] {
   const r = readRegistry(path);
+  const retired = (r.retired ?? []).filter((d) => d.device === device).reverse();
+  const live = findDevice(r, device);
+  if (live) return [live, ...retired];
+  return retired.length ? retired : [deviceEntry(path, device, r)];
+}
+
+/** The registry entry for `device`, or an error that says where to look. */
+export function deviceEntry(path: string, device: number, r = readRegistry(path)): RegistryDevice {
   const d = findDevice(r, device);
   if (!d) throw new RegistryError(`device ${device} is not in the registry ${path}${r.devices.length ? ` (it knows ${r.devices.map((x) => x.device).join(', ')})` : existsSync(path) ? ' (it is empty)' : ' (no such file: edgerule provision writes it; --registry names another)'}`);
   return d;

@@ -182,6 +182,10 @@ describe.each(ENGINES)('%s virtual device', (engine, available) => {
     const registry = readRegistry(join(work, 'devices.json'));
     expect(JSON.parse(fresh.out).eventKey).not.toBe(registry.retired![0].keys[0].public);
     expect(findDevice(registry, 7)!.keys).toEqual([{ epoch: 0, public: JSON.parse(fresh.out).eventKey, from: 1 }]);
+    // the records signed before the reset still verify through the registry: with the retired device's keys
+    const before = await cli('verify', 'events.cbor', ...reg);
+    expect(before.code, before.out + before.err).toBe(0);
+    expect(before.out).toMatch(/^keys of device 7 from the registry devices.json \(retired by the factory reset of 20\d\d-/);
     expect((await cli('devices', ...reg)).out).toMatch(/\nretired: device 7 reset \S+ {2}event keys [0-9a-f]{16} \(epoch 0, from seq 1\), [0-9a-f]{16} \(epoch 1, from seq \d+\)/);
   }, 600_000);
 });
