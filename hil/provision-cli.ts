@@ -30,7 +30,7 @@ function deviceArg(v: string | undefined, what: string): number {
 }
 
 export const provisionCommand: Command = {
-  summary: 'install a trust anchor on a device over the link (the device makes its own event key); rotate keys',
+  summary: 'install a trust anchor on a device over the link (the device makes its own event key); rotate keys; factory reset',
   usage: `usage: edgerule provision --port <port> --trust <build public key> --device <id> [--registry <file>] [--json]
        edgerule provision --port <port> --rotate-trust <new build public key> --anchor-version <n> --signed-by <current build key> [--registry <file>] [--json]
        edgerule provision --port <port> --rotate-event-key --signed-by <build key> [--registry <file>] [--json]
