@@ -314,16 +314,23 @@ export var DEFAULT_SLOT_MAX = 65536;
 
 // Slot pointer: two records ('lp0', 'lp1'); the valid one with the higher generation wins. Writing the other one is
 // the commit point of every activation, confirmation and revert.
-//   0 layout version u8 (1)   1 active slot u8 (NO_SLOT: none)   2 trial u8   3 0   4 generation u32 LE
-//   8 lowest acceptable version u32 LE (highest version ever confirmed)   12 boots u32 LE   16 CRC-32 of 0…15 u32 LE
-export var POINTER_BYTES = 20;
-export var POINTER_VERSION = 1;
+//   0 layout version u8 (2)   1 active slot u8 (NO_SLOT: none)   2 trial u8   3 0   4 generation u32 LE
+//   8 lowest acceptable version u32 LE (highest version ever confirmed)   12 boots u32 LE
+//   16 check mark (16): the first 16 bytes of SHA-512(trust anchor ‖ bundle id) of the bundle that passed the whole
+//      check, signature included, under that anchor (activate.ts; zeros: none)   32 CRC-32 of 0…31 u32 LE
+// A layout 1 record (20 bytes, CRC-32 of 0…15 at 16, no mark; earlier runtimes wrote it) reads as one without a mark.
+export var POINTER_BYTES = 36;
+export var POINTER_VERSION = 2;
 export var PTR_ACTIVE = 1;
 export var PTR_TRIAL = 2;
 export var PTR_GEN = 4;
 export var PTR_FLOOR = 8;
 export var PTR_BOOTS = 12;
-export var PTR_CHECK = 16;
+export var PTR_MARK = 16;
+export var PTR_CHECK = 32;
+export var MARK_BYTES = 16;
+export var POINTER_V1_BYTES = 20;
+export var PTR_V1_CHECK = 16;
 export var POINTER_KEYS = ['lp0', 'lp1'];
 
 // --- provisioning records (small records, apart from the bundle slots; docs/PROVISIONING.md) -------------------
