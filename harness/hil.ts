@@ -91,12 +91,15 @@ export interface HilCliResult {
   out: string;
 }
 
-/** `edgerule hil` (in this process) with `files`' library and device key on `port`, for case `c`, --json, JUnit and --out. */
-export async function hilCli(files: HilFiles, port: string, c: HilCase, extra: string[] = []): Promise<HilCliResult> {
+/**
+ * `edgerule hil` (in this process) with `files`' library on `port`, for case `c`, --json, JUnit and --out; the device's
+ * key as `key` says (default: --device-key with device 7's key file).
+ */
+export async function hilCli(files: HilFiles, port: string, c: HilCase, extra: string[] = [], key = ['--device-key', files.deviceKey]): Promise<HilCliResult> {
   const out = join(files.dir, `out-${Math.random().toString(36).slice(2, 8)}`);
   const junit = join(out, 'junit.xml');
   const { runCli } = await import('./cli.ts'); // the CLI's module graph only for those who run it
-  const r = await runCli(['hil', '--port', port, '--bundle', files.bundle, '--device-key', files.deviceKey, ...traceArgs(c.traces), ...c.args, '--junit', junit, '--out', out, '--json', ...extra]);
+  const r = await runCli(['hil', '--port', port, '--bundle', files.bundle, ...key, ...traceArgs(c.traces), ...c.args, '--junit', junit, '--out', out, '--json', ...extra]);
   return { code: r.code, err: r.err, json: r.out ? JSON.parse(r.out) : undefined, junit: existsSync(junit) ? readFileSync(junit, 'utf8') : '', out };
 }
 

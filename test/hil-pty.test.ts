@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sharedData } from '../harness/shared-data.ts';
-import { startDevice } from '../harness/link.ts';
+import { startDevice, BUILD_KEY, DEVICE_KEY } from '../harness/link.ts';
+import { writeRegistry, REGISTRY_FORMAT, REGISTRY_VERSION } from '../signing/registry.ts';
+import { keyId, generateKey } from '../signing/keys.ts';
 import { hilFiles, hilCases, hilCli, countProblems, identicalRunProblems, type HilFiles } from '../harness/hil.ts';
 import { engines } from '../harness/engines/engines.ts';
 import { Relay } from '../hil/relay/relay.ts';
@@ -18,6 +20,8 @@ import type { VirtualDevice } from '../hil/virtual/device.ts';
 const shared = sharedData('traces', 'the HIL runs replay real recordings');
 const cases = shared.present ? hilCases(shared) : [];
 const xs = engines().find((e) => e.name === 'xs')!;
+/** Another device's key under the same id: what the registry holds when device 7 is not the device on the port. */
+const OTHER_DEVICE_KEY = generateKey('device', 7, new Uint8Array(32).fill(17));
 const runXs = xs.available || process.env.CI === 'true';
 
 let files: HilFiles;
@@ -30,7 +34,8 @@ afterAll(async () => {
   for (const d of devices) await d.stop();
 });
 
-const hil = (port: string, c: (typeof cases)[number], extra: string[] = []) => hilCli(files, port, c, extra);
+/** `edgerule hil` on `port` for case `c`; `key`: how the device's key is given (default --device-key, device 7's). */
+const hil = (port: string, c: (typeof cases)[number], extra: string[] = [], key?: string[]) => hilCli(files, port, c, extra, key);
 
 describe.each(['node', 'xs'] as const)(`hil on the %s virtual device${shared.skipped}`, (engine) => {
   let d: VirtualDevice;
@@ -46,6 +51,25 @@ describe.each(['node', 'xs'] as const)(`hil on the %s virtual device${shared.ski
     expect(identicalRunProblems(r, c)).toEqual([]);
     expect(readFileSync(join(r.out, 'report.html'), 'utf8')).toContain('class="dev"');
     console.log(`${engine}, ${c.name}: ${r.json.run.samples} samples, ${r.json.run.recordsMade} records; ${Math.round(r.json.metrics.samplesPerSecond)} samples/s; latency p50 ${r.json.metrics.latencyMs.p50?.toFixed(1)} ms`);
+  });
+});
+
+describe(`the device's key from the registry${shared.skipped}`, () => {
+  test.skipIf(!shared.present)('without --device-key the records verify with the registry\'s key; a device announcing another key is refused', async () => {
+    const d = await startDevice('node');
+    devices.push(d);
+    const registry = (key: Uint8Array) => {
+      const file = join(files.dir, `registry-${Math.random().toString(36).slice(2, 8)}.json`);
+      writeRegistry(file, { format: REGISTRY_FORMAT, version: REGISTRY_VERSION, devices: [{ device: 7, anchor: { key: Buffer.from(BUILD_KEY.publicKey).toString('hex'), version: 0 }, keys: [{ epoch: 0, public: Buffer.from(key).toString('hex'), from: 1 }] }] });
+      return file;
+    };
+    const wrong = await hil(d.port, cases[0], [], ['--registry', registry(OTHER_DEVICE_KEY.publicKey)]);
+    expect(wrong.code).toBe(EXIT.CHECK_FAILED);
+    expect(wrong.json.verdict).toMatch(new RegExp(`^FAIL: connect: device 7 announces event key id ${keyId(DEVICE_KEY.publicKey)}, but the registry \\S+ holds key id ${keyId(OTHER_DEVICE_KEY.publicKey)} \\(epoch 0\\) for device 7: its records would not verify`));
+    const r = await hil(d.port, cases[0], [], ['--registry', registry(DEVICE_KEY.publicKey)]);
+    expect(r.json.verdict).toMatch(/^PASS: device 7 /);
+    expect(r.json.device.keyFrom).toMatch(/^the registry \S+ \(device 7, key epoch 0\)$/);
+    expect([r.json.verification.ok, r.json.comparison.identical, r.json.comparison.signatures]).toEqual([true, true, false]);
   });
 });
 
