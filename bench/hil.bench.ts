@@ -1,6 +1,6 @@
 /**
- * Hardware in the loop (`edgerule hil`, docs/HIL.md), per engine of the virtual device (Node, Moddable XS) behind
- * real pseudo-terminals, on real recordings with scenarios:
+ * Hardware in the loop (`edgerule hil`, docs/HIL.md), per engine of the virtual device (Node, Moddable XS, and the
+ * Linux build of Espruino when env ESPRUINO names one) behind real pseudo-terminals, on real recordings with scenarios:
  *
  *   latency   injection-to-event latency (p50, p99, max over every event of the runs) through the relay paced to
  *             115200 baud 8N1 (11,520 B/s, a pty has no line rate of its own), sbn.gpx with door-theft sent at 60×
@@ -12,25 +12,37 @@
  *             115200 baud (the line's limit) and straight on the pty (the device's own limit); samples/s of the
  *             inject phase, median of the runs
  *
+ * The Espruino virtual device takes ~80 samples/s (the agent decodes every byte in interpreted JS), so it gets its
+ * own plan: latency at 10× the trace's pace (~44 samples/s, about half its rate), the highest rate on sbn.gpx
+ * (5,849 samples) rather than sbn-v13, one run each unless --espruino-runs says more (a run takes minutes), and
+ * generous phase timeouts; the device is installed and the library flashed (by the first run) before it is timed.
+ *
  * Every run must PASS (records byte-identical to the simulator's); a run that does not is counted in `ok`.
  *
- *   npm run bench   (this section alone: npm run build && node --import ./cli/register-ts.mjs bench/hil.bench.ts [--runs N])
+ *   npm run bench   (this section alone: npm run build && [ESPRUINO=/path/to/espruino] node --import ./cli/register-ts.mjs bench/hil.bench.ts [--runs N] [--espruino-runs N])
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevice } from '../harness/link.ts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { startDevice, BUILD_KEY, DEVICE_KEY } from '../harness/link.ts';
 import { hilFiles, hilOptions, type HilFiles } from '../harness/hil.ts';
 import { sharedData } from '../harness/shared-data.ts';
 import { engines } from '../harness/engines/engines.ts';
 import { Relay } from '../hil/relay/relay.ts';
+import { flash } from '../hil/link/flash.ts';
 import { runHil, type HilOptions } from '../hil/run/run.ts';
 import { judge, runLatencies } from '../hil/run/verdict.ts';
 import { percentiles } from '../hil/run/metrics.ts';
 import type { DeviceEngine } from '../hil/virtual/device.ts';
+import { EspruinoDevice, espruinoBinary } from '../hil/espruino/device.ts';
 import { median } from './stats.ts';
 
 const BAUD = 115200;
 const PACED = 60;
+const ESPRUINO_PACED = 10;
+// phase limits far above what an Espruino run takes: a loaded machine must not pass for a lost device
+const ESPRUINO_TIMEOUTS = { connectMs: 120_000, flashMs: 900_000, injectMs: 120_000, drainMs: 300_000 };
 
 export interface HilRow {
   engine: string;
@@ -91,13 +103,56 @@ function row(engine: string, bench: string, runs: number, m: Measured[]): HilRow
   };
 }
 
-export async function benchHil(o: { runs?: number } = {}): Promise<HilRow[]> {
+/** The three rows of one device: latency at `pace` through the relay, the highest rate through it and on the pty. */
+async function deviceRows(engine: string, port: string, files: HilFiles, runs: number, plan: { pace: number; rate: Drive; over: Partial<HilOptions> }, seed: () => number): Promise<HilRow[]> {
+  const list = drives();
+  const paced: Measured[] = [];
+  const relayMax: Measured[] = [];
+  const ptyMax: Measured[] = [];
+  for (let i = 0; i < runs; i++) {
+    paced.push(await viaRelay(port, files.dir, seed(), (p) => once(p, files, list[0], { ...plan.over, speed: plan.pace, baud: BAUD })));
+    relayMax.push(await viaRelay(port, files.dir, seed(), (p) => once(p, files, plan.rate, { ...plan.over, baud: BAUD })));
+    ptyMax.push(await once(port, files, plan.rate, plan.over));
+  }
+  return [
+    row(engine, `latency: ${list[0].name} at ${plan.pace}×, relay ${BAUD} baud`, runs, paced),
+    row(engine, `max rate: ${plan.rate.name}, relay ${BAUD} baud`, runs, relayMax),
+    row(engine, `max rate: ${plan.rate.name}, pty (no line rate)`, runs, ptyMax),
+  ];
+}
+
+/** The Espruino virtual device's rows, or none (said loudly) without ESPRUINO. */
+async function espruinoRows(files: HilFiles, runs: number, seed: () => number): Promise<HilRow[]> {
+  const esp = espruinoBinary();
+  if (!esp.bin) {
+    console.log(`!!! espruino: SKIPPED, not measured: ${esp.why}`);
+    return [];
+  }
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const d = await EspruinoDevice.start({
+    dir: mkdtempSync(join(tmpdir(), 'edgerule-hil-bench-espruino-')), clock: 'real',
+    identity: { device: 7, trust: hex(BUILD_KEY.publicKey), seed: hex(DEVICE_KEY.seed!) },
+  });
+  try {
+    const list = drives();
+    const over = { timeouts: ESPRUINO_TIMEOUTS };
+    // the library flashed first, so no figure includes a flash
+    const f = await flash('lib', new Uint8Array(readFileSync(files.bundle)), { port: d.port, timeoutMs: 20_000, tries: 6, reconnects: 6, activateMs: ESPRUINO_TIMEOUTS.flashMs });
+    if (!f.ok) throw new Error(`espruino: flashing the library failed: ${f.verdict}`);
+    return await deviceRows(`espruino (${esp.bin.split('/').pop()})`, d.port, files, runs, { pace: ESPRUINO_PACED, rate: list[0], over }, seed);
+  } finally {
+    await d.stop();
+  }
+}
+
+export async function benchHil(o: { runs?: number; espruinoRuns?: number } = {}): Promise<HilRow[]> {
   const runs = o.runs ?? 3;
   const files = await hilFiles();
   const list = drives();
   const rows: HilRow[] = [];
   const available = engines().filter((e) => e.available).map((e) => e.name);
-  let seed = 1;
+  let n = 1;
+  const seed = () => n++;
   for (const engine of ['node', 'xs'] as DeviceEngine[]) {
     if (!available.includes(engine)) {
       console.log(`!!! ${engine}: not available on this machine; its HIL rows are left out`);
@@ -105,21 +160,12 @@ export async function benchHil(o: { runs?: number } = {}): Promise<HilRow[]> {
     }
     const d = await startDevice(engine);
     try {
-      const paced: Measured[] = [];
-      const relayMax: Measured[] = [];
-      const ptyMax: Measured[] = [];
-      for (let i = 0; i < runs; i++) {
-        paced.push(await viaRelay(d.port, files.dir, seed++, (p) => once(p, files, list[0], { speed: PACED, baud: BAUD })));
-        relayMax.push(await viaRelay(d.port, files.dir, seed++, (p) => once(p, files, list[1], { baud: BAUD })));
-        ptyMax.push(await once(d.port, files, list[1], {}));
-      }
-      rows.push(row(engine, `latency: ${list[0].name} at ${PACED}×, relay ${BAUD} baud`, runs, paced));
-      rows.push(row(engine, `max rate: ${list[1].name}, relay ${BAUD} baud`, runs, relayMax));
-      rows.push(row(engine, `max rate: ${list[1].name}, pty (no line rate)`, runs, ptyMax));
+      rows.push(...await deviceRows(engine, d.port, files, runs, { pace: PACED, rate: list[1], over: {} }, seed));
     } finally {
       await d.stop();
     }
   }
+  rows.push(...await espruinoRows(files, o.espruinoRuns ?? 1, seed));
   return rows;
 }
 
@@ -133,6 +179,7 @@ export function formatRows(rows: HilRow[]): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const at = process.argv.indexOf('--runs');
-  console.log(formatRows(await benchHil({ runs: at > 0 ? Number(process.argv[at + 1]) : undefined })));
+  const arg = (name: string) => (process.argv.indexOf(name) > 0 ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
+  console.log(formatRows(await benchHil({ runs: arg('--runs'), espruinoRuns: arg('--espruino-runs') })));
+  process.exit(0);
 }

@@ -4,7 +4,7 @@
  * real recordings and scenarios the runs use, and a transport that records or replays what a device sent (an
  * earlier run's output still waiting on the line).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFiles } from '../compiler/compile.ts';
@@ -19,6 +19,7 @@ import { HIL_DEFAULTS, type HilOptions } from '../hil/run/run.ts';
 import { loadScenario } from '../simulator/scenario.ts';
 import { DEVICE_KEY, signedLibrary } from './link.ts';
 import { PROJECT_ROOT, type SharedData } from './shared-data.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 export interface HilFiles {
   dir: string;
@@ -78,6 +79,75 @@ export function hilCases(shared: SharedData): HilCase[] {
 
 /** `--trace a --trace b …` */
 export const traceArgs = (traces: string[]) => traces.flatMap((t) => ['--trace', t]);
+
+export interface HilCliResult {
+  code: number;
+  err: string;
+  /** The --json document (undefined when the run printed none). */
+  json: any; // HilResult as resultJson() writes it
+  /** The JUnit file's text ('' when none was written). */
+  junit: string;
+  /** The --out folder. */
+  out: string;
+}
+
+/**
+ * `edgerule hil` (in this process) with `files`' library on `port`, for case `c`, --json, JUnit and --out; the device's
+ * key as `key` says (default: --device-key with device 7's key file).
+ */
+export async function hilCli(files: HilFiles, port: string, c: HilCase, extra: string[] = [], key = ['--device-key', files.deviceKey]): Promise<HilCliResult> {
+  const out = join(files.dir, `out-${Math.random().toString(36).slice(2, 8)}`);
+  const junit = join(out, 'junit.xml');
+  const { runCli } = await import('./cli.ts'); // the CLI's module graph only for those who run it
+  const r = await runCli(['hil', '--port', port, '--bundle', files.bundle, ...key, ...traceArgs(c.traces), ...c.args, '--junit', junit, '--out', out, '--json', ...extra]);
+  return { code: r.code, err: r.err, json: r.out ? JSON.parse(r.out) : undefined, junit: existsSync(junit) ? readFileSync(junit, 'utf8') : '', out };
+}
+
+/**
+ * What a finished run's counts (hil.json `run`) fail to prove: every sample sent, received and evaluated once,
+ * every record the device made held, none dropped. Empty when all hold.
+ */
+export function countProblems(run: Record<string, number>): string[] {
+  const want: Array<[string, number, number]> = [
+    ['sent', run.sent, run.samples], ['received', run.received, run.samples], ['evaluated', run.evaluated, run.samples],
+    ['recordsReceived', run.recordsReceived, run.recordsMade], ['dropped', run.dropped, 0],
+  ];
+  return want.filter(([, have, should]) => have !== should).map(([k, have, should]) => `run.${k} is ${have}, not ${should}`);
+}
+
+/**
+ * What keeps `edgerule hil`'s result for case `c` from being the end-to-end proof: exit code 0 and a PASS; records
+ * byte-identical to the simulator's, signatures too, at least 5 of them; every record verified; the counts
+ * (countProblems) and the JUnit file (junitProblems) whole; the device's records written to --out. Empty when whole.
+ */
+export function identicalRunProblems(r: HilCliResult, c: HilCase): string[] {
+  const j = r.json;
+  if (!j) return [`no --json document (exit code ${r.code}): ${r.err.slice(0, 300)}`];
+  const problems: string[] = [];
+  const need = (ok: boolean, what: string) => { if (!ok) problems.push(what); };
+  need(r.code === EXIT.OK && /^PASS: device 7 /.test(j.verdict), `exit code ${r.code}, verdict ${j.verdict}`);
+  need(j.comparison?.identical === true && j.comparison?.signatures === true, `comparison ${JSON.stringify(j.comparison)}`);
+  need(j.comparison?.deviceRecords === j.simulator?.records && j.simulator?.records >= 5, `device records ${j.comparison?.deviceRecords}, simulator's ${j.simulator?.records} (5 or more wanted)`);
+  need(j.verification?.ok === true, 'a record does not verify');
+  problems.push(...countProblems(j.run), ...junitProblems(j, r.junit, c.expectations));
+  const events = join(r.out, 'events.cbor');
+  need(existsSync(events) && readFileSync(events).length > 0, 'no events.cbor in --out');
+  return problems;
+}
+
+/**
+ * What the JUnit file of a passing byte-identical run lacks: the expectation suite with exactly `expectations` test
+ * cases, one named for each expectation hil.json lists, and the case of the byte-identical check. Empty when whole.
+ */
+export function junitProblems(json: { expectations: { suite: string; cases: Array<{ name: string }> } }, junit: string, expectations: number): string[] {
+  const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  const suite = junit.split('<testsuite ').find((x) => x.includes('name="' + esc(json.expectations.suite)));
+  const n = (suite?.match(/<testcase /g) ?? []).length;
+  const problems = n === expectations ? [] : [`the expectation suite has ${n} test cases, not ${expectations}`];
+  for (const k of json.expectations.cases) if (!junit.includes(`name="${esc(k.name)}"`)) problems.push(`no test case named ${k.name}`);
+  if (!junit.includes(`name="${esc("records byte-identical to the simulator's (signatures too)")}"`)) problems.push('no test case for the byte-identical check');
+  return problems;
+}
 
 /**
  * A transport around a real one that keeps every byte the device sent, grouped by how many host writes came

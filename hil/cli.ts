@@ -8,7 +8,7 @@ import { flash, FLASH_DEFAULTS } from './link/flash.ts';
 import { progressPrinter } from './link/progress.ts';
 import { readKeyFile } from '../signing/keys.ts';
 import { registryPath, updateRegistry, findDevice } from '../signing/registry.ts';
-import { readIdentity, writeIdentity, type DeviceIdentity } from './virtual/config.ts';
+import { readIdentity, writeIdentity, injectBufferOf, type DeviceIdentity } from './virtual/config.ts';
 import { VirtualDevice, type DeviceEngine } from './virtual/device.ts';
 import { Relay } from './relay/relay.ts';
 import { UsageError } from '../cli/errors.ts';
@@ -143,7 +143,7 @@ started again, or killed, restarts from there.
       throw new Error(`${dir} already holds device ${id.device}; --trust, --device-key, --device and --profile only apply to a new folder`);
     }
     const d = engine === 'espruino'
-      ? await (await import('./espruino/device.ts')).EspruinoDevice.start({ dir, identity: id, profile: id.profile, clock: 'real', log: (l) => { if (!l.startsWith('espruino stderr')) io.error(l); } })
+      ? await (await import('./espruino/device.ts')).EspruinoDevice.start({ dir, identity: id, profile: id.profile, injectBuffer: injectBufferOf(id), clock: 'real', log: (l) => { if (!l.startsWith('espruino stderr')) io.error(l); } })
       : await VirtualDevice.start({ dir, engine: engine as DeviceEngine, log: (l) => io.error(l) });
     if (values.json) io.log(JSON.stringify({ port: d.port, store: dir, engine: d.engineName, device: id.device }));
     else io.log(`virtual device ${id.device} (${d.engineName}, profile ${id.profile}) on ${d.port}; store ${dir}; Ctrl-C stops it`);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startDevice, signedLibrary, inspectFolder } from '../harness/link.ts';
+import * as C from '../runtime/link/constants.ts';
 import { rng } from '../hil/relay/mangle.ts';
 import { flash } from '../hil/link/flash.ts';
 import { openSerial } from '../hil/link/transport.ts';
@@ -89,7 +90,7 @@ test('power cut at 50 random points of an upload and 50 of an activation, over t
   const w0 = await d.written();
   expect((await flash('v2', v2, { port: d.port })).ok).toBe(true);
   const total = (await d.written()) - w0;
-  const activationBytes = 20; // the slot pointer record, written in place: the last write of a flash
+  const activationBytes = C.POINTER_BYTES; // the slot pointer record, written in place: the last write of a flash
   const uploadBytes = total - activationBytes;
   const random = rng(20251201);
   const points = [

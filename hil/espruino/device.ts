@@ -22,6 +22,7 @@ import { espruinoFiles } from '../../firmware/espruino.ts';
 import { deviceConfig, type BoardFile } from '../../firmware/board-config.ts';
 import { findProfile } from '../../firmware/build.ts';
 import type { HostIdentity } from '../../runtime/host/config.ts';
+import { TEST_INJECT_BUFFER } from '../../runtime/link/constants.ts';
 
 export interface EspruinoDeviceOptions {
   dir: string;
@@ -37,6 +38,11 @@ export interface EspruinoDeviceOptions {
   board?: BoardFile;
   /** Code from RAM instead of Storage (faster on the Linux build, whose flash reads go through a file). */
   ram?: boolean;
+  /**
+   * Sample buffer for injected runs (`edgerule hil`): a virtual device is a test device, so TEST_INJECT_BUFFER unless
+   * given (0 turns injection off). A real board's configuration leaves it out (docs/HIL.md).
+   */
+  injectBuffer?: number;
   log?: (line: string) => void;
 }
 
@@ -132,7 +138,7 @@ export class EspruinoDevice {
     const dir = this.o.dir;
     const board: BoardFile = {
       ...this.o.board,
-      link: { uart: 'Serial1', baud: 115200, path: join(dir, '.link-device'), ...this.o.board?.link },
+      link: { uart: 'Serial1', baud: 115200, path: join(dir, '.link-device'), injectBuffer: this.o.injectBuffer ?? TEST_INJECT_BUFFER, ...this.o.board?.link },
       ...(this.o.board?.gnss ? { gnss: { uart: 'Serial2', baud: 9600, path: join(dir, '.gnss-device'), ...this.o.board.gnss } } : {}),
       ...(this.o.board?.modem ? { modem: { uart: 'Serial3', baud: 115200, path: join(dir, '.modem-device'), ...this.o.board.modem } } : {}),
       pre: ['er.rig.js'], rigClock: this.o.clock, rigStart: this.o.start ?? 0, ram: this.o.ram ?? false, keepCode: !(this.o.ram ?? false),

@@ -6,11 +6,16 @@
 export class RetransmitTimer {
   private srtt = 0;
   private rttvar = 0;
-  /** The current timeout, ms: the caller's limit until a round trip has been measured. */
+  /** The current timeout, ms: `firstMs` until a round trip has been measured. */
   rto: number;
 
-  constructor(private readonly maxMs: number, private readonly minMs: number) {
-    this.rto = maxMs;
+  /**
+   * `maxMs` bounds the timeout: a device that takes seconds per frame (an interpreter decoding a full window, such as
+   * the Espruino virtual device's) needs a limit above its round trip, or every frame is sent again while the first
+   * copy is still being read. `firstMs` (default `maxMs`) is the timeout before any round trip is known.
+   */
+  constructor(private readonly maxMs: number, private readonly minMs: number, firstMs = maxMs) {
+    this.rto = Math.min(maxMs, firstMs);
   }
 
   /** A round trip measured on the reply to a frame sent once. */

@@ -30,7 +30,7 @@ export interface InjectOptions {
   window: number;
   /** The device's sample buffer (BEGIN's reply). */
   buffer: number;
-  /** Longest retransmission timeout (also the first). */
+  /** The first retransmission timeout (the measured round trip then sets it, up to half of stallMs). */
   timeoutMs: number;
   /** No reply, or no progress while samples are due, for this long: the device is lost. */
   stallMs: number;
@@ -94,7 +94,8 @@ export async function injectSamples(s: LinkSession, o: InjectOptions, st: Inject
   let payload = o.payload;
   let losses = 0;
   let bytesSent = 0;
-  const retransmit = new RetransmitTimer(o.timeoutMs, 20);
+  // first the reply timeout; once round trips are measured, up to half the stall limit (a slow device's round trip)
+  const retransmit = new RetransmitTimer(Math.max(o.timeoutMs, o.stallMs / 2), 20, o.timeoutMs);
   let lastReplyAt = t0;
   let progressAt = t0;
   let lastSentAt = -Infinity;

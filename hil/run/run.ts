@@ -238,7 +238,10 @@ async function begin(s: LinkSession, o: HilOptions, run: HilRun, ref: Reference)
   }
   const deadline = performance.now() + o.timeouts.connectMs;
   for (;;) {
-    const r = await s.request(C.MSG_INJECT, body, { what: 'INJECT (begin)', accept: (b) => b.get(C.IR_RUN) === run.runId || status(b) !== C.ST_OK });
+    // BEGIN loads the bundle afresh and makes the run's writer: seconds on an interpreter, so it is asked for as long
+    // as the inject phase's own timeout (a resent BEGIN of the same run only gets the reply again)
+    const tries = Math.max(4, Math.ceil(o.timeouts.injectMs / o.replyTimeoutMs));
+    const r = await s.request(C.MSG_INJECT, body, { what: 'INJECT (begin)', tries, accept: (b) => b.get(C.IR_RUN) === run.runId || status(b) !== C.ST_OK });
     const st = status(r);
     if (st === C.ST_OK) return r.get(C.IR_BUFFER) as number;
     if (st === C.ST_BUSY && performance.now() < deadline) {

@@ -83,6 +83,8 @@ function runHost(a: LinkState, run: InjectRun): Host {
     interval: function () {},
   };
   if (a.io.keepCode) h.keepCode = a.io.keepCode;
+  // the running bundle's translation, kept at its load: a run starts without translating it again
+  if (a.io.keptCode) h.keptCode = a.io.keptCode();
   return h;
 }
 
