@@ -32,6 +32,7 @@ const OTHERS: Other[] = [
   { title: 'QA corpus throughput (local threads, NATS JetStream farm)', file: 'qa.bench.ts', fn: 'benchQa', args: [{}] },
   { title: 'device link (flash throughput at 115200 baud through the relay)', file: 'link.bench.ts', fn: 'benchLink', args: [{}] },
   { title: 'device footprint (build-runtime files, Espruino variables, rule state, flash)', file: 'footprint.bench.ts', fn: 'benchFootprint', args: [] },
+  { title: 'Espruino virtual device: flash, and restart to HELLO (needs ESPRUINO)', file: 'espruino-boot.bench.ts', fn: 'benchEspruinoBoot', args: [{}] },
   { title: 'hardware in the loop (injection-to-event latency at 115200 baud through the relay, highest sustained injection rate, per engine)', file: 'hil.bench.ts', fn: 'benchHil', args: [{}] },
   { title: 'CLI start-up and the compile\'s type check (real processes, CPU of the whole process)', file: 'cli.bench.ts', fn: 'benchCli', args: [{}] },
 ];

@@ -87,7 +87,7 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('../hil/cli.ts')).relayCommand,
   },
   provision: {
-    summary: 'install a trust anchor on a device over the link (the device makes its own event key); rotate keys',
+    summary: 'install a trust anchor on a device over the link (the device makes its own event key); rotate keys; factory reset',
     load: async () => (await import('../hil/provision-cli.ts')).provisionCommand,
   },
   devices: {

@@ -12,7 +12,8 @@ import { linkArtifactSource } from '../hil/virtual/artifact.ts';
 import { rawFrame, FrameReader, type Frame, type Value } from '../hil/link/codec.ts';
 import { bundleId } from '../hil/link/bundle-id.ts';
 import { BUILD_KEY, DEVICE_KEY, OTHER_BUILD_KEY, signedLibrary } from './link.ts';
-import { rotateKeyStatement, trustStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
+import { rotateKeyStatement, trustStatement, resetStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
+import { runScript } from './engines/engines.ts';
 import { signBytes } from '../signing/ed.ts';
 import { SampleBuffer } from '../simulator/trace/samples.ts';
 import { InjectSource } from '../hil/run/samples.ts';
@@ -100,21 +101,24 @@ async function hostFrames(): Promise<Array<[number, string, string]>> {
   f.push([(t += 37), wire(C.MSG_EVENT | C.REPLY, 0, m([C.K_STATUS, C.ST_OK], [C.ER_ACK, 99])), '']);
   add(C.MSG_END_RUN, end);
   add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
   return f;
 }
 
 /**
  * Provisioning on a device with no anchor and no key (docs/PROVISIONING.md): PROVISION, the same again (already),
  * another anchor (PROVISIONED), an event-key rotation the anchor signed, a forged one (SIGNATURE), a trust rotation,
- * a stale one (STALE), and HELLO.
+ * a stale one (STALE), and HELLO; given the event key then in force, a factory reset: refused while a record is
+ * unsent (UNSENT), not signed by the anchor (SIGNATURE), done, done already, provisioned again, then refused as a replay.
  */
-function provisioningFrames(): Array<[number, string, string]> {
+function provisioningFrames(eventKey?: Uint8Array): Array<[number, string, string]> {
   const m = (...e: Array<[number, Value]>) => new Map<number, Value>(e);
   const nonce = Uint8Array.from({ length: 16 }, (_, i) => 3 * i);
-  const signed = (fill: (b: Uint8Array) => number) => {
+  const statement = (fill: (b: Uint8Array) => number) => {
     const b = new Uint8Array(STATEMENT_MAX);
-    return signBytes(b.subarray(0, fill(b)), BUILD_KEY.seed!);
+    return b.subarray(0, fill(b));
   };
+  const signed = (fill: (b: Uint8Array) => number) => signBytes(statement(fill), BUILD_KEY.seed!);
   let seq = 0x5100;
   let t = 2000;
   const f: Array<[number, string, string]> = [];
@@ -128,6 +132,18 @@ function provisioningFrames(): Array<[number, string, string]> {
   add(C.MSG_ROTATE_TRUST, m([C.TQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, signed((b) => trustStatement(b, 1, OTHER_BUILD_KEY.publicKey, 0))]));
   add(C.MSG_ROTATE_TRUST, m([C.TQ_ANCHOR, OTHER_BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, signed((b) => trustStatement(b, 1, OTHER_BUILD_KEY.publicKey, 0))]));
   add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
+  if (!eventKey) return f;
+  // the factory reset names the event key in force (epoch 1, made on the device: learnt from a first run)
+  const reset = (flags: number, key = OTHER_BUILD_KEY) => m([C.ZQ_DEVICE, 7], [C.ZQ_EVENT_KEY, eventKey], [C.ZQ_FLAGS, flags], [C.ZQ_NONCE, nonce],
+    [C.ZQ_SIGNATURE, signBytes(statement((b) => resetStatement(b, 7, eventKey, 0, flags, nonce, 0, nonce.length)), key.seed!)]);
+  add(C.MSG_FACTORY_RESET, reset(0));
+  add(C.MSG_FACTORY_RESET, reset(1, BUILD_KEY));
+  add(C.MSG_FACTORY_RESET, reset(1));
+  add(C.MSG_FACTORY_RESET, reset(1));
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
+  add(C.MSG_PROVISION, m([C.PQ_ANCHOR, BUILD_KEY.publicKey], [C.PQ_DEVICE, 7], [C.PQ_NONCE, nonce]));
+  add(C.MSG_FACTORY_RESET, reset(1));
+  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
   return f;
 }
 
@@ -136,7 +152,14 @@ function provisioningFrames(): Array<[number, string, string]> {
  * device that leaves the factory without keys, with a fixed random source (so every engine makes the same key).
  */
 export async function linkEngineScript(kind: 'session' | 'provisioning' = 'session'): Promise<string> {
-  const frames = kind === 'session' ? await hostFrames() : provisioningFrames();
+  if (kind === 'provisioning') {
+    const first = replyFrames((await runScript('node', engineScript(kind, provisioningFrames()))).stdout);
+    return engineScript(kind, provisioningFrames(first[4][0].body.get(C.XR_EVENT_KEY) as Uint8Array));
+  }
+  return engineScript(kind, await hostFrames());
+}
+
+function engineScript(kind: 'session' | 'provisioning', frames: Array<[number, string, string]>): string {
   const keys = kind === 'session' ? `key: unhex('${hex(BUILD_KEY.publicKey)}'), seed: unhex('${hex(DEVICE_KEY.seed!)}')` : 'key: null, seed: null';
   return `${linkArtifactSource()}
 var FRAMES = ${JSON.stringify(frames)};

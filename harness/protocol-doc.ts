@@ -19,7 +19,7 @@ import { MESSAGE_NAME, STATUS_TEXT } from '../hil/link/names.ts';
 import { describeDeviceFault } from '../hil/link/names.ts';
 import { BUILD_KEY, OTHER_BUILD_KEY } from '../harness/link.ts';
 import { boardRandom } from '../hil/virtual/random.ts';
-import { rotateKeyStatement, trustStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
+import { rotateKeyStatement, trustStatement, resetStatement, STATEMENT_MAX } from '../runtime/link/statements.ts';
 import { signBytes } from '../signing/ed.ts';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/PROTOCOL.md', import.meta.url));
@@ -37,7 +37,7 @@ const KEYS: Record<string, Record<number, string>> = {
     [C.HR_ACTIVE]: 'active slot', [C.HR_TRIAL]: 'trial', [C.HR_FREE]: 'free memory', [C.HR_PROFILE]: 'profile', [C.HR_CATALOGUE]: 'catalogue hash',
     [C.HR_KEY_ID]: 'trust anchor key id', [C.HR_BOOTS]: 'boots', [C.HR_UPTIME]: 'uptime ms', [C.HR_MIN_VERSION]: 'lowest version accepted',
     [C.HR_CHECKING]: 'checking', [C.HR_FAULT]: 'boot fault', [C.HR_SLOT_MAX]: 'slot size', [C.HR_ANCHOR_VERSION]: 'anchor version',
-    [C.HR_KEY_EPOCH]: 'key epoch',
+    [C.HR_KEY_EPOCH]: 'key epoch', [C.HR_RUN]: 'injected run', [C.HR_RESET_FROM]: 'reset from device',
   },
   'BEGIN request': { [C.BQ_ID]: 'bundle id', [C.BQ_SIZE]: 'size', [C.BQ_CRC]: 'CRC-32' },
   'BEGIN reply': { [C.K_STATUS]: 'status', [C.BR_NEXT]: 'next offset', [C.BR_SLOT]: 'slot', [C.BR_CHUNK]: 'max chunk' },
@@ -62,6 +62,10 @@ const KEYS: Record<string, Record<number, string>> = {
   },
   'ROTATE_TRUST request': { [C.TQ_ANCHOR]: 'new trust anchor', [C.TQ_VERSION]: 'anchor version', [C.TQ_SIGNATURE]: 'current anchor\'s signature' },
   'ROTATE_TRUST reply': { [C.K_STATUS]: 'status', [C.TR_VERSION]: 'anchor version', [C.TR_ALREADY]: 'already' },
+  'FACTORY_RESET request': {
+    [C.ZQ_DEVICE]: 'device id', [C.ZQ_EVENT_KEY]: 'event public key in force', [C.ZQ_FLAGS]: 'flags', [C.ZQ_NONCE]: 'nonce', [C.ZQ_SIGNATURE]: 'anchor signature',
+  },
+  'FACTORY_RESET reply': { [C.K_STATUS]: 'status', [C.ZR_DEVICE]: 'device id', [C.ZR_QUEUED]: 'records unsent', [C.ZR_NEXT_SEQ]: 'next seq', [C.ZR_ALREADY]: 'already' },
   'EVENT request': { [C.EQ_RECORD]: 'record', [C.EQ_PREV]: 'seq before it' },
   'INJECT request': {
     [C.IQ_RUN]: 'run id', [C.IQ_FROM]: 'first sample index', [C.IQ_SAMPLES]: 'sample entries', [C.IQ_ORIGIN]: 'origin (BEGIN)', [C.IQ_CLOCK]: 'clock',
@@ -263,6 +267,15 @@ function provisioningExamples(): string[] {
   const [, tr2] = exchange(C.MSG_ROTATE_TRUST, 0x0204, new Map<number, Value>([[C.TQ_ANCHOR, BUILD_KEY.publicKey], [C.TQ_VERSION, 1], [C.TQ_SIGNATURE, tsig]]));
   sections.push('### 16. ROTATE_TRUST to a new build key (anchor version 1); a statement the current anchor did not sign is refused', '', show('Request', tq), show('Reply', tr),
     show('Reply to the old anchor named as the next one, with the signature above', tr2, 'The signature is not over this statement, and was made by an anchor no longer in force: `SIGNATURE`. (Signed by the current anchor, a version not above 1 is `STALE`.)'));
+  const eventKey = decodeBody(xr.subarray(3, xr.length - 4)).get(C.XR_EVENT_KEY) as Uint8Array;
+  const reset = (seq: number, flags: number) => exchange(C.MSG_FACTORY_RESET, seq, new Map<number, Value>([[C.ZQ_DEVICE, 7], [C.ZQ_EVENT_KEY, eventKey], [C.ZQ_FLAGS, flags],
+    [C.ZQ_NONCE, nonce], [C.ZQ_SIGNATURE, signBytes(statement((b) => resetStatement(b, 7, eventKey, 0, flags, nonce, 0, nonce.length)), OTHER_BUILD_KEY.seed!)]]));
+  const [zq, zr] = reset(0x0205, 0);
+  const [zq2, zr2] = reset(0x0206, C.RESET_DISCARD_EVENTS);
+  sections.push('### 17. FACTORY_RESET, signed by the trust anchor; refused while event records are unsent', '',
+    show('Request', zq, 'The statement names the device and the event key in force (the one ROTATE_EVENT_KEY made above), so it is good for this key\'s life only; signed by the anchor now in force.'),
+    show('Reply', zr, 'The rotation record (seq 1) was never acknowledged by a host: `UNSENT`, with the count. Nothing was erased.'),
+    show('Request with flag 1 (discard unsent records), signed anew', zq2), show('Reply', zr2, 'The device wrote its reset record (the commit), erased its identity, secrets and event queue, and is unprovisioned: PROVISION works on it again.'));
   return sections;
 }
 

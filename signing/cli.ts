@@ -18,7 +18,7 @@ import { describeFault } from '../compiler/faults.ts';
 import { generateKey, formatKey, keyId, parseDeviceId, readKeyFile, writePublicKey, writeSecretKey, KeyFileError, type KeyFile, type KeyRole } from './keys.ts';
 import { openBundle, signBundle, signingName, bundleProfileHash, fileKind, BundleError, type FileKind } from './bundle.ts';
 import { verifyEventsFile } from './verify-events.ts';
-import { registryPath, deviceEntry, keySchedule, updateRegistry, findDevice, RegistryError } from './registry.ts';
+import { registryPath, deviceLives, keySchedule, updateRegistry, findDevice, RegistryError } from './registry.ts';
 import { eventItems, memorySource } from './event-record.ts';
 
 /** A failure with the exit code of its kind. */
@@ -247,18 +247,25 @@ function verifyWithRegistry(file: string, registry: string, values: { bundle?: s
   if (values.from !== undefined && !/^[1-9][0-9]*$/.test(values.from)) throw new CommandError(`--from must be a positive integer, got '${values.from}'`, EXIT.USAGE);
   const device = firstDevice(file);
   if (device === undefined) throw new CommandError(`${file}: no readable record names a device to look up in the registry`, EXIT.CANNOT_CHECK);
-  let entry;
+  let lives;
   try {
-    entry = deviceEntry(registry, device);
+    lives = deviceLives(registry, device);
   } catch (e) {
     throw new CommandError(`${(e as RegistryError).message}; or pass --key <device public key>`, EXIT.CANNOT_CHECK);
   }
-  const keys = keySchedule(entry);
   const facts = values.bundle ? bundleFacts(values.bundle) : undefined;
-  const report = verifyEventsFile(file, { publicKey: keys[0].publicKey, keys, device, signing: facts?.signing, ruleIds: facts?.ids, from: values.from ? Number(values.from) : 1, file });
+  const check = (keys: ReturnType<typeof keySchedule>) => verifyEventsFile(file, { publicKey: keys[0].publicKey, keys, device, signing: facts?.signing, ruleIds: facts?.ids, from: values.from ? Number(values.from) : 1, file });
+  // the device as provisioned now, else a life a factory reset ended (a file it signed before the reset)
+  let entry = lives[0];
+  let report = check(keySchedule(entry));
+  for (const d of lives.slice(1)) {
+    if (report.ok || report.unreadable) break;
+    const r = check(keySchedule(d));
+    if (r.ok) [entry, report] = [d, r];
+  }
   if (report.unreadable) throw new CommandError(`${file} is not an events file: ${report.findings[0]?.text ?? 'nothing in it reads as a record'}`, EXIT.CANNOT_CHECK);
-  io.write(`keys of device ${device} from the registry ${registry}\n${report.text}`);
-  if (report.ok && Number.isFinite(report.lastSeq)) {
+  io.write(`keys of device ${device} from the registry ${registry}${entry.reset ? ` (retired by the factory reset of ${entry.reset})` : ''}\n${report.text}`);
+  if (report.ok && !entry.reset && Number.isFinite(report.lastSeq)) {
     updateRegistry(registry, (r) => {
       const d = findDevice(r, device);
       if (d && !(d.verified! >= report.lastSeq)) d.verified = report.lastSeq;
@@ -306,7 +313,8 @@ bundle, an unsigned bundle).
   -k, --key <file>       public (or secret) key file: a device key for events, the build key for a bundle
   --registry <file>      events without --key: the device's keys from the registry edgerule provision wrote
                          (default $EDGERULE_REGISTRY, else ./edgerule-devices.json), found by the device id
-                         in the records; a good result is noted there as the last seq verified
+                         in the records (or those of a life of it a factory reset retired, when they verify
+                         the file); a good result is noted there as the last seq verified
   --bundle <file>        the signed bundle the device runs: its signing mode and rule ids are checked
                          (an unsigned bundle: rule ids only)
   --from <seq>           first sequence number the file should start at (default 1)`,

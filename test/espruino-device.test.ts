@@ -22,8 +22,9 @@ import { MSG_STATS, SR_QUEUE } from '../runtime/link/constants.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const esp = espruinoBinary();
-// The Linux build is a -g build without -O, and the agent checks a bundle's signature in pure JS: answers can
-// take tens of seconds while it does (docs/HOSTS.md). Generous per-request time-outs, never a wall-clock assertion.
+// The agent checks a bundle's signature in pure JS at activation (and at a boot whose check mark does not match):
+// on a -g Linux build answers can take tens of seconds while it does (docs/HOSTS.md). Generous per-request
+// time-outs, never a wall-clock assertion.
 const SLOW = { timeoutMs: 20000, tries: 6, reconnects: 6, activateMs: 900_000 };
 const MINUTES = 60_000;
 let d: EspruinoDevice | undefined;
@@ -64,7 +65,7 @@ describe.skipIf(!esp.bin)(`the Espruino virtual device behind a pty${esp.bin ? '
     await dev.waitBoot(boots + 1, 10 * MINUTES);
     const again = await openSerial(dev.port, 115200, 10000);
     try {
-      // the restarted agent checks its slot's signature again before it answers promptly
+      // the restarted agent checks its slot (CRC-32, id, the check mark) before it answers as ready
       await helloReady(new LinkSession(again, { timeoutMs: SLOW.timeoutMs, tries: SLOW.tries }), false, SLOW.activateMs);
     } finally {
       await again.close();

@@ -8,7 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sharedData } from '../harness/shared-data.ts';
-import { startDevice } from '../harness/link.ts';
+import { startDevice, BUILD_KEY, DEVICE_KEY } from '../harness/link.ts';
+import { writeRegistry, REGISTRY_FORMAT, REGISTRY_VERSION } from '../signing/registry.ts';
+import { keyId, generateKey } from '../signing/keys.ts';
 import { hilFiles, hilCases, traceArgs, type HilFiles } from '../harness/hil.ts';
 import { runCli } from '../harness/cli.ts';
 import { engines } from '../harness/engines/engines.ts';
@@ -19,6 +21,8 @@ import type { VirtualDevice } from '../hil/virtual/device.ts';
 const shared = sharedData('traces', 'the HIL runs replay real recordings');
 const cases = shared.present ? hilCases(shared) : [];
 const xs = engines().find((e) => e.name === 'xs')!;
+/** Another device's key under the same id: what the registry holds when device 7 is not the device on the port. */
+const OTHER_DEVICE_KEY = generateKey('device', 7, new Uint8Array(32).fill(17));
 const runXs = xs.available || process.env.CI === 'true';
 
 let files: HilFiles;
@@ -31,10 +35,10 @@ afterAll(async () => {
   for (const d of devices) await d.stop();
 });
 
-async function hil(port: string, c: (typeof cases)[number], extra: string[] = []) {
+async function hil(port: string, c: (typeof cases)[number], extra: string[] = [], key = ['--device-key', files.deviceKey]) {
   const out = join(files.dir, `out-${Math.random().toString(36).slice(2, 8)}`);
   const junit = join(out, 'junit.xml');
-  const r = await runCli(['hil', '--port', port, '--bundle', files.bundle, '--device-key', files.deviceKey, ...traceArgs(c.traces), ...c.args, '--junit', junit, '--out', out, '--json', ...extra]);
+  const r = await runCli(['hil', '--port', port, '--bundle', files.bundle, ...key, ...traceArgs(c.traces), ...c.args, '--junit', junit, '--out', out, '--json', ...extra]);
   const json = r.out ? JSON.parse(r.out) : undefined;
   return { ...r, json, junit: existsSync(junit) ? readFileSync(junit, 'utf8') : '', out };
 }
@@ -73,6 +77,25 @@ describe.each(['node', 'xs'] as const)(`hil on the %s virtual device${shared.ski
     expect(readFileSync(join(r.out, 'events.cbor')).length).toBeGreaterThan(0);
     expect(readFileSync(join(r.out, 'report.html'), 'utf8')).toContain('class="dev"');
     console.log(`${engine}, ${c.name}: ${r.json.run.samples} samples, ${r.json.run.recordsMade} records; ${Math.round(r.json.metrics.samplesPerSecond)} samples/s; latency p50 ${r.json.metrics.latencyMs.p50?.toFixed(1)} ms`);
+  });
+});
+
+describe(`the device's key from the registry${shared.skipped}`, () => {
+  test.skipIf(!shared.present)('without --device-key the records verify with the registry\'s key; a device announcing another key is refused', async () => {
+    const d = await startDevice('node');
+    devices.push(d);
+    const registry = (key: Uint8Array) => {
+      const file = join(files.dir, `registry-${Math.random().toString(36).slice(2, 8)}.json`);
+      writeRegistry(file, { format: REGISTRY_FORMAT, version: REGISTRY_VERSION, devices: [{ device: 7, anchor: { key: Buffer.from(BUILD_KEY.publicKey).toString('hex'), version: 0 }, keys: [{ epoch: 0, public: Buffer.from(key).toString('hex'), from: 1 }] }] });
+      return file;
+    };
+    const wrong = await hil(d.port, cases[0], [], ['--registry', registry(OTHER_DEVICE_KEY.publicKey)]);
+    expect(wrong.code).toBe(EXIT.CHECK_FAILED);
+    expect(wrong.json.verdict).toMatch(new RegExp(`^FAIL: connect: device 7 announces event key id ${keyId(DEVICE_KEY.publicKey)}, but the registry \\S+ holds key id ${keyId(OTHER_DEVICE_KEY.publicKey)} \\(epoch 0\\) for device 7: its records would not verify`));
+    const r = await hil(d.port, cases[0], [], ['--registry', registry(DEVICE_KEY.publicKey)]);
+    expect(r.json.verdict).toMatch(/^PASS: device 7 /);
+    expect(r.json.device.keyFrom).toMatch(/^the registry \S+ \(device 7, key epoch 0\)$/);
+    expect([r.json.verification.ok, r.json.comparison.identical, r.json.comparison.signatures]).toEqual([true, true, false]);
   });
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import * as C from '../runtime/link/constants.ts';
 import { InProcessDevice, MemoryStore, linkConfig, signedLibrary, BUILD_KEY, OTHER_BUILD_KEY } from '../harness/link.ts';
+import { writesOf, cutPoints } from '../harness/power-cuts.ts';
 import { LinkSession, status } from '../hil/link/session.ts';
 import { hello, helloReady } from '../hil/link/hello.ts';
 import { flash } from '../hil/link/flash.ts';
@@ -180,23 +181,6 @@ describe('provisioning', () => {
     await expect(rotateTrust({ ...link(d, registry), anchorKey: BUILD_KEY, trust: BUILD_KEY, version: 2 })).rejects.toThrow(/SIGNATURE/);
   });
 });
-
-/** Store writes of a clean run of `step`, as [bytes written before it, its length]. */
-async function writesOf(store: MemoryStore, step: () => Promise<unknown>): Promise<Array<[number, number]>> {
-  const log: Array<[number, number]> = [];
-  const put = store.put.bind(store);
-  store.put = (k, b) => { log.push([store.written, Math.max(1, b.length)]); return put(k, b); };
-  await step();
-  store.put = put;
-  return log;
-}
-
-/** Cut points: each write's first byte, one inside it, its last byte, and just after it (relative to `base`). */
-function cutPoints(writes: Array<[number, number]>, base: number): number[] {
-  const pts = new Set<number>();
-  for (const [at, n] of writes) for (const p of [at, at + Math.floor(n / 2), at + n - 1, at + n]) pts.add(p - base);
-  return [...pts].sort((a, b) => a - b);
-}
 
 describe('a power cut at every write of provisioning and of a rotation', () => {
   test('provisioning: every cut point ends provisioned, with the key the registry holds', async () => {

@@ -2,7 +2,8 @@
 // `edgerule provision` on an unprovisioned device (it makes its own key), `flash` a bundle signed by the anchor,
 // a replay of a real recording, `verify` through the registry without --key; an event-key rotation mid-stream,
 // verified across; a trust-anchor rotation after which a bundle signed by the old key is refused. Every output, log
-// and file is then searched for the device's secrets (they live only in the device's own secret records).
+// and file is then searched for the device's secrets (they live only in the device's own secret records). Then a
+// factory reset signed by the anchor erases them (no file holds them any more) and the device is provisioned afresh.
 import { until as waitUntil } from '../harness/until.ts';
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +88,7 @@ describe.each(ENGINES)('%s virtual device', (engine, available) => {
     writeFileSync(join(work, 'build.pub'), formatKey(BUILD_KEY, 'public'));
     writeFileSync(join(work, 'build.key'), formatKey(BUILD_KEY, 'secret'), { mode: 0o600 });
     writeFileSync(join(work, 'next-build.pub'), formatKey(OTHER_BUILD_KEY, 'public'));
+    writeFileSync(join(work, 'next-build.key'), formatKey(OTHER_BUILD_KEY, 'secret'), { mode: 0o600 });
     writeFileSync(join(work, 'v1.signed'), await signedLibrary({ version: 1 }));
     writeFileSync(join(work, 'v2-old-key.signed'), await signedLibrary({ version: 2 }));
     writeFileSync(join(work, 'v2.signed'), await signedLibrary({ version: 2, key: OTHER_BUILD_KEY }));
@@ -165,5 +167,25 @@ describe.each(ENGINES)('%s virtual device', (engine, available) => {
     for (const s of secrets) for (const [where, h] of haystacks) expect(leaks(h, s), `a device secret in ${where}`).toBe(false);
     // …and the search finds one where it is
     expect(leaks(readFileSync(join(dir, 'rec', SECRET_KEYS[1])), secrets[2])).toBe(true);
+
+    // factory reset, signed by the anchor now in force: the device's secrets are gone from every file
+    const wrong = await cli('provision', '--port', d.port, '--factory-reset', '--device', '7', '--signed-by', 'build.key', ...reg);
+    expect([wrong.code, wrong.out]).toEqual([1, expect.stringMatching(/^FAILED: device 7 trusts anchor key id [0-9a-f]{16}, not/)]);
+    const z = await cli('provision', '--port', d.port, '--factory-reset', '--device', '7', '--signed-by', 'next-build.key', ...reg);
+    expect(z.code, z.out + z.err).toBe(0);
+    expect(z.out).toMatch(/^OK: device 7 reset: its identity, keys and event queue erased, the bundle slots kept; .*moved to retired/);
+    for (const s of secrets) for (const p of files(work)) expect(leaks(readFileSync(p), s), `a device secret in ${p} after the reset`).toBe(false);
+    expect(readdirSync(join(dir, 'rec')).filter((k) => /^(pk|es|eq)/.test(k))).toEqual([]);
+    // provisioned afresh: a new event key made on the device, the old entry retired in the registry
+    const fresh = await cli('provision', '--port', d.port, '--trust', 'build.pub', '--device', '7', '--json', ...reg);
+    expect(fresh.code, fresh.out + fresh.err).toBe(0);
+    const registry = readRegistry(join(work, 'devices.json'));
+    expect(JSON.parse(fresh.out).eventKey).not.toBe(registry.retired![0].keys[0].public);
+    expect(findDevice(registry, 7)!.keys).toEqual([{ epoch: 0, public: JSON.parse(fresh.out).eventKey, from: 1 }]);
+    // the records signed before the reset still verify through the registry: with the retired device's keys
+    const before = await cli('verify', 'events.cbor', ...reg);
+    expect(before.code, before.out + before.err).toBe(0);
+    expect(before.out).toMatch(/^keys of device 7 from the registry devices.json \(retired by the factory reset of 20\d\d-/);
+    expect((await cli('devices', ...reg)).out).toMatch(/\nretired: device 7 reset \S+ {2}event keys [0-9a-f]{16} \(epoch 0, from seq 1\), [0-9a-f]{16} \(epoch 1, from seq \d+\)/);
   }, 600_000);
 });

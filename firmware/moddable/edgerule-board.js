@@ -1,7 +1,7 @@
 // The Moddable board adapter (docs/HOSTS.md, "Moddable"): the device host (edgerule-host) on ECMA-419 IO —
 // embedded:io/serial for the link and the GNSS, embedded:io/i2c for the accelerometer (the driver makes its own
 // bus object from the class), embedded:io/digital for the contacts, embedded:io/analog — with the bundle slots
-// and the record log in Flash partitions and the slot pointer in Preference (its two 20-byte records; values
+// and the record log in Flash partitions and the slot pointer in Preference (its two 36-byte records; values
 // there are small). Top-level code only defines things, so XS can preload the module; main calls start().
 import Serial from "embedded:io/serial";
 import I2C from "embedded:io/i2c";

@@ -34,6 +34,8 @@ export interface HelloInfo {
   /** Provisioned over the link: the trust anchor's version and the event key's epoch. */
   anchorVersion?: number;
   keyEpoch?: number;
+  /** Unprovisioned by a factory reset: the device id it erased. */
+  resetFrom?: number;
   /** An injected run in progress (its id), or undefined. */
   run?: number;
 }
@@ -88,6 +90,7 @@ export function parseHello(b: Body): HelloInfo {
     slotMax: num(b, C.HR_SLOT_MAX),
     anchorVersion: typeof b.get(C.HR_ANCHOR_VERSION) === 'number' ? (b.get(C.HR_ANCHOR_VERSION) as number) : undefined,
     keyEpoch: typeof b.get(C.HR_KEY_EPOCH) === 'number' ? (b.get(C.HR_KEY_EPOCH) as number) : undefined,
+    resetFrom: typeof b.get(C.HR_RESET_FROM) === 'number' ? (b.get(C.HR_RESET_FROM) as number) : undefined,
     run: typeof b.get(C.HR_RUN) === 'number' ? (b.get(C.HR_RUN) as number) : undefined,
   };
 }

@@ -7,7 +7,7 @@ export const MESSAGE_NAME: Record<number, string> = {
   [C.MSG_ACTIVATE]: 'ACTIVATE', [C.MSG_CONFIRM]: 'CONFIRM', [C.MSG_STATS]: 'STATS', [C.MSG_CLOCK]: 'CLOCK',
   [C.MSG_RESET]: 'RESET', [C.MSG_CONSOLE]: 'CONSOLE', [C.MSG_INJECT]: 'INJECT', [C.MSG_END_RUN]: 'END_RUN',
   [C.MSG_PROVISION]: 'PROVISION', [C.MSG_ROTATE_EVENT_KEY]: 'ROTATE_EVENT_KEY', [C.MSG_ROTATE_TRUST]: 'ROTATE_TRUST',
-  [C.MSG_EVENT]: 'EVENT', [C.MSG_LOG]: 'LOG',
+  [C.MSG_FACTORY_RESET]: 'FACTORY_RESET',  [C.MSG_EVENT]: 'EVENT', [C.MSG_LOG]: 'LOG',
 };
 
 export const STATUS_TEXT: Record<number, { name: string; text: string }> = {
@@ -33,6 +33,7 @@ export const STATUS_TEXT: Record<number, { name: string; text: string }> = {
   [C.ST_STALE]: { name: 'STALE', text: 'the anchor version or key epoch is not the next one (an old or replayed command)' },
   [C.ST_NO_RANDOM]: { name: 'NO_RANDOM', text: 'the device has no random source to make a key from' },
   [C.ST_NO_RUN]: { name: 'NO_RUN', text: 'the device has no injected run with this id (it restarted, or gave the run up)' },
+  [C.ST_UNSENT]: { name: 'UNSENT', text: 'event records no host has acknowledged remain on the device' },
 };
 
 export function messageName(type: number): string {

@@ -53,7 +53,7 @@ const BUSY_MS = 120000;
  * A provisioning request, asked again every 20 ms while the device answers BUSY (a slot check runs: after a restart
  * the device checks its active slot before anything else). The request is idempotent, so asking again is safe.
  */
-async function ask(s: LinkSession, type: number, body: Body, o: LinkOptions): Promise<Body> {
+export async function ask(s: LinkSession, type: number, body: Body, o: LinkOptions): Promise<Body> {
   const deadline = Date.now() + BUSY_MS;
   for (;;) {
     const r = await s.request(type, body, slow(o));
@@ -62,7 +62,7 @@ async function ask(s: LinkSession, type: number, body: Body, o: LinkOptions): Pr
   }
 }
 
-async function withDevice<T>(o: LinkOptions, fn: (s: LinkSession, h: HelloInfo) => Promise<T>): Promise<T> {
+export async function withDevice<T>(o: LinkOptions, fn: (s: LinkSession, h: HelloInfo) => Promise<T>): Promise<T> {
   const t = await (o.open ? o.open() : openSerial(o.port, o.baud ?? 115200, 10000));
   try {
     const s = new LinkSession(t, { log: o.log, timeoutMs: o.timeoutMs, tries: o.tries });
@@ -72,7 +72,7 @@ async function withDevice<T>(o: LinkOptions, fn: (s: LinkSession, h: HelloInfo) 
   }
 }
 
-const map = (...e: Array<[number, Value]>): Body => new Map(e);
+export const map = (...e: Array<[number, Value]>): Body => new Map(e);
 const bytesAt = (b: Body, k: number, n: number, what: string): Uint8Array => {
   const v = b.get(k);
   if (!(v instanceof Uint8Array) || v.length !== n) throw new ProvisionRefused(`the device's reply lacks ${what} (key ${k}, ${n} bytes)`);
@@ -84,7 +84,7 @@ const numAt = (b: Body, k: number, what: string): number => {
   return v;
 };
 
-function statement(fill: (b: Uint8Array) => number): Uint8Array {
+export function statement(fill: (b: Uint8Array) => number): Uint8Array {
   const b = new Uint8Array(STATEMENT_MAX);
   return b.subarray(0, fill(b));
 }
@@ -111,6 +111,7 @@ export async function provision(o: LinkOptions & { trust: KeyFile; device: numbe
       throw new ProvisionRefused(`the device is already provisioned${h.anchorVersion === undefined ? ' (at the factory: its keys came with it)' : ''}: device ${h.device}, trust anchor key id ${h.keyId}${h.anchorVersion !== undefined ? ` version ${h.anchorVersion}` : ''}; asked for device ${o.device} with key id ${keyId(anchor)}. A provisioned device takes a new anchor only signed by its current one (edgerule provision --rotate-trust)`);
     }
     const why = conflict(known, o.device, h.keyId ? h.eventKey : undefined, o.registry);
+    if (why && h.resetFrom === o.device) throw new RegistryConflict(`${why}. The device says a factory reset erased it as device ${o.device}: if so, edgerule provision --factory-reset --device ${o.device} --signed-by <its old anchor's key> retires the old entry`);
     if (why) throw new RegistryConflict(why);
     const nonce = new Uint8Array(randomBytes(16));
     const r = await ask(s, C.MSG_PROVISION, map([C.PQ_ANCHOR, anchor], [C.PQ_DEVICE, o.device], [C.PQ_NONCE, nonce]), o);

@@ -8,6 +8,7 @@ import { loadScenario } from '../../simulator/scenario.ts';
 import { loadExpectations } from '../../simulator/expect.ts';
 import { parseDuration } from '../../simulator/time.ts';
 import { readKeyFile, type KeyFile } from '../../signing/keys.ts';
+import { registryPath, DEFAULT_REGISTRY_FILE } from '../../signing/registry.ts';
 import { loadHilBundle } from './reference.ts';
 import { runHil, HIL_DEFAULTS, type HilOptions, type HilClock } from './run.ts';
 import { judge } from './verdict.ts';
@@ -47,7 +48,9 @@ silent, or not accepting injected runs), 2 usage.
   --speed <s>            max (default): as fast as the device takes them; 1x the trace's own pace, 10x, 0.5x
   --device-key <file>    the device's secret event key (test devices): the simulator signs with it and signature
                          bytes are compared too; without it record payloads are compared and every signature is
-                         checked with the public key the device announces
+                         checked with the device's key from the registry (its HELLO key must be that one; a device
+                         the registry does not hold: the key it announces)
+  --registry <file>      device registry (default $EDGERULE_REGISTRY, else ./${DEFAULT_REGISTRY_FILE})
   --clock device         wall-clock mode: the device stamps samples with its own clock (needs --speed 1x); events
                          are matched within --tolerance (default ${HIL_DEFAULTS.toleranceMs} ms), not byte for byte
   --expect <file>        expectations, checked on the device's events (as edgerule simulate --expect)
@@ -67,7 +70,7 @@ silent, or not accepting injected runs), 2 usage.
       args: argv,
       options: {
         port: { type: 'string' }, bundle: { type: 'string' }, map: { type: 'string' }, trace: { type: 'string', multiple: true }, offset: { type: 'string', multiple: true },
-        start: { type: 'string' }, scenario: { type: 'string' }, until: { type: 'string' }, speed: { type: 'string' }, 'device-key': { type: 'string' },
+        start: { type: 'string' }, scenario: { type: 'string' }, until: { type: 'string' }, speed: { type: 'string' }, 'device-key': { type: 'string' }, registry: { type: 'string' },
         clock: { type: 'string' }, tolerance: { type: 'string' }, expect: { type: 'string' }, junit: { type: 'string' }, out: { type: 'string' },
         reset: { type: 'boolean' }, 'no-flash': { type: 'boolean' }, baud: { type: 'string' }, 'timeout-connect': { type: 'string' },
         'timeout-flash': { type: 'string' }, 'timeout-inject': { type: 'string' }, 'timeout-drain': { type: 'string' }, json: { type: 'boolean' },
@@ -106,7 +109,7 @@ silent, or not accepting injected runs), 2 usage.
     const scenario = values.scenario ? { file: values.scenario, scenario: await loadScenario(values.scenario) } : undefined;
     const o: HilOptions = {
       ...HIL_DEFAULTS, port: values.port, baud, bundle, inputs: { traces: values.trace, offsets, startMs, scenario, untilRel }, speed, clock,
-      toleranceMs, deviceKey, flash: !values['no-flash'], reset: !!values.reset, timeouts,
+      toleranceMs, deviceKey, registry: deviceKey ? undefined : registryPath(values.registry), flash: !values['no-flash'], reset: !!values.reset, timeouts,
       log: values.json ? undefined : (l) => io.error(l),
     };
     const expectations = values.expect ? loadExpectations(values.expect, o.bundle.loaded.rules.map((r) => r.name)) : undefined;

@@ -30,7 +30,7 @@ export function summaryText(r: HilResult, paint: (c: 'green' | 'red', s: string)
   const m = r.metrics;
   const u = r.run;
   const lines: string[] = [];
-  if (r.device) lines.push(`device ${r.device.id} (${r.device.engine}, profile ${r.device.profile}) on ${r.port}; event key ${r.device.eventKey.slice(0, 16)}…`);
+  if (r.device) lines.push(`device ${r.device.id} (${r.device.engine}, profile ${r.device.profile}) on ${r.port}; event key ${r.device.eventKey.slice(0, 16)}…${r.device.keyFrom ? ` (records checked with ${r.device.keyFrom})` : ''}`);
   lines.push(`bundle ${r.bundle.file}: ${r.bundle.id} (version ${r.bundle.version}, ${r.bundle.signing} signing)${r.flash ? ` — flashed: ${r.flash.verdict}` : ''}`);
   lines.push(`traces ${u.traces.join(' + ')}${u.scenario ? ` with scenario ${u.scenario}` : ''}; ${u.clock}; samples sent ${u.speed}`);
   if (u.samples) {

@@ -23,7 +23,8 @@ import { flash } from '../link/flash.ts';
 import { statusText } from '../link/names.ts';
 import { EventCollector } from '../link/events-in.ts';
 import { readInputs } from '../../simulator/inputs.ts';
-import type { KeyFile } from '../../signing/keys.ts';
+import { keyId, type KeyFile } from '../../signing/keys.ts';
+import { readRegistry, findDevice, currentKey } from '../../signing/registry.ts';
 import { reference, type HilBundle, type Reference, type ReferenceInputs } from './reference.ts';
 export type { ReferenceInputs };
 import { injectSamples, newInjectStats, DeviceLost, type InjectStats } from './inject.ts';
@@ -57,6 +58,11 @@ export interface HilOptions {
   toleranceMs: number;
   /** The device's secret event key: the simulator signs with it and signatures are compared too. */
   deviceKey?: KeyFile;
+  /**
+   * Without deviceKey: the device registry (signing/registry.ts) whose key for the device's id its records must
+   * verify with; the device's HELLO key must be that key. A device the registry does not hold: the key it announces.
+   */
+  registry?: string;
   /** Flash the bundle when the device runs another (default); false: refuse instead. */
   flash: boolean;
   /** RESET the device first and wait for its boot line. */
@@ -96,6 +102,8 @@ export interface HilRun {
   /** Why the run stopped early (a device lost, a refusal, a timeout), or undefined. */
   error?: { phase: Phase; message: string; lost: boolean; atSample?: number; refused?: boolean };
   hello?: HelloInfo;
+  /** The event key the run's records are checked with, and where it came from. */
+  key?: { publicKey: Uint8Array; from: string };
   boots: number[];
   flash?: { verdict: string; ok: boolean };
   ref?: Reference;
@@ -182,7 +190,32 @@ async function connect(s: LinkSession, o: HilOptions, run: HilRun, l: ReturnType
     if (k.device !== h.device) throw new Stop(`--device-key is device ${k.device}'s key; the device on ${o.port} is device ${h.device}`);
     if (Buffer.compare(Buffer.from(k.publicKey), Buffer.from(h.eventKey)) !== 0) throw new Stop(`--device-key is not the key device ${h.device} announces (HELLO): its events would not verify`);
   }
+  run.key = k ? { publicKey: k.publicKey, from: '--device-key' } : registryKey(o, h);
   return h;
+}
+
+/**
+ * The key an injected run's records must verify with, from the registry: the key in force for the device's id (a
+ * run has a writer of its own, seq from 1, so no earlier key of the schedule signs any of its records).
+ */
+function registryKey(o: HilOptions, h: HelloInfo): { publicKey: Uint8Array; from: string } {
+  const announced = { publicKey: h.eventKey!, from: 'the key the device announces' };
+  if (!o.registry) return announced;
+  let d;
+  try {
+    d = findDevice(readRegistry(o.registry), h.device);
+  } catch (e) {
+    throw new Stop((e as Error).message);
+  }
+  if (!d) {
+    o.log?.(`device ${h.device} is not in the registry ${o.registry}: its records are checked with the key it announces`);
+    return { ...announced, from: `the key the device announces (device ${h.device} is not in the registry ${o.registry})` };
+  }
+  const k = currentKey(d);
+  if (k.public !== Buffer.from(h.eventKey!).toString('hex')) {
+    throw new Stop(`device ${h.device} announces event key id ${keyId(h.eventKey!)}, but the registry ${o.registry} holds key id ${k.public.slice(0, 16)} (epoch ${k.epoch}) for device ${h.device}: its records would not verify with the key on file (another device with this id, or one reset or provisioned without this registry: edgerule devices --registry ${o.registry})`, true);
+  }
+  return { publicKey: h.eventKey!, from: `the registry ${o.registry} (device ${h.device}, key epoch ${k.epoch})` };
 }
 
 async function flashIfNeeded(s: LinkSession, t: Transport, o: HilOptions, run: HilRun, h: HelloInfo): Promise<HelloInfo> {
@@ -292,7 +325,7 @@ export async function runHil(o: HilOptions): Promise<HilRun> {
     const ref = asInputError(() => reference(o.bundle, { ...o.inputs, inputs }, h.device, o.deviceKey?.seed));
     run.ref = ref;
     run.phase = 'inject';
-    const c = new EventCollector(h.eventKey, (r) => { run.arrivals.set(r.seq, performance.now()); });
+    const c = new EventCollector(run.key?.publicKey ?? h.eventKey, (r) => { run.arrivals.set(r.seq, performance.now()); });
     run.collector = c;
     l.accept(c); // from here on an EVENT is this run's: our HELLO stopped any earlier stream
     const buffer = await begin(s, o, run, ref);

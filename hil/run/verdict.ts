@@ -21,7 +21,7 @@ export interface HilResult {
   verdict: string;
   port: string;
   bundle: { file: string; id: string; version: number; profile: string; signing: string; map?: string };
-  device?: { id: number; engine: string; profile: string; eventKey: string; boots: number[] };
+  device?: { id: number; engine: string; profile: string; eventKey: string; keyFrom?: string; boots: number[] };
   flash?: { verdict: string; ok: boolean };
   run: {
     id: number; clock: string; speed: string; traces: string[]; scenario?: string;
@@ -84,7 +84,7 @@ export function judge(r: HilRun, o: HilOptions, expectations?: Expectations): Hi
   const res: HilResult = {
     ok: false, exit: EXIT.CANNOT_CHECK, verdict: '', port: o.port,
     bundle: { file: o.bundle.file, id: o.bundle.identity.idHex, version: o.bundle.identity.version, profile: o.bundle.identity.profile, signing: o.bundle.signing, map: o.bundle.mapFile },
-    device: r.hello ? { id: r.hello.device, engine: r.hello.engine, profile: r.hello.profile, eventKey: Buffer.from(r.hello.eventKey ?? []).toString('hex'), boots: r.boots } : undefined,
+    device: r.hello ? { id: r.hello.device, engine: r.hello.engine, profile: r.hello.profile, eventKey: Buffer.from(r.hello.eventKey ?? []).toString('hex'), keyFrom: r.key?.from, boots: r.boots } : undefined,
     flash: r.flash,
     run: {
       id: r.runId, clock: o.clock === 'device' ? `the device's own clock (tolerance ${o.toleranceMs} ms)` : 'injected time', speed: speedText(o),
@@ -108,8 +108,9 @@ export function judge(r: HilRun, o: HilOptions, expectations?: Expectations): Hi
   if (ref?.sim.signed && stream.length) {
     res.comparison = compareRecords(stream, ref.sim.signed.bytes, { bundle: o.bundle.loaded, t0, signatures: ref.sameKey, partial: !!r.error });
   }
-  if (r.hello?.eventKey && stream.length) {
-    const v: EventsReport = verifyEvents(stream, { publicKey: r.hello.eventKey, device: r.hello.device, signing: o.bundle.signing, file: 'device records' });
+  const key = r.key?.publicKey ?? r.hello?.eventKey;
+  if (r.hello && key && stream.length) {
+    const v: EventsReport = verifyEvents(stream, { publicKey: key, device: r.hello.device, signing: o.bundle.signing, file: 'device records' });
     res.verification = { ok: v.ok, text: v.text };
   }
   if (r.error) {

@@ -220,6 +220,7 @@ export function espruino(cfg: HostConfig & EspruinoConfig & { [k: string]: any }
       S.write('er.code', src);
       return S.read('er.code');
     };
+    board.keptCode = function () { return S.read('er.code'); };
   }
   baseTable(S);
   if (cfg.accel) {

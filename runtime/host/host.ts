@@ -49,6 +49,8 @@ export interface HostBoard {
   console?: (ms: number) => void;
   free?: () => number;
   keepCode?: (source: string) => string;
+  /** What keepCode() returned at an earlier boot, read back (Espruino: the Storage file); undefined: nothing kept. */
+  keptCode?: () => string | undefined;
   sha512?: ((msg: Uint8Array) => Uint8Array) | null;
   /** The board's hardware random source (Espruino E.hwRand, a TRNG): fills buf, returns true; absent, the device cannot make its own key (docs/PROVISIONING.md). */
   random?: (buf: Uint8Array) => boolean;
@@ -92,6 +94,7 @@ function linkIo(board: HostBoard, h: { modem: Modem | null }): LinkIo {
   if (board.console) io.console = board.console;
   if (board.free) io.free = board.free;
   if (board.keepCode) io.keepCode = board.keepCode;
+  if (board.keptCode) io.keptCode = board.keptCode;
   if (board.event) io.event = board.event;
   if (board.random) io.random = board.random;
   // the agent's evaluation statistics read the board's µs clock, in ms

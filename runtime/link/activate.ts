@@ -2,11 +2,14 @@
  * Slot checks and the slot pointer: the boot check of the active slot, ACTIVATE (check the inactive slot
  * whole — CRC, id hash, COSE signature, rollback, profile, catalogue, bytecode verifier — then switch by one
  * pointer write, the last write of the activation), CONFIRM of a trial, and the revert of an unconfirmed
- * trial at boot. A check runs in slices from poll(); ACTIVATE answers PENDING until it is done.
+ * trial at boot. A check runs in slices from poll(); ACTIVATE answers PENDING until it is done. The pointer
+ * carries the check mark of the bundle it names (check-mark.ts), so a boot verifies the signature only when the
+ * bytes, the anchor or the device secret changed since it was last verified.
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
 import { eventSeed, eventDevice } from './event-key.ts';
+import { checkMark, sameMark, isMark } from './check-mark.ts';
 import {
   AQ_ID, AQ_TRIAL, AR_FAULT, AR_AT, AR_FIELD, AR_VERSION, AR_MIN_VERSION, AR_ALREADY, FQ_ID, NO_SLOT, SLOT_HEADER,
   SLOT_COMPLETE, BUNDLE_ID_BYTES, ST_OK, ST_PENDING, ST_MALFORMED, ST_REFUSED, ST_TRIAL, ST_NOT_FOUND, ST_BUSY,
@@ -79,6 +82,16 @@ function setResult(a: LinkState, status: number, fault: number, at: number, fiel
   for (i = 0; i < BUNDLE_ID_BYTES; i++) a.resId[i] = a.slots[a.jobSlot].id[i];
 }
 
+/**
+ * The signed-bundle check of slot `slot`'s bytes under `key`. A boot check whose check mark (check-mark.ts) is the
+ * pointer's skips the signature: those bytes passed it under this key before; every other check runs.
+ */
+function checkUnder(a: LinkState, f: Uint8Array, key: Uint8Array, kind: number, slot: number, min: number): void {
+  var known = checkMark(a, key, slot, a.jobMark) && kind === JOB_BOOT && sameMark(a.jobMark, a.ptr.mark);
+  a.jobKnown = known;
+  a.check = a.g.checkBegin(f.subarray(SLOT_HEADER, SLOT_HEADER + a.slots[slot].size), { key: key, profile: a.cfg.profile, active: min, signed: known });
+}
+
 /** Starts checking `slot`; returns ST_PENDING, or the status that stopped it before the signature check. */
 function startJob(a: LinkState, kind: number, slot: number, trial: number, min: number): number {
   var st = readChecked(a, slot, FILE);
@@ -89,11 +102,9 @@ function startJob(a: LinkState, kind: number, slot: number, trial: number, min: 
   a.jobMin = min;
   if (st !== ST_OK || !f) return st;
   a.job = kind;
-  a.check = a.g.checkBegin(f.subarray(SLOT_HEADER, SLOT_HEADER + a.slots[slot].size), { key: anchor(a) as Uint8Array, profile: a.cfg.profile, active: min });
+  checkUnder(a, f, anchor(a) as Uint8Array, kind, slot, min);
   // A bundle installed before the last trust-anchor rotation still boots; only ACTIVATE needs the current anchor.
-  if (kind === JOB_BOOT && a.check.fault === SF_WRONG_KEY && a.id.valid && a.id.hasPrev) {
-    a.check = a.g.checkBegin(f.subarray(SLOT_HEADER, SLOT_HEADER + a.slots[slot].size), { key: a.id.prev, profile: a.cfg.profile, active: min });
-  }
+  if (kind === JOB_BOOT && a.check!.fault === SF_WRONG_KEY && a.id.valid && a.id.hasPrev) checkUnder(a, f, a.id.prev, kind, slot, min);
   return ST_PENDING;
 }
 
@@ -119,7 +130,7 @@ export function boot(a: LinkState): void {
   var active = p.active;
   var st;
   if (p.trial) active = a.slots[other(active)].state === SLOT_COMPLETE ? other(active) : NO_SLOT;
-  pointerCommit(a.store, p, active, 0, p.floor, p.boots + 1);
+  pointerCommit(a.store, p, active, 0, p.floor, p.boots + 1, active === p.active ? p.mark : null);
   if (active === NO_SLOT || !anchor(a)) return;
   a.jobFallback = false;
   st = startJob(a, JOB_BOOT, active, 0, 0);
@@ -132,7 +143,10 @@ function finishJob(a: LinkState): void {
   var rt, slot, trial, floor;
   a.check = null;
   if (!c) return;
+  // the translation kept at an earlier boot, used by load() only when it is this bundle's by this runtime build
+  if (a.io.keptCode) a.host.keptCode = a.io.keptCode();
   rt = a.g.loadChecked(c, a.host);
+  a.host.keptCode = undefined;
   slot = a.jobSlot;
   if (rt.fault) {
     if (a.job === JOB_BOOT) bootFailed(a, rt.fault, rt.faultAt, rt.field);
@@ -143,14 +157,15 @@ function finishJob(a: LinkState): void {
   if (a.job === JOB_ACTIVATE) {
     trial = a.jobTrial;
     floor = trial || c.version < a.ptr.floor ? a.ptr.floor : c.version;
-    if (!pointerCommit(a.store, a.ptr, slot, trial, floor, a.ptr.boots)) {
+    if (!pointerCommit(a.store, a.ptr, slot, trial, floor, a.ptr.boots, a.jobMark)) {
       setResult(a, ST_STORAGE, 0, 0, 0, c.version);
       a.job = JOB_NONE;
       return;
     }
     setResult(a, ST_OK, 0, 0, 0, c.version);
-  } else if (a.jobFallback) {
-    pointerCommit(a.store, a.ptr, slot, 0, a.ptr.floor, a.ptr.boots);
+  } else if (a.jobFallback || (!a.jobKnown && isMark(a.jobMark))) {
+    // a fallback becomes the active slot; a boot that verified the signature marks the bundle for the next boots
+    pointerCommit(a.store, a.ptr, slot, 0, a.ptr.floor, a.ptr.boots, a.jobMark);
   }
   a.job = JOB_NONE;
   a.slots[slot].version = c.version;
@@ -241,7 +256,7 @@ export function onConfirm(a: LinkState, type: number, seq: number): void {
   }
   if (p.trial) {
     floor = a.activeVersion > p.floor ? a.activeVersion : p.floor;
-    if (!pointerCommit(a.store, p, p.active, 0, floor, p.boots)) {
+    if (!pointerCommit(a.store, p, p.active, 0, floor, p.boots, p.mark)) {
       replyStatus(a, type, seq, ST_STORAGE);
       return;
     }

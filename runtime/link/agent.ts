@@ -14,8 +14,8 @@
  */
 import {
   MSG_HELLO, MSG_BEGIN, MSG_CHUNK, MSG_VERIFY, MSG_ACTIVATE, MSG_CONFIRM, MSG_STATS, MSG_CLOCK, MSG_RESET, MSG_CONSOLE,
-  MSG_INJECT, MSG_END_RUN, MSG_PROVISION, MSG_ROTATE_EVENT_KEY, MSG_ROTATE_TRUST, MSG_EVENT, REPLY, DEVICE_REQUESTS, DEFAULT_MAX_FRAME, MIN_MAX_FRAME, MAX_MAX_FRAME,
-  DEFAULT_SLOT_MAX, DEFAULT_GRANULE, DEFAULT_CHECK_UNITS, SLOT_HEADER, NO_SLOT, OQ_MS, CONSOLE_ESCAPE_IDLE,
+  MSG_INJECT, MSG_END_RUN, MSG_PROVISION, MSG_ROTATE_EVENT_KEY, MSG_ROTATE_TRUST, MSG_FACTORY_RESET, MSG_EVENT, REPLY, DEVICE_REQUESTS, DEFAULT_MAX_FRAME, MIN_MAX_FRAME, MAX_MAX_FRAME,
+  DEFAULT_SLOT_MAX, DEFAULT_GRANULE, DEFAULT_CHECK_UNITS, SLOT_HEADER, MARK_BYTES, NO_SLOT, OQ_MS, CONSOLE_ESCAPE_IDLE,
   CONSOLE_ESCAPE_MS, CTRL_C, EVENT_TIMEOUT, ST_OK, ST_UNKNOWN, ST_MALFORMED, ST_UNSUPPORTED, SR_FRAMES,
   SR_CRC_ERRORS, SR_FRAMING_ERRORS, SR_MALFORMED, SR_SAMPLES, SR_EVAL_US, SR_EVAL_MAX_US, SR_NEXT_SEQ, SECRET_BYTES,
   MSG_LOG, LQ_TEXT, LQ_BOOTS, LOG_BOOT, MIN_INJECT_BUFFER,
@@ -28,8 +28,9 @@ import { newSlotInfo, newPointer, slotScan, pointerLoad } from './slots.ts';
 import { replyStatus, begin, kText, kUint, sendRequest } from './reply.ts';
 import { onInject, onEndRun, injectPoll, injecting } from './inject.ts';
 import { onBegin, onChunk, onVerify } from './upload.ts';
-import { boot, jobStep, onActivate, onConfirm, useWriter } from './activate.ts';
+import { boot, jobStep, onActivate, onConfirm } from './activate.ts';
 import { onProvision, onRotateEventKey, onRotateTrust, provisionBoot } from './provision.ts';
+import { onFactoryReset } from './reset.ts';
 import { newIdentity, identityLoad } from './identity.ts';
 import { STATEMENT_MAX } from './statements.ts';
 import { onEventAck, eventsPoll } from './events-out.ts';
@@ -87,7 +88,7 @@ function newState(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: number): L
     replyType: -1, replySeq: -1, wireEvent: new Uint8Array(cobsMax(tx)), hostMax: MIN_MAX_FRAME, outSeq: 0,
     now: now, bootAt: now, clockOffset: NaN, restartAt: -1,
     slots: [newSlotInfo(), newSlotInfo()], ptr: newPointer(), head: new Uint8Array(SLOT_HEADER), session: NO_SLOT, aheadAt: 0, aheadEnd: 0,
-    job: JOB_NONE, jobSlot: 0, jobTrial: 0, jobFallback: false, check: null, jobMin: 0,
+    job: JOB_NONE, jobSlot: 0, jobTrial: 0, jobFallback: false, check: null, jobMin: 0, jobMark: new Uint8Array(MARK_BYTES), jobKnown: false,
     res: new Float64Array(7), resId: new Uint8Array(16), bootFault: new Float64Array(3),
     rt: null, activeCheck: null, activeVersion: -1, host: null as unknown as Host, writer: null, writerMode: -1, handed: 0, lastT: 0,
     subscribed: false, evSent: 0, evAt: now, evTimeout: EVENT_TIMEOUT, evTries: 0, stats: new Float64Array(SR_NEXT_SEQ + 1), run: null,
@@ -121,6 +122,7 @@ function dispatch(a: LinkState, type: number, seq: number): void {
   } else if (type === MSG_PROVISION) onProvision(a, type, seq);
   else if (type === MSG_ROTATE_EVENT_KEY) onRotateEventKey(a, type, seq);
   else if (type === MSG_ROTATE_TRUST) onRotateTrust(a, type, seq);
+  else if (type === MSG_FACTORY_RESET) onFactoryReset(a, type, seq);
   else if (type === MSG_INJECT) onInject(a, type, seq);
   else if (type === MSG_END_RUN) onEndRun(a, type, seq);
   else replyStatus(a, type, seq, ST_UNKNOWN);
@@ -246,8 +248,7 @@ export function linkAgent(cfg: LinkConfig, io: LinkIo, store: LinkStore, now: nu
   identityLoad(store, a.id);
   // the event key exists from the start (HELLO reports it); the running bundle's signing mode replaces the mode.
   // A device provisioned over the link signs with its own key, and finishes a rotation a power cut interrupted.
-  if (a.id.valid) provisionBoot(a);
-  else useWriter(a, 0);
+  provisionBoot(a);
   boot(a);
   announce(a);
   return agent;

@@ -48,6 +48,8 @@ export var MSG_PROVISION = 0x12;
 export var MSG_ROTATE_EVENT_KEY = 0x13;
 /** Replace the trust anchor by a new build key, signed by the current one, with a higher anchor version. */
 export var MSG_ROTATE_TRUST = 0x14;
+/** Authenticated factory reset (signed by the trust anchor): erase the identity and secrets; unprovisioned again. */
+export var MSG_FACTORY_RESET = 0x15;
 
 // --- message types: device → host requests (the host replies with the type | REPLY and the same seq) ------------
 export var MSG_EVENT = 0x40;
@@ -91,6 +93,7 @@ export var HR_SLOT_MAX = 20;      // uint: largest bundle a slot holds
 export var HR_ANCHOR_VERSION = 21; // uint: the trust anchor's version (absent: not provisioned over the link)
 export var HR_KEY_EPOCH = 22;     // uint: the event key's epoch, 0 at provisioning, +1 per rotation (absent: as 21)
 export var HR_RUN = 23;           // uint: the injected run in progress (absent: none)
+export var HR_RESET_FROM = 24;    // uint: the device id a factory reset erased (absent: provisioned, or never reset)
 // slot array positions inside HR_SLOTS
 export var SA_STATE = 0;
 export var SA_ID = 1;
@@ -194,6 +197,18 @@ export var TQ_SIGNATURE = 3;      // bstr 64: the current anchor's signature ove
 export var TR_VERSION = 1;        // uint: the anchor version now in force
 export var TR_ALREADY = 2;        // uint: 1 when this anchor was already in force
 
+// FACTORY_RESET request / reply
+export var ZQ_DEVICE = 1;         // uint: the device id (the statement names it)
+export var ZQ_EVENT_KEY = 2;      // bstr 32: the device's event public key in force (the statement names it: no replay)
+export var ZQ_FLAGS = 3;          // uint: RESET_DISCARD_EVENTS, or 0
+export var ZQ_NONCE = 4;          // bstr 16…32: the host's nonce, in the statement; the reset record keeps it
+export var ZQ_SIGNATURE = 5;      // bstr 64: the trust anchor's signature over the reset statement
+export var RESET_DISCARD_EVENTS = 1; // flag: erase event records no host has acknowledged (else: UNSENT while any remain)
+export var ZR_DEVICE = 1;         // uint: the device id that was erased
+export var ZR_QUEUED = 2;         // uint: with ST_UNSENT, records not acknowledged; with ST_OK, records erased unsent
+export var ZR_NEXT_SEQ = 3;       // uint: with ST_UNSENT, the seq the writer gives its next record
+export var ZR_ALREADY = 4;        // uint: 1 when this reset (the same nonce) was done before
+
 // EVENT request (device → host) / reply
 export var EQ_RECORD = 1;         // bstr: one event record as the event writer handed it over (COSE_Sign1 or bare map)
 export var EQ_PREV = 2;           // uint: seq of the record before it in the device's queue (0: it is the oldest unacked)
@@ -267,6 +282,7 @@ export var ST_SIGNATURE = 18;     // the command's signature does not verify wit
 export var ST_STALE = 19;         // an anchor version or key epoch that is not the next one (a replayed command)
 export var ST_NO_RANDOM = 20;     // the board offers no random source: the device cannot make a key
 export var ST_NO_RUN = 21;        // INJECT/END_RUN for a run the device does not have (abandoned, or it restarted)
+export var ST_UNSENT = 22;        // FACTORY_RESET: event records no host has acknowledged remain (ZR_QUEUED)
 
 /** Boot faults below the signature check: this plus the slot status (ST_CRC, ST_HASH, ST_INCOMPLETE, ST_NOT_FOUND). */
 export var FAULT_SLOT_STATUS = 256;
@@ -298,24 +314,36 @@ export var DEFAULT_SLOT_MAX = 65536;
 
 // Slot pointer: two records ('lp0', 'lp1'); the valid one with the higher generation wins. Writing the other one is
 // the commit point of every activation, confirmation and revert.
-//   0 layout version u8 (1)   1 active slot u8 (NO_SLOT: none)   2 trial u8   3 0   4 generation u32 LE
-//   8 lowest acceptable version u32 LE (highest version ever confirmed)   12 boots u32 LE   16 CRC-32 of 0…15 u32 LE
-export var POINTER_BYTES = 20;
-export var POINTER_VERSION = 1;
+//   0 layout version u8 (2)   1 active slot u8 (NO_SLOT: none)   2 trial u8   3 0   4 generation u32 LE
+//   8 lowest acceptable version u32 LE (highest version ever confirmed)   12 boots u32 LE
+//   16 check mark (16): the first 16 bytes of SHA-512(trust anchor ‖ bundle id) of the bundle that passed the whole
+//      check, signature included, under that anchor (activate.ts; zeros: none)   32 CRC-32 of 0…31 u32 LE
+// A layout 1 record (20 bytes, CRC-32 of 0…15 at 16, no mark; earlier runtimes wrote it) reads as one without a mark.
+export var POINTER_BYTES = 36;
+export var POINTER_VERSION = 2;
 export var PTR_ACTIVE = 1;
 export var PTR_TRIAL = 2;
 export var PTR_GEN = 4;
 export var PTR_FLOOR = 8;
 export var PTR_BOOTS = 12;
-export var PTR_CHECK = 16;
+export var PTR_MARK = 16;
+export var PTR_CHECK = 32;
+export var MARK_BYTES = 16;
+export var POINTER_V1_BYTES = 20;
+export var PTR_V1_CHECK = 16;
 export var POINTER_KEYS = ['lp0', 'lp1'];
 
 // --- provisioning records (small records, apart from the bundle slots; docs/PROVISIONING.md) -------------------
 // Identity: two records ('pi0', 'pi1') like the slot pointer; the valid one with the higher generation is in force.
-//   0 layout version u8 (1)   1…3 0   4 generation u32   8 device id u32   12 anchor version u32   16 key epoch u32
+//   0 layout version u8 (1)   1 flags u8 (ID_RESET)   2 with ID_RESET: nonce length u8   3 0   4 generation u32   8 device id u32   12 anchor version u32   16 key epoch u32
 //   20 trust anchor (32)   52 previous trust anchor (32; zeros: none)   84 CRC-32 of 0…83 u32
+// A reset record (flag ID_RESET, written by FACTORY_RESET) says the device is unprovisioned: it keeps the device id
+// it erased at 8 and the reset command's nonce at 20 (its length at 2), nothing else.
 export var IDENTITY_BYTES = 88;
 export var IDENTITY_VERSION = 1;
+export var ID_FLAGS = 1;
+export var ID_NONCE_LEN = 2;
+export var ID_RESET = 1;
 export var ID_GEN = 4;
 export var ID_DEVICE = 8;
 export var ID_ANCHOR_VERSION = 12;

@@ -8,10 +8,11 @@
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
 import {
-  IDENTITY_BYTES, IDENTITY_VERSION, ID_GEN, ID_DEVICE, ID_ANCHOR_VERSION, ID_EPOCH, ID_ANCHOR, ID_PREV_ANCHOR, ID_CHECK,
+  IDENTITY_BYTES, IDENTITY_VERSION, ID_FLAGS, ID_NONCE_LEN, ID_RESET, ID_GEN, ID_DEVICE, ID_ANCHOR_VERSION, ID_EPOCH, ID_ANCHOR, ID_PREV_ANCHOR, ID_CHECK,
   IDENTITY_KEYS, SECRET_BYTES, SECRET_VERSION, SK_EPOCH, SK_ANNOUNCE, SK_SEED, SK_SEAL, SK_CHECK, SECRET_KEYS,
 } from './constants.ts';
 import { crc32, rdU32, wrU32 } from './crc32.ts';
+import { WRITER_STATE_KEY, QUEUE_KEY, DEFAULT_QUEUE } from '../signing/store-keys.ts';
 import type { LinkStore } from './store.ts';
 
 /** The identity in force (valid: false until provisioned over the link). */
@@ -25,13 +26,17 @@ export interface Identity {
   /** The anchor before the last rotation (hasPrev false: none): bundles installed under it still boot. */
   prev: Uint8Array;
   hasPrev: boolean;
+  /** Unprovisioned by a factory reset (valid false): `device` is the id it erased, `nonce` the reset command's. */
+  reset: boolean;
+  nonce: Uint8Array;
+  nonceLen: number;
   buf: Uint8Array;
 }
 
 export function newIdentity(): Identity {
   return {
     valid: false, gen: 0, device: 0, version: 0, epoch: 0, anchor: new Uint8Array(32), prev: new Uint8Array(32), hasPrev: false,
-    buf: new Uint8Array(IDENTITY_BYTES),
+    reset: false, nonce: new Uint8Array(32), nonceLen: 0, buf: new Uint8Array(IDENTITY_BYTES),
   };
 }
 
@@ -46,25 +51,58 @@ function isZero(b: Uint8Array, at: number, n: number): boolean {
   return true;
 }
 
+/** Takes identity record b as the one in force (a reset record: unprovisioned, remembering what it erased). */
+function identityUse(id: Identity, b: Uint8Array): void {
+  id.reset = b[ID_FLAGS] === ID_RESET;
+  id.valid = !id.reset;
+  id.gen = rdU32(b, ID_GEN);
+  id.device = rdU32(b, ID_DEVICE);
+  id.version = rdU32(b, ID_ANCHOR_VERSION);
+  id.epoch = rdU32(b, ID_EPOCH);
+  copy(id.anchor, 0, b, ID_ANCHOR, 32);
+  copy(id.prev, 0, b, ID_PREV_ANCHOR, 32);
+  id.hasPrev = !isZero(b, ID_PREV_ANCHOR, 32);
+  id.nonceLen = id.reset && b[ID_NONCE_LEN] <= 32 ? b[ID_NONCE_LEN] : 0;
+  copy(id.nonce, 0, b, ID_ANCHOR, 32);
+}
+
 /** Reads both identity records; the valid one with the higher generation is in force. */
 export function identityLoad(store: LinkStore, id: Identity): void {
-  var i, b, gen;
+  var found = false;
+  var i, b;
   id.valid = false;
+  id.reset = false;
   id.gen = 0;
   for (i = 0; i < 2; i++) {
     b = store.get(IDENTITY_KEYS[i]);
     if (!b || b.length !== IDENTITY_BYTES || b[0] !== IDENTITY_VERSION || crc32(0, b, 0, ID_CHECK) !== rdU32(b, ID_CHECK)) continue;
-    gen = rdU32(b, ID_GEN);
-    if (id.valid && gen <= id.gen) continue;
-    id.valid = true;
-    id.gen = gen;
-    id.device = rdU32(b, ID_DEVICE);
-    id.version = rdU32(b, ID_ANCHOR_VERSION);
-    id.epoch = rdU32(b, ID_EPOCH);
-    copy(id.anchor, 0, b, ID_ANCHOR, 32);
-    copy(id.prev, 0, b, ID_PREV_ANCHOR, 32);
-    id.hasPrev = !isZero(b, ID_PREV_ANCHOR, 32);
+    if (found && rdU32(b, ID_GEN) <= id.gen) continue;
+    found = true;
+    identityUse(id, b);
   }
+}
+
+/** Writes identity record id.buf (flags, device and 32 bytes at ID_ANCHOR filled in) as generation + 1, and uses it. */
+function identityPut(store: LinkStore, id: Identity, version: number, epoch: number, prev: Uint8Array | null): boolean {
+  var b = id.buf;
+  var gen = id.gen + 1;
+  b[0] = IDENTITY_VERSION;
+  wrU32(b, ID_GEN, gen);
+  wrU32(b, ID_ANCHOR_VERSION, version);
+  wrU32(b, ID_EPOCH, epoch);
+  if (prev) copy(b, ID_PREV_ANCHOR, prev, 0, 32);
+  wrU32(b, ID_CHECK, crc32(0, b, 0, ID_CHECK));
+  if (!store.put(IDENTITY_KEYS[gen & 1], b)) return false;
+  identityUse(id, b);
+  return true;
+}
+
+function identityClear(id: Identity, device: number): Uint8Array {
+  var b = id.buf;
+  var i;
+  for (i = 0; i < IDENTITY_BYTES; i++) b[i] = 0;
+  wrU32(b, ID_DEVICE, device);
+  return b;
 }
 
 /**
@@ -72,28 +110,42 @@ export function identityLoad(store: LinkStore, id: Identity): void {
  * provisioning and of both rotations). `prev` null: no previous anchor.
  */
 export function identityCommit(store: LinkStore, id: Identity, device: number, version: number, epoch: number, anchor: Uint8Array, aAt: number, prev: Uint8Array | null): boolean {
-  var b = id.buf;
-  var gen = id.gen + 1;
+  copy(identityClear(id, device), ID_ANCHOR, anchor, aAt, 32);
+  return identityPut(store, id, version, epoch, prev);
+}
+
+/**
+ * The commit point of a factory reset: a reset record (generation + 1, as identityCommit) naming the device id it
+ * erases and the command's nonce src[at…at+n). From this write on the device is unprovisioned; identityErase then
+ * removes what the old identity left (and does again at every start until nothing is left).
+ */
+export function identityReset(store: LinkStore, id: Identity, src: Uint8Array, at: number, n: number): boolean {
+  var b = identityClear(id, id.device);
+  b[ID_FLAGS] = ID_RESET;
+  b[ID_NONCE_LEN] = n;
+  copy(b, ID_ANCHOR, src, at, n);
+  return identityPut(store, id, 0, 0, null);
+}
+
+var EMPTY = new Uint8Array(0);
+
+/** Deletes a record unless it is absent already (no write then). */
+export function recordErase(store: LinkStore, key: string): boolean {
+  return !store.get(key) || store.put(key, EMPTY);
+}
+
+/**
+ * After a reset record is in force: erases the event writer's sealed state and queue (`queue` slots), the secret
+ * records and the identity record before the reset record — only records still there, so it writes nothing once
+ * done. False when the store refused an erase (the next start tries again).
+ */
+export function identityErase(store: LinkStore, id: Identity, queue: number): boolean {
+  var ok = recordErase(store, WRITER_STATE_KEY);
   var i;
-  for (i = 0; i < IDENTITY_BYTES; i++) b[i] = 0;
-  b[0] = IDENTITY_VERSION;
-  wrU32(b, ID_GEN, gen);
-  wrU32(b, ID_DEVICE, device);
-  wrU32(b, ID_ANCHOR_VERSION, version);
-  wrU32(b, ID_EPOCH, epoch);
-  copy(b, ID_ANCHOR, anchor, aAt, 32);
-  if (prev) copy(b, ID_PREV_ANCHOR, prev, 0, 32);
-  wrU32(b, ID_CHECK, crc32(0, b, 0, ID_CHECK));
-  if (!store.put(IDENTITY_KEYS[gen & 1], b)) return false;
-  id.valid = true;
-  id.gen = gen;
-  id.device = device;
-  id.version = version;
-  id.epoch = epoch;
-  copy(id.anchor, 0, b, ID_ANCHOR, 32);
-  copy(id.prev, 0, b, ID_PREV_ANCHOR, 32);
-  id.hasPrev = !!prev;
-  return true;
+  for (i = 0; i < (queue > 0 ? queue : DEFAULT_QUEUE); i++) ok = recordErase(store, QUEUE_KEY + i) && ok;
+  ok = recordErase(store, SECRET_KEYS[0]) && ok;
+  ok = recordErase(store, SECRET_KEYS[1]) && ok;
+  return recordErase(store, IDENTITY_KEYS[(id.gen + 1) & 1]) && ok;
 }
 
 /** The secret record of key epoch `epoch`, or null when it is absent, torn or of another epoch. */

@@ -20,29 +20,33 @@ import {
 } from './constants.ts';
 import { V_UINT, V_BYTES } from './body.ts';
 import { reply, kUint, kBytes, sendReply, replyStatus } from './reply.ts';
-import { identityCommit, secretLoad, secretWrite, secretAnnounce, secretSeed, secretSeal } from './identity.ts';
+import { identityCommit, identityErase, recordErase, secretLoad, secretWrite, secretAnnounce, secretSeed, secretSeal } from './identity.ts';
 import { provisionStatement, rotateKeyStatement, rotateProofStatement, trustStatement } from './statements.ts';
 import { useWriter, anchor as anchorKey } from './activate.ts';
 import { JOB_NONE, type LinkState } from './state.ts';
-
-var EMPTY = new Uint8Array(0);
 
 export function deviceId(a: LinkState): number {
   return a.id.valid ? a.id.device : a.cfg.device;
 }
 
-function same(x: Uint8Array, xAt: number, y: Uint8Array, yAt: number, n: number): boolean {
+export function same(x: Uint8Array, xAt: number, y: Uint8Array, yAt: number, n: number): boolean {
   var i;
   for (i = 0; i < n; i++) if (x[xAt + i] !== y[yAt + i]) return false;
   return true;
 }
 
-function isBytes(a: LinkState, k: number, lo: number, hi: number): boolean {
+export function isBytes(a: LinkState, k: number, lo: number, hi: number): boolean {
   return a.body.kind[k] === V_BYTES && a.body.num[k] >= lo && a.body.num[k] <= hi;
 }
 
-function isU32(a: LinkState, k: number): boolean {
+export function isU32(a: LinkState, k: number): boolean {
   return a.body.kind[k] === V_UINT && a.body.num[k] <= 4294967295;
+}
+
+/** True when the 64-byte signature at body key `k` verifies over a.stmt[0…n) with the trust anchor in force. */
+export function anchorSigned(a: LinkState, k: number, n: number): boolean {
+  var at = a.body.at[k];
+  return a.g.verify(a.r.b.subarray(at, at + 64), a.stmt.subarray(0, n), a.id.anchor);
 }
 
 /** Takes the secret of a record as the one in force. */
@@ -65,10 +69,17 @@ function renewWriter(a: LinkState): void {
   useWriter(a, mode);
 }
 
-/** At start: the identity's secret, then any rotation a power cut interrupted (called before the boot check). */
+/**
+ * At start (before the boot check): the identity's secret, then any rotation a power cut interrupted; after a
+ * factory reset, whatever of the old identity a power cut left (identity.ts).
+ */
 export function provisionBoot(a: LinkState): void {
   var s;
-  if (!a.id.valid) return;
+  if (!a.id.valid) {
+    if (a.id.reset) identityErase(a.store, a.id, a.cfg.queue as number);
+    useWriter(a, 0);
+    return;
+  }
   s = secretLoad(a.store, a.id.epoch);
   if (s) useSecret(a, s);
   useWriter(a, 0);
@@ -99,7 +110,7 @@ function finishRotation(a: LinkState, s: Uint8Array): number {
   if (!identityCommit(a.store, a.id, a.id.device, a.id.version, epoch, a.id.anchor, 0, a.id.hasPrev ? a.id.prev : null)) return ST_STORAGE;
   useSecret(a, s);
   renewWriter(a);
-  a.store.put(SECRET_KEYS[(epoch + 1) & 1], EMPTY); // the retired secret: nothing needs it now
+  recordErase(a.store, SECRET_KEYS[(epoch + 1) & 1]); // the retired secret: nothing needs it now
   return ST_OK;
 }
 
@@ -150,6 +161,11 @@ export function onProvision(a: LinkState, type: number, seq: number): void {
   }
   if (a.g.isWeakPublicKey(a.cand)) {
     replyStatus(a, type, seq, ST_BAD_KEY);
+    return;
+  }
+  // after a factory reset nothing of the erased identity may be taken up again (its secret above all)
+  if (a.id.reset && !identityErase(a.store, a.id, a.cfg.queue as number)) {
+    replyStatus(a, type, seq, ST_STORAGE);
     return;
   }
   // a secret written before a power cut is used again: it never left the device
@@ -214,7 +230,7 @@ export function onRotateEventKey(a: LinkState, type: number, seq: number): void 
   epoch = b.num[XQ_EPOCH];
   // the statement names this device: a command for another one does not verify
   n = rotateKeyStatement(a.stmt, a.id.device, epoch);
-  if (b.num[XQ_DEVICE] !== a.id.device || !a.g.verify(a.r.b.subarray(b.at[XQ_SIGNATURE], b.at[XQ_SIGNATURE] + 64), a.stmt.subarray(0, n), a.id.anchor)) {
+  if (b.num[XQ_DEVICE] !== a.id.device || !anchorSigned(a, XQ_SIGNATURE, n)) {
     replyStatus(a, type, seq, ST_SIGNATURE);
     return;
   }
@@ -273,7 +289,7 @@ export function onRotateTrust(a: LinkState, type: number, seq: number): void {
     return;
   }
   n = trustStatement(a.stmt, version, a.cand, 0);
-  if (!a.g.verify(a.r.b.subarray(b.at[TQ_SIGNATURE], b.at[TQ_SIGNATURE] + 64), a.stmt.subarray(0, n), a.id.anchor)) {
+  if (!anchorSigned(a, TQ_SIGNATURE, n)) {
     replyStatus(a, type, seq, ST_SIGNATURE);
     return;
   }

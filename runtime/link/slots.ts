@@ -9,7 +9,7 @@
 import {
   SLOT_HEADER, SH_ID, SH_SIZE, SH_CRC, SH_GRANULE, SH_CHECK, SLOT_MAGIC, BUNDLE_ID_BYTES, SLOT_EMPTY, SLOT_PARTIAL,
   SLOT_COMPLETE, NO_SLOT, POINTER_BYTES, POINTER_VERSION, PTR_ACTIVE, PTR_TRIAL, PTR_GEN, PTR_FLOOR, PTR_BOOTS,
-  PTR_CHECK, POINTER_KEYS,
+  PTR_MARK, PTR_CHECK, POINTER_KEYS, MARK_BYTES, POINTER_V1_BYTES, PTR_V1_CHECK,
 } from './constants.ts';
 import { crc32, rdU32, wrU32 } from './crc32.ts';
 import type { LinkStore } from './store.ts';
@@ -127,25 +127,37 @@ export interface Pointer {
   gen: number;
   floor: number;
   boots: number;
+  /** The check mark of the active bundle (activate.ts; zeros: none). */
+  mark: Uint8Array;
   buf: Uint8Array;
 }
 
 export function newPointer(): Pointer {
-  return { active: NO_SLOT, trial: 0, gen: 0, floor: 0, boots: 0, buf: new Uint8Array(POINTER_BYTES) };
+  return { active: NO_SLOT, trial: 0, gen: 0, floor: 0, boots: 0, mark: new Uint8Array(MARK_BYTES), buf: new Uint8Array(POINTER_BYTES) };
+}
+
+/** Where a pointer record's CRC-32 is: its layout's, or −1 when `b` is no pointer record of a known layout. */
+function pointerCheckAt(b: Uint8Array | null): number {
+  if (!b) return -1;
+  if (b.length === POINTER_BYTES && b[0] === POINTER_VERSION) return PTR_CHECK;
+  if (b.length === POINTER_V1_BYTES && b[0] === 1) return PTR_V1_CHECK;
+  return -1;
 }
 
 /** Reads both pointer records and keeps the valid one with the higher generation (none valid: nothing active). */
 export function pointerLoad(store: LinkStore, p: Pointer): void {
   var best = -1;
-  var i, b, gen;
+  var i, j, b, gen, at;
   p.active = NO_SLOT;
   p.trial = 0;
   p.gen = 0;
   p.floor = 0;
   p.boots = 0;
+  for (j = 0; j < MARK_BYTES; j++) p.mark[j] = 0;
   for (i = 0; i < 2; i++) {
     b = store.get(POINTER_KEYS[i]);
-    if (!b || b.length !== POINTER_BYTES || b[0] !== POINTER_VERSION || crc32(0, b, 0, PTR_CHECK) !== rdU32(b, PTR_CHECK)) continue;
+    at = pointerCheckAt(b);
+    if (!b || at < 0 || crc32(0, b, 0, at) !== rdU32(b, at)) continue;
     if (b[PTR_ACTIVE] !== 0 && b[PTR_ACTIVE] !== 1 && b[PTR_ACTIVE] !== NO_SLOT) continue;
     gen = rdU32(b, PTR_GEN);
     if (best >= 0 && gen <= p.gen) continue;
@@ -155,16 +167,19 @@ export function pointerLoad(store: LinkStore, p: Pointer): void {
     p.gen = gen;
     p.floor = rdU32(b, PTR_FLOOR);
     p.boots = rdU32(b, PTR_BOOTS);
+    for (j = 0; j < MARK_BYTES; j++) p.mark[j] = at === PTR_CHECK ? b[PTR_MARK + j] : 0;
   }
 }
 
 /**
  * Commits a new pointer: generation + 1, written to the record that does not hold the current one. Until this
  * write completes, the old pointer stays the valid one with the higher generation; after it, the new one does.
+ * `mark`: the check mark of the bundle in `active` (null: none).
  */
-export function pointerCommit(store: LinkStore, p: Pointer, active: number, trial: number, floor: number, boots: number): boolean {
+export function pointerCommit(store: LinkStore, p: Pointer, active: number, trial: number, floor: number, boots: number, mark: Uint8Array | null): boolean {
   var b = p.buf;
   var gen = p.gen + 1;
+  var i;
   b[0] = POINTER_VERSION;
   b[PTR_ACTIVE] = active;
   b[PTR_TRIAL] = trial;
@@ -172,6 +187,7 @@ export function pointerCommit(store: LinkStore, p: Pointer, active: number, tria
   wrU32(b, PTR_GEN, gen);
   wrU32(b, PTR_FLOOR, floor);
   wrU32(b, PTR_BOOTS, boots);
+  for (i = 0; i < MARK_BYTES; i++) b[PTR_MARK + i] = mark ? mark[i] : 0;
   wrU32(b, PTR_CHECK, crc32(0, b, 0, PTR_CHECK));
   if (!store.put(POINTER_KEYS[gen & 1], b)) return false;
   p.active = active;
@@ -179,5 +195,6 @@ export function pointerCommit(store: LinkStore, p: Pointer, active: number, tria
   p.gen = gen;
   p.floor = floor;
   p.boots = boots;
+  for (i = 0; i < MARK_BYTES; i++) p.mark[i] = b[PTR_MARK + i];
   return true;
 }

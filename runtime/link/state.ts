@@ -72,6 +72,11 @@ export interface LinkIo {
   event?: (rule: number, severity: number, t: number, values: Float64Array, n: number) => void;
   keepCode?: (source: string) => string;
   /**
+   * Optional: the string keepCode() returned at an earlier boot (Espruino: `require("Storage").read(name)`), given to
+   * the runtime's load() as Host.keptCode, so a boot into the same bundle and runtime skips translating it again.
+   */
+  keptCode?: () => string | undefined;
+  /**
    * Fills buf with random bytes from the board's hardware source (Espruino: E.hwRand; a virtual device: its host's
    * CSPRNG) and returns true; absent or false: the device cannot make a key (PROVISION answers NO_RANDOM).
    */
@@ -129,6 +134,9 @@ export interface LinkState {
   jobFallback: boolean;
   check: SignedCheck | null;
   jobMin: number;
+  /** The check mark of the bundle under check (check-mark.ts), and whether it let the signature check be skipped. */
+  jobMark: Uint8Array;
+  jobKnown: boolean;
   // the last activation's outcome, for the ACTIVATE that asks again
   res: Float64Array;
   resId: Uint8Array;

@@ -10,6 +10,8 @@
  *   rotate-key proof   "edgerule rotate-event-key proof 1"  nonce length u8, nonce, device u32, new epoch u32,
  *                                                        new public key (32), rotation record seq u32 lo, hi — signed by the new key
  *   trust command      "edgerule rotate-trust 1"        anchor version u32, new anchor (32)      — signed by the current anchor
+ *   reset command      "edgerule factory-reset 1"       device u32, event public key in force (32), flags u8,
+ *                                                        nonce length u8, nonce                   — signed by the current anchor
  *
  * All integers little-endian. Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
@@ -19,6 +21,7 @@ export var CTX_PROVISION = 'edgerule provision 1';
 export var CTX_ROTATE_KEY = 'edgerule rotate-event-key 1';
 export var CTX_ROTATE_PROOF = 'edgerule rotate-event-key proof 1';
 export var CTX_TRUST = 'edgerule rotate-trust 1';
+export var CTX_RESET = 'edgerule factory-reset 1';
 /** Longest statement: the rotation proof with a 32-byte nonce. */
 export var STATEMENT_MAX = 34 + 1 + 32 + 4 + 4 + 32 + 8;
 
@@ -70,4 +73,16 @@ export function rotateProofStatement(b: Uint8Array, src: Uint8Array, nAt: number
 /** The current anchor's command: trust `anchor` (src[at…at+32)) as anchor version `version`. */
 export function trustStatement(b: Uint8Array, version: number, src: Uint8Array, at: number): number {
   return bytes(b, u32(b, text(b, CTX_TRUST), version), src, at, 32);
+}
+
+/**
+ * The current anchor's command: erase device `device`'s identity (docs/PROVISIONING.md, factory reset). It names the
+ * event key in force (pub[pAt…pAt+32)), which no later provisioning or rotation has again, so a recorded command
+ * is good for one key's life; the nonce is src[nAt…nAt+nLen).
+ */
+export function resetStatement(b: Uint8Array, device: number, pub: Uint8Array, pAt: number, flags: number, src: Uint8Array, nAt: number, nLen: number): number {
+  var p = bytes(b, u32(b, text(b, CTX_RESET), device), pub, pAt, 32);
+  b[p++] = flags;
+  b[p++] = nLen;
+  return bytes(b, p, src, nAt, nLen);
 }

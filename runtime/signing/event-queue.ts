@@ -14,6 +14,7 @@
  */
 import { SEV_CRITICAL } from '../engine/severity.ts';
 import { SEAL_BYTES, sealWrite, sealOk, type Seal } from './seal.ts';
+import { QUEUE_KEY } from './store-keys.ts';
 
 /** The device's persistence: small named byte blobs. Writing an empty array deletes the key. */
 export interface Persist {
@@ -50,7 +51,7 @@ export function newQueue(cap: number, slotBytes: number): EventQueue {
   var buf = new Uint8Array(cap * slotBytes);
   var keys: string[] = [];
   var i;
-  for (i = 0; i < cap; i++) keys.push('eq' + i);
+  for (i = 0; i < cap; i++) keys.push(QUEUE_KEY + i);
   return {
     cap: cap, size: slotBytes, buf: buf, dv: new DataView(buf.buffer), state: new Uint8Array(cap), cls: new Uint8Array(cap),
     len: new Uint16Array(cap), prevAt: new Uint16Array(cap), seq: new Float64Array(cap), keys: keys, nLost: 0, lost: new Float64Array(cap),

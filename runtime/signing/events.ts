@@ -33,6 +33,7 @@ import {
 import { newWriterState, resetState, saveState, loadState, STATE_BYTES, type WriterState } from './writer-state.ts';
 import { newSeal, SEAL_BYTES, type Seal } from './seal.ts';
 import { SIGNING_PER_EVENT } from './modes.ts';
+import { WRITER_STATE_KEY, DEFAULT_QUEUE } from './store-keys.ts';
 import { SF_BAD_KEY, SF_QUEUE_FULL, SF_STATE, SF_BAD_EVENT, SF_ARGUMENT, FLD_KEY, FLD_STATE, FLD_SLOT, FLD_CONFIG, FLD_HOST } from './signed-faults.ts';
 import { SEV_INFO, SEV_WARNING, SEV_CRITICAL } from '../engine/severity.ts';
 import { LIMIT_MAX_ATTACH } from '../engine/isa.generated.ts';
@@ -41,7 +42,6 @@ import type { Host } from '../engine/runtime.ts';
 var SLOT_BYTES = SLOT_HEADER + RECORD_MAX + COSE_OVERHEAD + SEAL_BYTES;
 /** The prev hash a drop range gets for a record lost with its unreadable slot: unknown. */
 var UNKNOWN_PREV = new Uint8Array(32);
-var STATE_KEY = 'es';
 var HASH: Sha512 = sha512;
 
 /** Installs a SHA-512 (e.g. Espruino's native one) for the hash chain and for ed25519; null restores the built-in. */
@@ -143,7 +143,7 @@ function chainHash(c: Writer, b: Uint8Array, start: number, len: number): void {
 }
 
 function persistState(c: Writer): void {
-  c.host.write(STATE_KEY, saveState(c.s, c.seal as Seal));
+  c.host.write(WRITER_STATE_KEY, saveState(c.s, c.seal as Seal));
 }
 
 /** The record inside slot i (the COSE payload, or the bare record): c.span = [start, length]. */
@@ -415,7 +415,7 @@ function newWriter(cfg: WriterConfig, host: EventHost): Writer {
   return {
     host: host, device: cfg.device, perEvent: cfg.signing === SIGNING_PER_EVENT,
     every: cfg.every && cfg.every > 0 ? cfg.every : 16, period: cfg.period && cfg.period > 0 ? cfg.period : 300000, key: null,
-    q: newQueue(cfg.capacity && cfg.capacity > 0 ? cfg.capacity : 16, SLOT_BYTES), s: newWriterState(), seal: null, rec: newRecordBuf(),
+    q: newQueue(cfg.capacity && cfg.capacity > 0 ? cfg.capacity : DEFAULT_QUEUE, SLOT_BYTES), s: newWriterState(), seal: null, rec: newRecordBuf(),
     tbs: new Uint8Array(EVENT_TBS_MAX), out: new Uint8Array(SLOT_BYTES), sig: newSignCtx(), cur: -1, handed: 0,
     span: new Float64Array(2), api: null as unknown as EventWriter,
   };
@@ -446,7 +446,7 @@ export function eventWriter(cfg: WriterConfig, host: EventHost): EventWriter {
   c.seal = newSeal(cfg.sealSeed instanceof Uint8Array && cfg.sealSeed.length === 32 ? cfg.sealSeed : cfg.seed, SLOT_BYTES > STATE_BYTES ? SLOT_BYTES : STATE_BYTES, HASH);
   w.publicKey = c.key.publicKey;
   // Persisted state is untrusted input: only sealed, plausible state and slots are used (writer-state.ts, event-queue.ts).
-  if (!loadState(c.s, host.read(STATE_KEY), c.seal)) {
+  if (!loadState(c.s, host.read(WRITER_STATE_KEY), c.seal)) {
     fail(c, SF_STATE, FLD_STATE);
     resetState(c.s);
   }
