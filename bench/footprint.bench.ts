@@ -3,7 +3,10 @@
  * `edgerule build-runtime` makes; Espruino variables after loading the runtime and the rule library, and after the
  * whole host, on a fixed 12,000-variable build (env ESPRUINO_12K) and a 2,600-variable Puck.js-class build (env
  * ESPRUINO_2600), code evaluated from Storage as the boot file does; RAM for rule state (the compiler's budget);
- * flash for the bundle slots and the event queue (the record log). Targets: the full host leaves ≥ 50 % of a
+ * flash for the bundle slots and the event queue (the record log). The 12,000-variable build is measured again with
+ * an event key (the agent then holds the event writer and its queue); where the library cannot be translated at load
+ * (the 2,600-variable build), it is measured again running from a kept translation (er.code, made by the desktop
+ * runtime: the same bytes a board's keepCode writes). Targets: the full host leaves ≥ 50 % of a
  * 12,000-variable board free; the library without signing leaves ≥ 25 % of a 2,600-variable board; the Moddable
  * module ≤ 16 KB of JavaScript.
  */
