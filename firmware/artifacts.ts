@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
+import { inlineConstants } from './inline-constants.ts';
 
 export type ArtifactName = 'runtime' | 'signing' | 'link' | 'host' | 'espruino';
 
@@ -23,10 +24,20 @@ export function readArtifact(name: ArtifactName): string {
   return readFileSync(p, 'utf8');
 }
 
-/** Minified for a device: mangled local names; globals (EdgeRule) and property names stay. */
+/**
+ * Minified for a device: mangled local names, integer constants inlined (inline-constants.ts: each is an Espruino
+ * variable otherwise); globals (EdgeRule) and property names stay. Minifying again after an inlining pass folds
+ * what became literal arithmetic (FRAME_HEADER + FRAME_CRC), which the next pass can inline in turn.
+ */
 export async function minified(name: ArtifactName): Promise<string> {
-  const r = await transform(readArtifact(name), { minify: true, target: 'es5', legalComments: 'none', charset: 'ascii' });
-  return renameIdentifier(r.code, 'of');
+  const min = async (code: string) => (await transform(code, { minify: true, target: 'es5', legalComments: 'none', charset: 'ascii' })).code;
+  let code = await min(readArtifact(name));
+  for (let pass = 0; pass < 4; pass++) {
+    const r = inlineConstants(code);
+    if (!r.inlined) break;
+    code = await min(r.code);
+  }
+  return renameIdentifier(code, 'of');
 }
 
 /**

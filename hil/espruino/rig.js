@@ -63,7 +63,8 @@ var R = (function () {
     return typeof d === "string" ? d.length : d.length === undefined ? ("" + d).length : d.length;
   }
   var storage = {};
-  for (var k in S) storage[k] = S[k];
+  // Storage's methods are not enumerable (for…in finds none): the ones the host and the boot file use, by name
+  ["read", "readJSON", "readArrayBuffer", "list", "getFree", "compact", "open"].forEach(function (k) { storage[k] = S[k]; });
   storage.write = function (name, data, offset, size) {
     var n = dataLength(data), keep;
     if (dead) return false;

@@ -13,8 +13,8 @@
  * Storage at the next boot ("Storage is corrupt", docs/HOSTS.md).
  *
  * Platform calls go through one object so a test rig can stand in for the hardware: `EdgeRuleRig`, when defined
- * before the host starts, supplies any of now, setTimeout, clearTimeout, setWatch, digitalRead, analogRead and
- * named I2C or UART objects (the Linux build of Espruino has no GPIO, I²C or ADC).
+ * before the host starts, supplies any of now, setTimeout, clearTimeout, setWatch, digitalRead, analogRead,
+ * Storage and named I2C or UART objects (the Linux build of Espruino has no GPIO, I²C or ADC).
  *
  * Runtime subset: ES5 + typed arrays, no recursion, functions defined before use.
  */
@@ -182,6 +182,7 @@ function watch(p: any, h: Host, i: number, pin: any): void {
 /** Starts the host on this Espruino from its configuration and identity; returns it (h.fault says why not). */
 export function espruino(cfg: HostConfig & EspruinoConfig & { [k: string]: any }, id: HostIdentity | undefined, S: any, crypto: any): Host {
   var p = platform();
+  if (p.device('Storage')) S = p.device('Storage'); // the rig's Storage, which can lose power mid-write
   var logSize = cfg.logSize || 8192;
   var timer: any = null;
   var h: Host;
