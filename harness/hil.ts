@@ -139,12 +139,14 @@ export function identicalRunProblems(r: HilCliResult, c: HilCase): string[] {
  * What the JUnit file of a passing byte-identical run lacks: the expectation suite with exactly `expectations` test
  * cases, one named for each expectation hil.json lists, and the case of the byte-identical check. Empty when whole.
  */
-export function junitProblems(json: { expectations: { suite: string; cases: Array<{ name: string }> } }, junit: string, expectations: number): string[] {
+export function junitProblems(json: { expectations?: { suite: string; cases: Array<{ name: string }> } }, junit: string, expectations: number): string[] {
+  const ex = json.expectations;
+  if (!ex) return ['no expectations in the --json document (the run stopped before comparing)'];
   const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-  const suite = junit.split('<testsuite ').find((x) => x.includes('name="' + esc(json.expectations.suite)));
+  const suite = junit.split('<testsuite ').find((x) => x.includes('name="' + esc(ex.suite)));
   const n = (suite?.match(/<testcase /g) ?? []).length;
   const problems = n === expectations ? [] : [`the expectation suite has ${n} test cases, not ${expectations}`];
-  for (const k of json.expectations.cases) if (!junit.includes(`name="${esc(k.name)}"`)) problems.push(`no test case named ${k.name}`);
+  for (const k of ex.cases) if (!junit.includes(`name="${esc(k.name)}"`)) problems.push(`no test case named ${k.name}`);
   if (!junit.includes(`name="${esc("records byte-identical to the simulator's (signatures too)")}"`)) problems.push('no test case for the byte-identical check');
   return problems;
 }
