@@ -21,7 +21,8 @@ import { findProfile } from '../firmware/build.ts';
 import { installStorage } from '../hil/espruino/device.ts';
 import { compileFiles } from '../compiler/compile.ts';
 import { signedLibrary } from '../harness/link.ts';
-import { loadRuntimeArtifact } from '../simulator/artifact.ts';
+import { runtimeArtifactSource } from '../simulator/artifact.ts';
+import { keptRecordOf } from './rules-load.ts';
 
 export interface FootprintRow { build: string; item: string; value: number | string; unit: string; note?: string; target?: string; pass?: boolean }
 
@@ -86,14 +87,6 @@ function espruinoMemory(label: string, bin: string, files: Array<{ name: string;
   }
 }
 
-/** The library's translation as runtime/engine/kept.ts records it, made by the same runtime file on the desktop (the bytes a board's own keepCode writes). */
-function keptRecord(lib: Uint8Array): string {
-  let rec = '';
-  const rt = loadRuntimeArtifact().load(lib, { emit() {}, output() {}, interval() {}, keepCode(s: string) { rec = s; return s; } } as never);
-  if (rt.fault || !rec) throw new Error(`footprint: the library does not load on the desktop (fault ${rt.fault})`);
-  return rec;
-}
-
 /** When the whole library does not load: the longest prefix of the library's rules (file order) that does. */
 async function largestThatLoads(label: string, bin: string, files: Array<{ name: string; bytes: Uint8Array }>): Promise<FootprintRow[]> {
   const all = readdirSync('rules').filter((f) => f.endsWith('.ts') && f !== 'profiles.ts').sort();
@@ -138,7 +131,7 @@ export async function benchFootprint(): Promise<FootprintRow[]> {
     if (label === 'espruino-12k') rows.push(...espruinoMemory(label, bin, files, c.bytes, c.budget.length, { seed: '11'.repeat(32) }));
     // a board too small to translate the library at load runs it from a translation kept in flash (er.code)
     if (Number.isNaN(got[0].value)) {
-      rows.push(...espruinoMemory(label, bin, files, c.bytes, c.budget.length, { kept: keptRecord(c.bytes) }));
+      rows.push(...espruinoMemory(label, bin, files, c.bytes, c.budget.length, { kept: keptRecordOf(runtimeArtifactSource(), c.bytes) }));
       rows.push(...await largestThatLoads(label, bin, files));
     }
   }
