@@ -101,7 +101,6 @@ async function hostFrames(): Promise<Array<[number, string, string]>> {
   f.push([(t += 37), wire(C.MSG_EVENT | C.REPLY, 0, m([C.K_STATUS, C.ST_OK], [C.ER_ACK, 99])), '']);
   add(C.MSG_END_RUN, end);
   add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
-  add(C.MSG_HELLO, m([C.HQ_NONCE, nonce], [C.HQ_MAX_FRAME, 4096]));
   return f;
 }
 
